@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { email, isoDateTime, uuid } from './common.js';
+
+export const USER_ROLES = ['admin', 'supervisor', 'agent', 'customer'] as const;
+export const userRoleSchema = z.enum(USER_ROLES);
+
+export const loginRequest = z.strictObject({ email, password: z.string().min(1).max(1024) });
+
+export const userResponse = z.object({
+  id: uuid,
+  email: z.string(),
+  name: z.string(),
+  role: userRoleSchema,
+  active: z.boolean(),
+  restrictedToGroups: z.boolean(),
+  skills: z.array(z.string()),
+  maxLoad: z.number().int().nullable(),
+  available: z.boolean(),
+  groupIds: z.array(uuid),
+  contactId: uuid.nullable(),
+  createdAt: isoDateTime,
+  lastLoginAt: isoDateTime.nullable(),
+});
+export type UserResponse = z.infer<typeof userResponse>;
+
+export const meResponse = z.object({ user: userResponse, csrfToken: z.string().nullable() });
+export const loginResponse = meResponse;
+
+export const createUserRequest = z.strictObject({
+  email,
+  name: z.string().trim().min(1).max(200),
+  role: userRoleSchema.default('agent'),
+  password: z.string().min(8).max(1024).optional(),
+  restrictedToGroups: z.boolean().default(false),
+  skills: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
+  maxLoad: z.number().int().min(0).max(10000).nullable().default(null),
+  available: z.boolean().default(true),
+  groupIds: z.array(uuid).max(100).default([]),
+  contactId: uuid.nullable().optional(),
+});
+export type CreateUserRequest = z.input<typeof createUserRequest>;
+
+export const updateUserRequest = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  email: email.optional(),
+  role: userRoleSchema.optional(),
+  password: z.string().min(8).max(1024).optional(),
+  active: z.boolean().optional(),
+  restrictedToGroups: z.boolean().optional(),
+  skills: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
+  maxLoad: z.number().int().min(0).max(10000).nullable().optional(),
+  available: z.boolean().optional(),
+  groupIds: z.array(uuid).max(100).optional(),
+});
+
+export const changePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(8).max(1024),
+});
+
+export const groupResponse = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  memberIds: z.array(uuid),
+  createdAt: isoDateTime,
+});
+export const createGroupRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).default(''),
+  memberIds: z.array(uuid).max(1000).default([]),
+});
+export const updateGroupRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  description: z.string().max(2000).optional(),
+  memberIds: z.array(uuid).max(1000).optional(),
+});
+
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export const createTokenRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).default(['read', 'write']),
+  expiresAt: isoDateTime.nullable().default(null),
+});
+export const tokenResponse = z.object({
+  id: uuid,
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(TOKEN_SCOPES)),
+  createdAt: isoDateTime,
+  lastUsedAt: isoDateTime.nullable(),
+  expiresAt: isoDateTime.nullable(),
+});
+export const createdTokenResponse = tokenResponse.extend({ token: z.string() });
+
+export const auditEntryResponse = z.object({
+  id: uuid,
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+  at: isoDateTime,
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Domain events written to the outbox in the same transaction as the change. */
+const ticketRef = z.object({ ticketId: z.string(), number: z.number().int() });
+
+export const EVENT_SCHEMAS = {
+  'ticket.created': ticketRef.extend({ channel: z.string(), requesterId: z.string() }),
+  'ticket.updated': ticketRef.extend({ changes: z.array(z.string()) }),
+  'ticket.status_changed': ticketRef.extend({ from: z.string(), to: z.string() }),
+  'ticket.assigned': ticketRef.extend({ from: z.string().nullable(), to: z.string().nullable() }),
+  'ticket.merged': ticketRef.extend({ intoTicketId: z.string(), intoNumber: z.number().int() }),
+  'ticket.split': ticketRef.extend({ fromTicketId: z.string(), fromNumber: z.number().int() }),
+  'ticket.deleted': ticketRef,
+  'contact.updated': z.object({ contactId: z.string(), changes: z.array(z.string()) }),
+  'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()) }),
+  /** Inbound mail that could not be processed; its raw bytes are kept for replay. */
+  'mail.quarantined': z.object({ inboundId: z.string(), reason: z.string() }),
+  /** A delivery-status notification about a message we sent (bounce, delay). */
+  'mail.delivery_report': z.object({ reportId: z.string(), inboundId: z.string(), originalMessageId: z.string().nullable(), ticketId: z.string().nullable(), recipient: z.string().nullable(), action: z.string(), status: z.string().nullable() }),
+  /** An outbound mail was given up on (permanent refusal, attempts used up) or bounced after sending. */
+  'mail.outbound_failed': z.object({ outboundId: z.string(), ticketId: z.string(), reason: z.string() }),
+  'ticket.time_logged': ticketRef.extend({ entryId: z.string(), totalMinutes: z.number().int() }),
+  'notification.created': z.object({ notificationId: z.string(), userId: z.string() }),
+  'notification.read': z.object({ userId: z.string() }),
+  'notice.changed': z.object({ noticeId: z.string() }),
+} as const;
+
+export type EventName = keyof typeof EVENT_SCHEMAS;
+export type EventPayload<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { isoDateTime, uuid } from './common.js';
+import { ticketResponse, ticketStatus } from './tickets.js';
+
+export const attachmentResponse = z.object({
+  id: uuid,
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  url: z.string(),
+  createdAt: isoDateTime,
+});
+
+export const messageResponse = z.object({
+  id: uuid,
+  kind: z.enum(['customer', 'reply', 'note']),
+  author: z.object({ type: z.enum(['user', 'contact', 'system']), id: uuid.nullable(), name: z.string() }),
+  bodyHtml: z.string(),
+  bodyText: z.string(),
+  mentions: z.array(uuid),
+  attachments: z.array(attachmentResponse),
+  mergedFromNumber: z.number().int().nullable(),
+  createdAt: isoDateTime,
+});
+
+export const postMessageRequest = z.strictObject({
+  kind: z.enum(['reply', 'note', 'customer']).default('reply'),
+  body: z.string().min(1).max(1_000_000),
+  format: z.enum(['text', 'html']).default('text'),
+  attachmentIds: z.array(uuid).max(20).default([]),
+  setStatus: ticketStatus.optional().describe('Send and set status in one step, e.g. reply and resolve'),
+});
+
+export const postMessageResponse = z.object({ message: messageResponse, ticket: ticketResponse });

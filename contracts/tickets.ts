@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { email, isoDateTime, uuid } from './common.js';
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const TICKET_TYPES = ['question', 'incident', 'problem', 'feature_request', 'complaint', 'task', 'other'] as const;
+export const TICKET_CHANNELS = ['email', 'chat', 'web_form', 'phone', 'api', 'sms', 'social', 'agent'] as const;
+
+export const ticketStatus = z.enum(TICKET_STATUSES);
+export const ticketPriority = z.enum(TICKET_PRIORITIES);
+export const ticketType = z.enum(TICKET_TYPES);
+export const ticketChannel = z.enum(TICKET_CHANNELS);
+
+export const tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(60)
+  .regex(/^[\p{L}\p{N}_.:/-]+$/u, 'tags are single words (letters, digits, _ . : / -)');
+
+export const customFieldValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.array(z.string().max(500)).max(100), z.null()]);
+export const customFieldValues = z.record(z.string().max(60), customFieldValue);
+
+const personRef = z.object({ id: uuid, name: z.string(), email: z.string().nullable() });
+
+export const ticketResponse = z.object({
+  id: uuid,
+  number: z.number().int(),
+  subject: z.string(),
+  status: ticketStatus,
+  priority: ticketPriority,
+  type: ticketType,
+  channel: ticketChannel,
+  requester: personRef,
+  organizationId: uuid.nullable(),
+  assignee: personRef.nullable(),
+  groupId: uuid.nullable(),
+  tags: z.array(z.string()),
+  customFields: customFieldValues,
+  starred: z.boolean(),
+  spam: z.boolean(),
+  mergedIntoNumber: z.number().int().nullable(),
+  splitFromNumber: z.number().int().nullable(),
+  followUpOfNumber: z.number().int().nullable(),
+  firstResponseAt: isoDateTime.nullable(),
+  resolvedAt: isoDateTime.nullable(),
+  closedAt: isoDateTime.nullable(),
+  reopenCount: z.number().int(),
+  messageCount: z.number().int(),
+  lastMessageAt: isoDateTime.nullable(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type TicketResponse = z.infer<typeof ticketResponse>;
+
+export const attachmentRef = uuid;
+
+export const createTicketRequest = z.strictObject({
+  subject: z.string().trim().min(1).max(500),
+  requester: z.strictObject({ email, name: z.string().trim().max(200).optional() }).optional(),
+  requesterId: uuid.optional(),
+  message: z.strictObject({
+    body: z.string().min(1).max(1_000_000),
+    format: z.enum(['text', 'html']).default('text'),
+    attachmentIds: z.array(attachmentRef).max(20).default([]),
+  }),
+  status: ticketStatus.optional(),
+  priority: ticketPriority.default('medium'),
+  type: ticketType.default('question'),
+  channel: ticketChannel.default('api'),
+  assigneeId: uuid.nullable().default(null),
+  groupId: uuid.nullable().default(null),
+  tags: z.array(tag).max(50).default([]),
+  customFields: customFieldValues.default({}),
+});
+export type CreateTicketRequest = z.input<typeof createTicketRequest>;
+
+export const updateTicketRequest = z.strictObject({
+  subject: z.string().trim().min(1).max(500).optional(),
+  status: ticketStatus.optional(),
+  priority: ticketPriority.optional(),
+  type: ticketType.optional(),
+  assigneeId: uuid.nullable().optional(),
+  groupId: uuid.nullable().optional(),
+  tags: z.array(tag).max(50).optional(),
+  addTags: z.array(tag).max(50).optional(),
+  removeTags: z.array(tag).max(50).optional(),
+  customFields: customFieldValues.optional(),
+  spam: z.boolean().optional(),
+  starred: z.boolean().optional(),
+});
+export type UpdateTicketRequest = z.input<typeof updateTicketRequest>;
+
+export const listTicketsQuery = z.object({
+  q: z.string().max(2000).optional(),
+  view: z.string().max(100).optional(),
+  sort: z.enum(['updated_desc', 'updated_asc', 'created_desc', 'created_asc', 'number_desc', 'number_asc']).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ticketNumberParams = z.object({ number: z.coerce.number().int().positive() });
+
+export const ticketEventResponse = z.object({
+  id: uuid,
+  action: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable() }),
+  from: z.unknown(),
+  to: z.unknown(),
+  data: z.record(z.string(), z.unknown()),
+  at: isoDateTime,
+});
+export const listEventsQuery = z.object({
+  action: z.string().max(200).optional().describe('Comma-separated actions, e.g. status_changed,assigned'),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const mergeRequest = z.strictObject({ sourceNumbers: z.array(z.number().int().positive()).min(1).max(50) });
+export const splitRequest = z.strictObject({ messageIds: z.array(uuid).min(1).max(500), subject: z.string().trim().min(1).max(500).optional() });
+
+export const BULK_MAX = 1000;
+export const bulkUpdateRequest = z.strictObject({
+  numbers: z.array(z.number().int().positive()).min(1).max(BULK_MAX),
+  changes: z.strictObject({
+    status: ticketStatus.optional(),
+    priority: ticketPriority.optional(),
+    assigneeId: uuid.nullable().optional(),
+    groupId: uuid.nullable().optional(),
+    addTags: z.array(tag).max(50).optional(),
+    removeTags: z.array(tag).max(50).optional(),
+    spam: z.boolean().optional(),
+  }),
+});
+export const bulkUpdateResponse = z.object({ updated: z.array(z.number().int()) });
+
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'dropdown', 'multi_select', 'checkbox', 'date'] as const;
+export const customFieldKey = z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9_]{0,59}$/, 'keys are lower-case letters, digits and _ (starting with a letter)');
+export const customFieldResponse = z.object({
+  id: uuid,
+  key: z.string(),
+  label: z.string(),
+  type: z.enum(CUSTOM_FIELD_TYPES),
+  options: z.array(z.string()),
+  requiredForTypes: z.array(ticketType),
+  position: z.number().int(),
+  active: z.boolean(),
+});
+export const createCustomFieldRequest = z.strictObject({
+  key: customFieldKey,
+  label: z.string().trim().min(1).max(200),
+  type: z.enum(CUSTOM_FIELD_TYPES),
+  options: z.array(z.string().trim().min(1).max(200)).max(500).default([]),
+  requiredForTypes: z.array(ticketType).default([]),
+  position: z.number().int().min(0).max(10000).default(0),
+});
+export const updateCustomFieldRequest = z.strictObject({
+  label: z.string().trim().min(1).max(200).optional(),
+  options: z.array(z.string().trim().min(1).max(200)).max(500).optional(),
+  requiredForTypes: z.array(ticketType).optional(),
+  position: z.number().int().min(0).max(10000).optional(),
+  active: z.boolean().optional(),
+});
+
+export const VIEW_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'group', 'channel', 'tags', 'type', 'created', 'updated'] as const;
+export const viewSort = z.enum(['updated_desc', 'updated_asc', 'created_desc', 'created_asc', 'number_desc', 'number_asc']);
+export const viewResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  predefined: z.boolean(),
+  shared: z.boolean(),
+  ownerId: uuid.nullable(),
+  query: z.string(),
+  columns: z.array(z.enum(VIEW_COLUMNS)),
+  sort: viewSort,
+  count: z.number().int().optional(),
+});
+export const createViewRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  query: z.string().max(2000),
+  shared: z.boolean().default(false),
+  columns: z.array(z.enum(VIEW_COLUMNS)).min(1).default(['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated']),
+  sort: viewSort.default('updated_desc'),
+  position: z.number().int().min(0).max(10000).default(0),
+});
+export const updateViewRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  query: z.string().max(2000).optional(),
+  shared: z.boolean().optional(),
+  columns: z.array(z.enum(VIEW_COLUMNS)).min(1).optional(),
+  sort: viewSort.optional(),
+  position: z.number().int().min(0).max(10000).optional(),
+});
+export const searchQuery = z.object({
+  q: z.string().min(1).max(2000),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});

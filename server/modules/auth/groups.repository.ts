@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { AnyDb } from '../../platform/db/database.js';
+import { toIso } from '../../platform/db/rows.js';
+import type { AuthTables } from './auth.tables.js';
+
+const q = (db: AnyDb) => db as Kysely<AuthTables>;
+
+export interface Group {
+  id: string;
+  name: string;
+  description: string;
+  memberIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function insertGroup(db: AnyDb, g: Group): Promise<void> {
+  await q(db)
+    .insertInto('groups')
+    .values({ id: g.id, name: g.name, description: g.description, created_at: g.createdAt, updated_at: g.updatedAt })
+    .execute();
+  await replaceGroupMembers(db, g.id, g.memberIds);
+}
+
+export async function updateGroupRow(db: AnyDb, g: Group): Promise<void> {
+  await q(db)
+    .updateTable('groups')
+    .set({ name: g.name, description: g.description, updated_at: g.updatedAt })
+    .where('id', '=', g.id)
+    .execute();
+}
+
+export async function replaceGroupMembers(db: AnyDb, groupId: string, userIds: readonly string[]): Promise<void> {
+  await q(db).deleteFrom('group_members').where('group_id', '=', groupId).execute();
+  const unique = [...new Set(userIds)];
+  if (unique.length > 0) {
+    await q(db).insertInto('group_members').values(unique.map((user_id) => ({ group_id: groupId, user_id }))).execute();
+  }
+}
+
+export async function replaceUserGroups(db: AnyDb, userId: string, groupIds: readonly string[]): Promise<void> {
+  await q(db).deleteFrom('group_members').where('user_id', '=', userId).execute();
+  const unique = [...new Set(groupIds)];
+  if (unique.length > 0) {
+    await q(db).insertInto('group_members').values(unique.map((group_id) => ({ group_id, user_id: userId }))).execute();
+  }
+}
+
+export async function deleteGroupRow(db: AnyDb, id: string): Promise<void> {
+  await q(db).deleteFrom('groups').where('id', '=', id).execute();
+}
+
+export async function listGroups(db: AnyDb, ids?: readonly string[]): Promise<Group[]> {
+  let sel = q(db).selectFrom('groups').selectAll();
+  if (ids) {
+    if (ids.length === 0) return [];
+    sel = sel.where('id', 'in', [...ids]);
+  }
+  const rows = await sel.orderBy('name').execute();
+  if (rows.length === 0) return [];
+  const members = await q(db)
+    .selectFrom('group_members')
+    .select(['group_id', 'user_id'])
+    .where('group_id', 'in', rows.map((r) => r.id))
+    .execute();
+  const byGroup = new Map<string, string[]>();
+  for (const m of members) byGroup.set(m.group_id, [...(byGroup.get(m.group_id) ?? []), m.user_id]);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    memberIds: byGroup.get(r.id) ?? [],
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  }));
+}
+
+export async function findGroupById(db: AnyDb, id: string): Promise<Group | undefined> {
+  return (await listGroups(db, [id]))[0];
+}
+
+export async function findGroupByName(db: AnyDb, name: string): Promise<Group | undefined> {
+  const r = await q(db).selectFrom('groups').select('id').where('name', '=', name).executeTakeFirst();
+  return r ? findGroupById(db, r.id) : undefined;
+}
+
+/** Group ids per user, loaded in one query for any number of users. */
+export async function groupIdsByUser(db: AnyDb, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await q(db)
+    .selectFrom('group_members')
+    .select(['group_id', 'user_id'])
+    .where('user_id', 'in', [...new Set(userIds)])
+    .execute();
+  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.group_id]);
+  return out;
+}
+
+/** Lower-cased name or id -> group id, for filter values such as group:billing. */
+export async function groupIdsByNames(db: AnyDb, names: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (names.length === 0) return out;
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const rows = await q(db).selectFrom('groups').select(['id', 'name']).execute();
+  for (const r of rows) {
+    if (wanted.has(r.name.toLowerCase())) out.set(r.name.toLowerCase(), r.id);
+    if (wanted.has(r.id)) out.set(r.id, r.id);
+  }
+  return out;
+}

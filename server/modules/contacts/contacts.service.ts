@@ -1,0 +1,224 @@
+import type { z } from 'zod';
+import type { createContactRequest, createOrganizationRequest, updateContactRequest, updateOrganizationRequest } from '../../../contracts/contacts.js';
+import type { Ctx } from '../../platform/context.js';
+import { recordAudit } from '../../platform/audit/audit.repository.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { conflict, invalidField, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events/emit.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { requireAdmin, requireStaff } from '../auth/index.js';
+import {
+  claimIdentity,
+  deleteContactRow,
+  deleteOrganizationRow,
+  findContactIdByIdentity,
+  findContactsByIds,
+  findIdentityOwners,
+  findOrganizationByName,
+  findOrganizationsByIds,
+  insertContact,
+  insertOrganization,
+  listContactPage,
+  listOrganizationRows,
+  replaceIdentities,
+  updateContactRow,
+  updateOrganizationRow,
+  type Contact,
+  type Organization,
+} from './contacts.repository.js';
+
+/** Phone numbers are matched on digits (and a leading +), whatever the formatting. */
+export const normalizePhone = (p: string): string => (p.trim().startsWith('+') ? '+' : '') + p.replace(/\D/g, '');
+const normalizeEmail = (e: string): string => e.trim().toLowerCase();
+
+async function assertIdentitiesFree(ctx: Ctx, emails: string[], phones: string[], exceptId?: string): Promise<void> {
+  const takenEmails = await findIdentityOwners(ctx.db, 'email', emails, exceptId);
+  if (takenEmails.length) throw conflict(`Email ${takenEmails[0]!.value} already belongs to another contact`, { field: 'emails', contactId: takenEmails[0]!.contactId });
+  const takenPhones = await findIdentityOwners(ctx.db, 'phone', phones, exceptId);
+  if (takenPhones.length) throw conflict(`Phone ${takenPhones[0]!.value} already belongs to another contact`, { field: 'phones', contactId: takenPhones[0]!.contactId });
+}
+
+async function assertOrganization(ctx: Ctx, id: string | null | undefined): Promise<void> {
+  if (id && (await findOrganizationsByIds(ctx.db, [id])).length === 0) throw invalidField('organizationId', 'unknown organization');
+}
+
+async function organizationForEmail(ctx: Ctx, email: string | undefined): Promise<string | null> {
+  const domain = email?.split('@')[1];
+  if (!domain) return null;
+  const orgs = await listOrganizationRows(ctx.db);
+  return orgs.find((o) => o.domains.includes(domain))?.id ?? null;
+}
+
+export async function createContact(ctx: Ctx, input: z.output<typeof createContactRequest>): Promise<Contact> {
+  requireStaff(ctx.actor);
+  return inTransaction(ctx, (tx) => insertNewContact(tx, input));
+}
+
+async function insertNewContact(ctx: Ctx, input: z.output<typeof createContactRequest>): Promise<Contact> {
+  const emails = [...new Set(input.emails.map(normalizeEmail))];
+  const phones = [...new Set(input.phones.map(normalizePhone))];
+  await assertIdentitiesFree(ctx, emails, phones);
+  await assertOrganization(ctx, input.organizationId);
+  const at = ctx.now.toISOString();
+  const contact: Contact = {
+    id: uuidv7(ctx.now.getTime()),
+    name: input.name || emails[0]?.split('@')[0] || phones[0] || 'Unknown',
+    emails,
+    phones,
+    organizationId: input.organizationId ?? (await organizationForEmail(ctx, emails[0])),
+    vip: input.vip,
+    notes: input.notes,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await insertContact(ctx.db, contact);
+  const newId = () => uuidv7(ctx.now.getTime());
+  await replaceIdentities(ctx.db, contact.id, 'email', emails, at, newId);
+  await replaceIdentities(ctx.db, contact.id, 'phone', phones, at, newId);
+  return contact;
+}
+
+/**
+ * The requester of a new ticket: the contact owning this email, or a new contact. Callers are
+ * already inside the ticket's transaction.
+ */
+export async function findOrCreateContactByEmail(ctx: Ctx, email: string, name?: string): Promise<{ contact: Contact; created: boolean }> {
+  const normalized = normalizeEmail(email);
+  const existing = async () => {
+    const id = await findContactIdByIdentity(ctx.db, 'email', normalized);
+    return id ? (await findContactsByIds(ctx.db, [id]))[0] : undefined;
+  };
+  const found = await existing();
+  if (found) return { contact: found, created: false };
+  const at = ctx.now.toISOString();
+  const contact: Contact = {
+    id: uuidv7(ctx.now.getTime()),
+    name: name?.trim() || normalized.split('@')[0]!,
+    emails: [normalized],
+    phones: [],
+    organizationId: await organizationForEmail(ctx, normalized),
+    vip: false,
+    notes: '',
+    createdAt: at,
+    updatedAt: at,
+  };
+  await insertContact(ctx.db, contact);
+  // Two messages from a new customer can arrive at once: the loser of the race uses the winner's contact.
+  if (await claimIdentity(ctx.db, { id: uuidv7(ctx.now.getTime()), contactId: contact.id, kind: 'email', value: normalized, at })) {
+    return { contact, created: true };
+  }
+  await deleteContactRow(ctx.db, contact.id);
+  const winner = await existing();
+  if (!winner) throw new Error(`contact for ${normalized} vanished`);
+  return { contact: winner, created: false };
+}
+
+export async function findContactByPhone(ctx: Ctx, phone: string): Promise<Contact | undefined> {
+  const id = await findContactIdByIdentity(ctx.db, 'phone', normalizePhone(phone));
+  return id ? (await findContactsByIds(ctx.db, [id]))[0] : undefined;
+}
+
+export async function updateContact(ctx: Ctx, id: string, input: z.output<typeof updateContactRequest>): Promise<Contact> {
+  requireStaff(ctx.actor);
+  return inTransaction(ctx, async (tx) => {
+    const [contact] = await findContactsByIds(tx.db, [id]);
+    if (!contact) throw notFound('Contact');
+    const emails = input.emails ? [...new Set(input.emails.map(normalizeEmail))] : contact.emails;
+    const phones = input.phones ? [...new Set(input.phones.map(normalizePhone))] : contact.phones;
+    await assertIdentitiesFree(tx, input.emails ? emails : [], input.phones ? phones : [], id);
+    await assertOrganization(tx, input.organizationId);
+    const next: Contact = {
+      ...contact,
+      name: input.name ?? contact.name,
+      emails,
+      phones,
+      organizationId: input.organizationId === undefined ? contact.organizationId : input.organizationId,
+      vip: input.vip ?? contact.vip,
+      notes: input.notes ?? contact.notes,
+      updatedAt: tx.now.toISOString(),
+    };
+    await updateContactRow(tx.db, next);
+    const newId = () => uuidv7(tx.now.getTime());
+    if (input.emails) await replaceIdentities(tx.db, id, 'email', emails, next.updatedAt, newId);
+    if (input.phones) await replaceIdentities(tx.db, id, 'phone', phones, next.updatedAt, newId);
+    await emit(tx, 'contact.updated', { contactId: id, changes: Object.keys(input) });
+    return next;
+  });
+}
+
+export async function getContact(ctx: Ctx, id: string): Promise<Contact> {
+  if (ctx.actor.type === 'customer' && ctx.actor.contactId !== id) throw notFound('Contact');
+  const [contact] = await findContactsByIds(ctx.db, [id]);
+  if (!contact) throw notFound('Contact');
+  return contact;
+}
+
+/** Batched lookup for presenters of higher modules. */
+export const getContactsByIds = (ctx: Ctx, ids: readonly string[]): Promise<Contact[]> => findContactsByIds(ctx.db, ids);
+export const getOrganizationsByIds = (ctx: Ctx, ids: readonly string[]): Promise<Organization[]> => findOrganizationsByIds(ctx.db, ids);
+
+export async function listContacts(
+  ctx: Ctx,
+  opts: { q?: string | undefined; organizationId?: string | undefined; after?: { name: string; id: string } | undefined; limit: number },
+): Promise<Contact[]> {
+  requireStaff(ctx.actor);
+  // A query written like a phone number also matches stored numbers, whatever the formatting.
+  const looksLikePhone = opts.q !== undefined && /^\+?[0-9 ()./-]+$/.test(opts.q.trim()) && opts.q.replace(/\D/g, '').length >= 3;
+  return listContactPage(ctx.db, { ...opts, phone: looksLikePhone ? normalizePhone(opts.q!) : undefined });
+}
+
+// Organizations
+
+export async function createOrganization(ctx: Ctx, input: z.output<typeof createOrganizationRequest>): Promise<Organization> {
+  requireStaff(ctx.actor);
+  return inTransaction(ctx, async (tx) => {
+    if (await findOrganizationByName(tx.db, input.name)) throw conflict('An organization with this name already exists', { field: 'name' });
+    const at = tx.now.toISOString();
+    const org: Organization = { id: uuidv7(tx.now.getTime()), ...input, domains: [...new Set(input.domains)], createdAt: at, updatedAt: at };
+    await insertOrganization(tx.db, org);
+    return org;
+  });
+}
+
+export async function updateOrganization(ctx: Ctx, id: string, input: z.output<typeof updateOrganizationRequest>): Promise<Organization> {
+  requireStaff(ctx.actor);
+  return inTransaction(ctx, async (tx) => {
+    const [org] = await findOrganizationsByIds(tx.db, [id]);
+    if (!org) throw notFound('Organization');
+    if (input.name && input.name.toLowerCase() !== org.name.toLowerCase() && (await findOrganizationByName(tx.db, input.name))) {
+      throw conflict('An organization with this name already exists', { field: 'name' });
+    }
+    const next: Organization = {
+      ...org,
+      name: input.name ?? org.name,
+      domains: input.domains ? [...new Set(input.domains)] : org.domains,
+      notes: input.notes ?? org.notes,
+      vip: input.vip ?? org.vip,
+      updatedAt: tx.now.toISOString(),
+    };
+    await updateOrganizationRow(tx.db, next);
+    return next;
+  });
+}
+
+export async function getOrganization(ctx: Ctx, id: string): Promise<Organization> {
+  requireStaff(ctx.actor);
+  const [org] = await findOrganizationsByIds(ctx.db, [id]);
+  if (!org) throw notFound('Organization');
+  return org;
+}
+
+export async function listOrganizations(ctx: Ctx): Promise<Organization[]> {
+  requireStaff(ctx.actor);
+  return listOrganizationRows(ctx.db);
+}
+
+export async function deleteOrganization(ctx: Ctx, id: string): Promise<void> {
+  requireAdmin(ctx.actor);
+  await inTransaction(ctx, async (tx) => {
+    const [org] = await findOrganizationsByIds(tx.db, [id]);
+    if (!org) throw notFound('Organization');
+    await deleteOrganizationRow(tx.db, id);
+    await recordAudit(tx, 'organization.deleted', { type: 'organization', id }, { name: org.name });
+  });
+}

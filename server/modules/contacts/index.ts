@@ -1,0 +1,13 @@
+export { registerContactRoutes } from './contacts.routes.js';
+export {
+  findOrCreateContactByEmail,
+  findContactByPhone,
+  getContact,
+  getContactsByIds,
+  getOrganizationsByIds,
+  createContact,
+  createOrganization,
+  normalizePhone,
+} from './contacts.service.js';
+export type { Contact, Organization } from './contacts.repository.js';
+export { contactIdsByEmails, organizationIdsByNames } from './contacts.repository.js';

@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import type { createTicketRequest } from '../../../contracts/tickets.js';
+import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, forbidden, invalidField } from '../../platform/errors.js';
+import { emit } from '../../platform/events/emit.js';
+import { reassignSearchDocs } from '../../platform/search/search.repository.js';
+import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
+import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, type Ticket } from '../tickets/index.js';
+import { addMessageToTicket } from './messages.service.js';
+import { findMessagesByIds, messageIdsOf, moveMessages, type Message } from './messages.repository.js';
+
+export const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
+
+async function resolveRequester(ctx: Ctx, input: { requester?: { email: string; name?: string | undefined } | undefined; requesterId?: string | undefined }): Promise<Contact> {
+  if (ctx.actor.type === 'customer') {
+    const [self] = ctx.actor.contactId ? await getContactsByIds(ctx, [ctx.actor.contactId]) : [];
+    if (!self) throw forbidden('This customer account has no contact record');
+    return self;
+  }
+  if (input.requesterId) {
+    const [c] = await getContactsByIds(ctx, [input.requesterId]);
+    if (!c) throw invalidField('requesterId', 'unknown contact');
+    return c;
+  }
+  if (input.requester) return (await findOrCreateContactByEmail(ctx, input.requester.email, input.requester.name)).contact;
+  throw invalidField('requester', 'give requester.email or requesterId');
+}
+
+/**
+ * A new ticket and its first message in one transaction. The requester is found or created
+ * by email. A ticket an agent opens on the customer's behalf (channel "agent") starts with the
+ * agent's reply; every other channel starts with the customer's words.
+ */
+export async function createTicketWithMessage(
+  ctx: Ctx,
+  input: z.output<typeof createTicketRequest> & { createdAt?: string },
+): Promise<{ ticket: Ticket; message: Message }> {
+  const isCustomer = ctx.actor.type === 'customer';
+  const kind = input.channel === 'agent' && ctx.actor.type === 'user' ? 'reply' : 'customer';
+  return inTransaction(ctx, async (tx) => {
+    const requester = await resolveRequester(tx, input);
+    const ticket = await insertNewTicket(tx, {
+      subject: input.subject,
+      requesterId: requester.id,
+      organizationId: requester.organizationId,
+      requesterText: requesterText(requester),
+      status: isCustomer ? undefined : input.status,
+      priority: isCustomer ? 'medium' : input.priority,
+      type: input.type,
+      channel: isCustomer ? 'web_form' : input.channel,
+      assigneeId: isCustomer ? null : input.assigneeId,
+      groupId: isCustomer ? null : input.groupId,
+      tags: isCustomer ? [] : input.tags,
+      customFields: input.customFields,
+      createdAt: input.createdAt,
+      openingMessage: { kind, at: input.createdAt ?? tx.now.toISOString() },
+    });
+    const { message, ticket: updated } = await addMessageToTicket(tx, ticket, {
+      kind,
+      body: input.message.body,
+      format: input.message.format,
+      attachmentIds: input.message.attachmentIds,
+      authorContactId: requester.id,
+      createdAt: input.createdAt,
+      opening: true,
+    });
+    // The creating message is part of creation, not a status-changing reply.
+    return { ticket: updated, message };
+  });
+}
+
+/**
+ * Merges source tickets into the target: their messages join the target's timeline (keeping
+ * where they came from), each source is closed with a pointer to the target, both sides audited.
+ */
+export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers: number[]): Promise<Ticket> {
+  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can merge tickets');
+  if (sourceNumbers.includes(targetNumber)) throw invalidField('sourceNumbers', 'cannot contain the target ticket');
+  return inTransaction(ctx, async (tx) => {
+    let target = await getTicket(tx, targetNumber, { lock: true });
+    if (target.mergedIntoId) throw new AppError('bad_request', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
+    if (target.status === 'closed') throw new AppError('bad_request', `Ticket #${targetNumber} is closed; merge into an open ticket`);
+    for (const number of [...new Set(sourceNumbers)].sort((a, b) => a - b)) {
+      const source = await getTicket(tx, number, { lock: true });
+      if (source.mergedIntoId) throw new AppError('conflict', `Ticket #${number} was already merged`);
+      const ids = await messageIdsOf(tx.db, source.id);
+      await moveMessages(tx.db, ids, source.id, target.id);
+      await reassignSearchDocs(tx.db, ids.map((id) => `m:${id}`), target.id);
+      const moved = await findMessagesByIds(tx.db, ids);
+      const lastAt = moved.reduce<string | null>((acc, m) => (!acc || m.createdAt > acc ? m.createdAt : acc), target.lastMessageAt);
+      const grown: Ticket = { ...target, messageCount: target.messageCount + ids.length, lastMessageAt: lastAt, tags: [...new Set([...target.tags, ...source.tags])].sort() };
+      await saveTicket(tx.db, target, grown);
+      const closing: Ticket = { ...source, messageCount: 0, mergedIntoId: target.id };
+      await saveTicket(tx.db, source, closing);
+      await applyChanges(tx, closing, { status: 'closed' }, { reason: 'merged', intoNumber: target.number });
+      await appendTicketEvents(tx.db, [
+        ...eventsFrom(tx, source.id, [{ action: 'merged_into', from: null, to: { ticketId: target.id, number: target.number } }]),
+        ...eventsFrom(tx, target.id, [{ action: 'merged_from', from: null, to: { ticketId: source.id, number: source.number, messages: ids.length } }]),
+      ]);
+      await emit(tx, 'ticket.merged', { ticketId: source.id, number: source.number, intoTicketId: target.id, intoNumber: target.number });
+      target = { ...grown, updatedAt: tx.now.toISOString() };
+      await saveTicket(tx.db, grown, target);
+    }
+    return target;
+  });
+}
+
+/** Moves chosen messages of a ticket to a new ticket linked to it (same requester, group and priority). */
+export async function splitTicket(ctx: Ctx, number: number, messageIds: string[], subject?: string): Promise<{ original: Ticket; created: Ticket }> {
+  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can split tickets');
+  return inTransaction(ctx, async (tx) => {
+    const original = await getTicket(tx, number, { lock: true });
+    const messages = await findMessagesByIds(tx.db, messageIds);
+    const foreign = messageIds.filter((id) => !messages.some((m) => m.id === id && m.ticketId === original.id));
+    if (foreign.length) throw invalidField('messageIds', `message ${foreign[0]} is not part of ticket #${number}`);
+    if (messages.length >= original.messageCount) throw invalidField('messageIds', 'at least one message must stay on the original ticket');
+    const [requester] = await getContactsByIds(tx, [original.requesterId]);
+    const created = await insertNewTicket(tx, {
+      subject: subject ?? original.subject,
+      requesterId: original.requesterId,
+      organizationId: original.organizationId,
+      requesterText: requester ? requesterText(requester) : '',
+      priority: original.priority,
+      type: original.type,
+      channel: original.channel,
+      assigneeId: original.assigneeId,
+      groupId: original.groupId,
+      tags: original.tags,
+      customFields: {},
+      splitFromId: original.id,
+    });
+    await moveMessages(tx.db, messageIds, original.id, created.id);
+    await reassignSearchDocs(tx.db, messageIds.map((id) => `m:${id}`), created.id);
+    const times = messages.map((m) => m.createdAt).sort();
+    const withMessages: Ticket = { ...created, messageCount: messages.length, lastMessageAt: times[times.length - 1] ?? null };
+    await saveTicket(tx.db, created, withMessages);
+    const remaining: Ticket = { ...original, messageCount: original.messageCount - messages.length, updatedAt: tx.now.toISOString() };
+    await saveTicket(tx.db, original, remaining);
+    await appendTicketEvents(tx.db, [
+      ...eventsFrom(tx, original.id, [{ action: 'split_to', from: null, to: { ticketId: created.id, number: created.number, messageIds } }]),
+      ...eventsFrom(tx, created.id, [{ action: 'split_from', from: null, to: { ticketId: original.id, number: original.number, messageIds } }]),
+    ]);
+    await emit(tx, 'ticket.split', { ticketId: created.id, number: created.number, fromTicketId: original.id, fromNumber: original.number });
+    return { original: remaining, created: withMessages };
+  });
+}

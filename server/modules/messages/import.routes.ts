@@ -1,0 +1,21 @@
+import { importTicketsRequest, importTicketsResponse } from '../../../contracts/import.js';
+import { ctxOf } from '../../platform/http/request-context.js';
+import type { AppDeps, AppInstance } from '../../platform/http/types.js';
+import { importTickets } from './import.service.js';
+
+export function registerImportRoutes(app: AppInstance, deps: AppDeps): void {
+  app.post(
+    '/api/v1/import/tickets',
+    {
+      config: { auth: 'admin-scope' },
+      bodyLimit: 50 * 1024 * 1024,
+      schema: {
+        tags: ['admin'],
+        summary: 'Import historical tickets with their original timestamps (admin; all or nothing per request)',
+        body: importTicketsRequest,
+        response: { 201: importTicketsResponse },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ imported: await importTickets(ctxOf(deps, request), request.body.tickets) }),
+  );
+}

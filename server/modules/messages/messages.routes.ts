@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { uuid } from '../../../contracts/common.js';
+import { attachmentResponse, messageResponse, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
+import { createTicketRequest, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
+import { AppError } from '../../platform/errors.js';
+import { ctxOf } from '../../platform/http/request-context.js';
+import type { AppDeps, AppInstance } from '../../platform/http/types.js';
+import { presentTicket, ticketNumbersByIds } from '../tickets/index.js';
+import { createTicketWithMessage, mergeTickets, splitTicket } from './conversation.service.js';
+import { presentAttachment, presentMessages } from './messages.presenter.js';
+import { findDownloadableAttachment, listMessages, postMessage, uploadAttachment } from './messages.service.js';
+
+export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
+  app.post(
+    '/api/v1/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Create a ticket with its first message; an unknown requester email creates the contact',
+        body: createTicketRequest,
+        response: { 201: ticketResponse },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(deps, request);
+      const { ticket } = await createTicketWithMessage(ctx, request.body);
+      return reply.status(201).send(await presentTicket(ctx, ticket));
+    },
+  );
+
+  app.get(
+    '/api/v1/tickets/:number/messages',
+    { schema: { tags: ['messages'], summary: 'The conversation in order (customers never see internal notes)', params: ticketNumberParams, response: { 200: z.object({ items: z.array(messageResponse) }) } } },
+    async (request) => {
+      const ctx = ctxOf(deps, request);
+      const messages = await listMessages(ctx, request.params.number);
+      const origins = await ticketNumbersByIds(ctx, messages.map((m) => m.originalTicketId).filter((x): x is string => x !== null));
+      return { items: await presentMessages(ctx, messages, origins) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:number/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Post a public reply or an internal note (optionally setting the status in the same step)',
+        params: ticketNumberParams,
+        body: postMessageRequest,
+        response: { 201: postMessageResponse },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(deps, request);
+      const { message, ticket } = await postMessage(ctx, request.params.number, request.body);
+      const [presented] = await presentMessages(ctx, [message], new Map());
+      return reply.status(201).send({ message: presented!, ticket: await presentTicket(ctx, ticket) });
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:number/merge',
+    { schema: { tags: ['tickets'], summary: 'Merge other tickets into this one', params: ticketNumberParams, body: mergeRequest, response: { 200: ticketResponse } } },
+    async (request) => {
+      const ctx = ctxOf(deps, request);
+      return presentTicket(ctx, await mergeTickets(ctx, request.params.number, request.body.sourceNumbers));
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:number/split',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Move chosen messages to a new ticket linked to this one',
+        params: ticketNumberParams,
+        body: splitRequest,
+        response: { 201: z.object({ original: ticketResponse, created: ticketResponse }) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(deps, request);
+      const { original, created } = await splitTicket(ctx, request.params.number, request.body.messageIds, request.body.subject);
+      return reply.status(201).send({ original: await presentTicket(ctx, original), created: await presentTicket(ctx, created) });
+    },
+  );
+
+  app.post(
+    '/api/v1/uploads',
+    { schema: { tags: ['messages'], summary: 'Upload a file (multipart field "file"); reference its id in attachmentIds', consumes: ['multipart/form-data'], response: { 201: attachmentResponse } } },
+    async (request, reply) => {
+      const ctx = ctxOf(deps, request);
+      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in the field "file"');
+      const file = await request.file();
+      if (!file) throw new AppError('validation_failed', 'file: missing', { fields: [{ path: 'body.file', message: 'missing' }] });
+      const attachment = await uploadAttachment(ctx, deps.blobs, { stream: file.file, filename: file.filename, contentType: file.mimetype, maxBytes: deps.config.maxAttachmentBytes });
+      if (file.file.truncated) throw new AppError('payload_too_large', 'The file is larger than allowed');
+      return reply.status(201).send(presentAttachment(attachment));
+    },
+  );
+
+  app.get('/api/v1/attachments/:id', { schema: { tags: ['messages'], summary: 'Download an attachment', params: z.object({ id: uuid }) } }, async (request, reply) => {
+    const ctx = ctxOf(deps, request);
+    const a = await findDownloadableAttachment(ctx, request.params.id);
+    // Always a download, never rendered in our origin.
+    return reply
+      .header('content-type', a.contentType)
+      .header('content-length', a.size)
+      .header('content-disposition', `attachment; filename="${a.filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(deps.blobs.open(a.sha256));
+  });
+}

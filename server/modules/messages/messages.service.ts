@@ -1,0 +1,196 @@
+import type { Readable } from 'node:stream';
+import type { Ctx } from '../../platform/context.js';
+import { BlobTooLargeError, type BlobStore } from '../../platform/blobs/blob-store.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events/emit.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { indexSearchDoc } from '../../platform/search/search.repository.js';
+import { listActiveStaffForMentions } from '../auth/index.js';
+import { appendTicketEvents, eventsFrom, getTicket, recordMessageOnTicket, requireTicketById, type Ticket, type TicketStatus } from '../tickets/index.js';
+import { normaliseBody, parseMentions } from './body-format.js';
+import {
+  attachToMessage,
+  attachmentsOfMessages,
+  findAttachmentsByIds,
+  findMessagesByIds,
+  insertAttachment,
+  insertMessage,
+  listMessagesOf,
+  type Attachment,
+  type Message,
+  type MessageKind,
+} from './messages.repository.js';
+
+export interface NewMessage {
+  kind: MessageKind;
+  body: string;
+  format: 'text' | 'html';
+  attachmentIds: string[];
+  setStatus?: TicketStatus | undefined;
+  /** Imports keep historical timestamps. */
+  createdAt?: string | undefined;
+  /** The contact who wrote a customer message (defaults to the ticket's requester). */
+  authorContactId?: string | undefined;
+  /**
+   * The first message, written as part of creating the ticket: the ticket already counts it
+   * (see NewTicket.openingMessage) and keeps the status the creator chose.
+   */
+  opening?: boolean | undefined;
+  /** Counted on the ticket without moving its status (automatic replies such as out-of-office notices). */
+  keepStatus?: boolean | undefined;
+}
+
+async function claimAttachments(ctx: Ctx, ids: string[]): Promise<Attachment[]> {
+  if (ids.length === 0) return [];
+  const found = await findAttachmentsByIds(ctx.db, ids);
+  const uploader = ctx.actor.type === 'system' ? null : ctx.actor.id;
+  for (const id of new Set(ids)) {
+    const a = found.find((f) => f.id === id);
+    if (!a || a.messageId !== null || (uploader !== null && a.uploaderUserId !== uploader)) {
+      throw invalidField('attachmentIds', `attachment ${id} is unknown, already used, or not yours`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Adds a message to a ticket inside the caller's transaction: stores it, claims its uploads,
+ * indexes it for search, updates the ticket, and records the event.
+ */
+export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMessage): Promise<{ message: MessageWithAttachments; ticket: Ticket }> {
+  const { html, text } = normaliseBody(input.body, input.format);
+  if (!text && input.attachmentIds.length === 0) throw invalidField('body', 'is empty after formatting');
+  const attachments = await claimAttachments(ctx, input.attachmentIds);
+  const mentions = input.kind === 'note' ? parseMentions(text, await listActiveStaffForMentions(ctx.db)) : [];
+  const at = input.createdAt ?? ctx.now.toISOString();
+  const staffAuthor = ctx.actor.type === 'user' && input.kind !== 'customer';
+  const message: Message = {
+    id: uuidv7(Date.parse(at)),
+    ticketId: ticket.id,
+    kind: input.kind,
+    authorType: staffAuthor ? 'user' : input.kind === 'customer' ? 'contact' : 'system',
+    authorUserId: staffAuthor && ctx.actor.type === 'user' ? ctx.actor.id : null,
+    authorContactId: input.kind === 'customer' ? (input.authorContactId ?? (ctx.actor.type === 'customer' ? ctx.actor.contactId : null) ?? ticket.requesterId) : null,
+    bodyHtml: html,
+    bodyText: text,
+    mentions,
+    originalTicketId: null,
+    createdAt: at,
+  };
+  await insertMessage(ctx.db, message);
+  await attachToMessage(ctx.db, attachments.map((a) => a.id), message.id);
+  await indexSearchDoc(ctx.db, `m:${message.id}`, ticket.id, text, { isNew: true });
+  await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [{ action: 'message_added', from: null, to: { messageId: message.id, kind: message.kind } }], {}, at));
+  const updated = input.opening ? ticket : await recordMessageOnTicket(ctx, ticket, { kind: input.kind, at, setStatus: input.keepStatus ? ticket.status : input.setStatus });
+  await emit(ctx, 'message.created', { ticketId: ticket.id, number: ticket.number, messageId: message.id, kind: message.kind, mentions });
+  return { message: { ...message, attachments: attachments.map((a) => ({ ...a, messageId: message.id })) }, ticket: updated };
+}
+
+/** Posts a reply or note (staff) or a customer message (customers, on their own tickets). */
+export async function postMessage(
+  ctx: Ctx,
+  number: number,
+  input: { kind: 'reply' | 'note' | 'customer'; body: string; format: 'text' | 'html'; attachmentIds: string[]; setStatus?: TicketStatus | undefined },
+): Promise<{ message: MessageWithAttachments; ticket: Ticket }> {
+  let kind = input.kind;
+  if (ctx.actor.type === 'customer') {
+    if (kind === 'note') throw forbidden('Customers cannot write internal notes');
+    if (input.setStatus && input.setStatus !== 'closed') throw forbidden('Customers can only close their tickets');
+    kind = 'customer';
+  } else if (kind === 'customer' && ctx.actor.type === 'user') {
+    throw invalidField('kind', 'agents post "reply" or "note"; customer messages arrive through channels');
+  }
+  if (kind === 'note' && input.setStatus) throw invalidField('setStatus', 'a note does not change the status; send a reply or update the ticket');
+  return inTransaction(ctx, async (tx) => {
+    const ticket = await getTicket(tx, number, { lock: true });
+    if (ticket.mergedIntoId) throw new AppError('bad_request', `Ticket #${number} was merged; write on the ticket it was merged into`);
+    return addMessageToTicket(tx, ticket, { ...input, kind });
+  });
+}
+
+export interface MessageWithAttachments extends Message {
+  attachments: Attachment[];
+}
+
+export async function listMessages(ctx: Ctx, number: number): Promise<MessageWithAttachments[]> {
+  const ticket = await getTicket(ctx, number);
+  const messages = await listMessagesOf(ctx.db, ticket.id, { includeNotes: ctx.actor.type !== 'customer' });
+  const attachments = await attachmentsOfMessages(ctx.db, messages.map((m) => m.id));
+  return messages.map((m) => ({ ...m, attachments: attachments.get(m.id) ?? [] }));
+}
+
+export async function uploadAttachment(
+  ctx: Ctx,
+  blobs: BlobStore,
+  file: { stream: Readable; filename: string; contentType: string; maxBytes: number },
+): Promise<Attachment> {
+  if (ctx.actor.type === 'system') throw forbidden('Uploads need a user');
+  let stored;
+  try {
+    stored = await blobs.put(file.stream, file.maxBytes);
+  } catch (err) {
+    if (err instanceof BlobTooLargeError) throw new AppError('payload_too_large', `Attachments may be at most ${Math.round(file.maxBytes / 1024 / 1024)} MB`);
+    throw err;
+  }
+  const attachment: Attachment = {
+    id: uuidv7(ctx.now.getTime()),
+    messageId: null,
+    uploaderUserId: ctx.actor.id,
+    filename: file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 255) || 'attachment',
+    contentType: /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType) ? file.contentType : 'application/octet-stream',
+    size: stored.size,
+    sha256: stored.sha256,
+    createdAt: ctx.now.toISOString(),
+  };
+  await insertAttachment(ctx.db, attachment);
+  return attachment;
+}
+
+/**
+ * Stores a file that arrived through a channel (an email attachment) on behalf of the system:
+ * no uploading user, so only a system actor's message can claim it. Users upload with
+ * `uploadAttachment`, which refuses system actors.
+ */
+export async function storeChannelAttachment(
+  ctx: Ctx,
+  blobs: BlobStore,
+  file: { content: Buffer; filename: string; contentType: string; maxBytes: number },
+): Promise<Attachment> {
+  if (ctx.actor.type !== 'system') throw forbidden('Only channels store attachments this way');
+  let stored;
+  try {
+    stored = await blobs.put(file.content, file.maxBytes);
+  } catch (err) {
+    if (err instanceof BlobTooLargeError) throw new AppError('payload_too_large', `Attachments may be at most ${Math.round(file.maxBytes / 1024 / 1024)} MB`);
+    throw err;
+  }
+  const attachment: Attachment = {
+    id: uuidv7(ctx.now.getTime()),
+    messageId: null,
+    uploaderUserId: null,
+    filename: file.filename.replace(/[\\/\r\n"\x00-\x1f]/g, '_').slice(0, 255) || 'attachment',
+    contentType: /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType) ? file.contentType : 'application/octet-stream',
+    size: stored.size,
+    sha256: stored.sha256,
+    createdAt: ctx.now.toISOString(),
+  };
+  await insertAttachment(ctx.db, attachment);
+  return attachment;
+}
+
+/** An attachment the actor may download: its ticket is visible, and customers never get a note's files. */
+export async function findDownloadableAttachment(ctx: Ctx, id: string): Promise<Attachment> {
+  const [a] = await findAttachmentsByIds(ctx.db, [id]);
+  if (!a) throw notFound('Attachment');
+  if (!a.messageId) {
+    if (ctx.actor.type === 'system' || a.uploaderUserId === ctx.actor.id) return a;
+    throw notFound('Attachment');
+  }
+  const [message] = await findMessagesByIds(ctx.db, [a.messageId]);
+  if (!message) throw notFound('Attachment');
+  if (message.kind === 'note' && ctx.actor.type === 'customer') throw notFound('Attachment');
+  const ticket = await requireTicketById(ctx, message.ticketId);
+  await getTicket(ctx, ticket.number);
+  return a;
+}

@@ -1,0 +1,235 @@
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { AnyDb } from '../../platform/db/database.js';
+import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
+import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
+import type { TicketTables } from './tickets.tables.js';
+import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
+
+const q = (db: AnyDb) => db as Kysely<TicketTables>;
+type Row = TicketTables['tickets'];
+export type TicketsEb = ExpressionBuilder<TicketTables, 'tickets'>;
+export type TicketPredicate = (eb: TicketsEb) => Expression<SqlBool>;
+
+export interface Ticket {
+  id: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  type: string;
+  channel: string;
+  requesterId: string;
+  organizationId: string | null;
+  assigneeId: string | null;
+  groupId: string | null;
+  spam: boolean;
+  mergedIntoId: string | null;
+  splitFromId: string | null;
+  followUpOfId: string | null;
+  customFields: Record<string, unknown>;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  reopenCount: number;
+  messageCount: number;
+  lastMessageAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  tags: string[];
+}
+
+function toTicket(r: Row, tags: string[]): Ticket {
+  return {
+    id: r.id,
+    number: Number(r.number),
+    subject: r.subject,
+    status: r.status as TicketStatus,
+    priority: r.priority as TicketPriority,
+    type: r.type,
+    channel: r.channel,
+    requesterId: r.requester_id,
+    organizationId: r.organization_id,
+    assigneeId: r.assignee_id,
+    groupId: r.group_id,
+    spam: toBool(r.spam),
+    mergedIntoId: r.merged_into_id,
+    splitFromId: r.split_from_id,
+    followUpOfId: r.follow_up_of_id,
+    customFields: toJson<Record<string, unknown>>(r.custom_fields, {}),
+    firstResponseAt: toIsoOrNull(r.first_response_at),
+    resolvedAt: toIsoOrNull(r.resolved_at),
+    closedAt: toIsoOrNull(r.closed_at),
+    reopenCount: Number(r.reopen_count),
+    messageCount: Number(r.message_count),
+    lastMessageAt: toIsoOrNull(r.last_message_at),
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+    tags: [...tags].sort(),
+  };
+}
+
+function toRow(t: Ticket): Row {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    is_open: isActive(t.status) ? 1 : 0,
+    priority: t.priority,
+    type: t.type,
+    channel: t.channel,
+    requester_id: t.requesterId,
+    organization_id: t.organizationId,
+    assignee_id: t.assigneeId,
+    group_id: t.groupId,
+    spam: t.spam ? 1 : 0,
+    merged_into_id: t.mergedIntoId,
+    split_from_id: t.splitFromId,
+    follow_up_of_id: t.followUpOfId,
+    custom_fields: jsonParam(t.customFields),
+    first_response_at: t.firstResponseAt,
+    resolved_at: t.resolvedAt,
+    closed_at: t.closedAt,
+    reopen_count: t.reopenCount,
+    message_count: t.messageCount,
+    last_message_at: t.lastMessageAt,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export async function insertTicket(db: AnyDb, t: Ticket): Promise<void> {
+  await q(db).insertInto('tickets').values(toRow(t)).execute();
+  if (t.tags.length > 0) await q(db).insertInto('ticket_tags').values(t.tags.map((tag) => ({ ticket_id: t.id, tag }))).execute();
+}
+
+/** Writes the changed ticket (tags included) back. */
+export async function saveTicket(db: AnyDb, before: Ticket, after: Ticket): Promise<void> {
+  // Only changed columns are written: SQLite rewrites every index whose columns are SET.
+  const a = toRow(after);
+  const b = toRow(before);
+  const changes = Object.fromEntries(Object.entries(a).filter(([k, v]) => k !== 'id' && k !== 'number' && v !== b[k as keyof Row]));
+  if (Object.keys(changes).length > 0) await q(db).updateTable('tickets').set(changes).where('id', '=', after.id).execute();
+  const removed = before.tags.filter((t) => !after.tags.includes(t));
+  const added = after.tags.filter((t) => !before.tags.includes(t));
+  if (removed.length) await q(db).deleteFrom('ticket_tags').where('ticket_id', '=', after.id).where('tag', 'in', removed).execute();
+  if (added.length) await q(db).insertInto('ticket_tags').values(added.map((tag) => ({ ticket_id: after.id, tag }))).execute();
+}
+
+async function tagsFor(db: AnyDb, ids: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return out;
+  const rows = await q(db).selectFrom('ticket_tags').select(['ticket_id', 'tag']).where('ticket_id', 'in', ids).execute();
+  for (const r of rows) out.set(r.ticket_id, [...(out.get(r.ticket_id) ?? []), r.tag]);
+  return out;
+}
+
+async function hydrate(db: AnyDb, rows: Row[]): Promise<Ticket[]> {
+  const tags = await tagsFor(db, rows.map((r) => r.id));
+  return rows.map((r) => toTicket(r, tags.get(r.id) ?? []));
+}
+
+/** Row lock for read-modify-write on PostgreSQL; SQLite's single writer already serialises. */
+function maybeLock<T extends { forUpdate(): T }>(db: AnyDb, query: T, lock: boolean): T {
+  return lock && capabilitiesOf(db).rowLocks ? query.forUpdate() : query;
+}
+
+export async function findTicketByNumber(db: AnyDb, number: number, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
+  const row = await maybeLock(db, q(db).selectFrom('tickets').selectAll().where('number', '=', number), opts.lock ?? false).executeTakeFirst();
+  return row ? (await hydrate(db, [row]))[0] : undefined;
+}
+
+export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
+  const row = await maybeLock(db, q(db).selectFrom('tickets').selectAll().where('id', '=', id), opts.lock ?? false).executeTakeFirst();
+  return row ? (await hydrate(db, [row]))[0] : undefined;
+}
+
+export async function findTicketsByIds(db: AnyDb, ids: readonly string[]): Promise<Ticket[]> {
+  if (ids.length === 0) return [];
+  return hydrate(db, await q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]).execute());
+}
+
+/** Locks in number order so concurrent bulk updates cannot deadlock each other. */
+export async function findTicketsByNumbers(db: AnyDb, numbers: readonly number[], opts: { lock?: boolean } = {}): Promise<Ticket[]> {
+  if (numbers.length === 0) return [];
+  const query = q(db).selectFrom('tickets').selectAll().where('number', 'in', [...new Set(numbers)]).orderBy('number');
+  return hydrate(db, await maybeLock(db, query, opts.lock ?? false).execute());
+}
+
+export type TicketSort = 'updated_desc' | 'updated_asc' | 'created_desc' | 'created_asc' | 'number_desc' | 'number_asc';
+export type SortKey = { v: string | number; id: string };
+
+const SORT_COLUMNS = { updated: 'updated_at', created: 'created_at', number: 'number' } as const;
+
+/** One keyset page: filter, then (sort column, id) strictly after the cursor. */
+export async function findTicketPage(
+  db: AnyDb,
+  opts: { where: TicketPredicate[]; sort: TicketSort; after?: SortKey | undefined; limit: number },
+): Promise<{ tickets: Ticket[]; keys: SortKey[] }> {
+  const [field, dir] = opts.sort.split('_') as ['updated' | 'created' | 'number', 'asc' | 'desc'];
+  const col = SORT_COLUMNS[field];
+  let query = q(db).selectFrom('tickets').selectAll();
+  for (const w of opts.where) query = query.where(w);
+  if (opts.after) {
+    const a = opts.after;
+    const cmp = dir === 'desc' ? '<' : '>';
+    // A row-value comparison is one index range; the OR form makes SQLite scan and sort.
+    query = query.where((eb) => eb(eb.refTuple(col, 'id'), cmp, eb.tuple(a.v, a.id)));
+  }
+  const rows = await query.orderBy(col, dir).orderBy('id', dir).limit(opts.limit).execute();
+  const tickets = await hydrate(db, rows);
+  return { tickets, keys: rows.map((r) => ({ v: col === 'number' ? Number(r.number) : toIso(r[col]), id: r.id })) };
+}
+
+export async function countTickets(db: AnyDb, where: TicketPredicate[]): Promise<number> {
+  let query = q(db).selectFrom('tickets').select(sql<number>`count(*)`.as('n'));
+  for (const w of where) query = query.where(w);
+  return Number((await query.executeTakeFirst())?.n ?? 0);
+}
+
+export async function findTicketsByRequester(db: AnyDb, requesterId: string, limit: number): Promise<Ticket[]> {
+  const rows = await q(db).selectFrom('tickets').selectAll().where('requester_id', '=', requesterId).orderBy('created_at', 'desc').limit(limit).execute();
+  return hydrate(db, rows);
+}
+
+/** Numbers of tickets by id, for links (merged into, split from). */
+export async function numbersByIds(db: AnyDb, ids: readonly string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(ids)].filter(Boolean);
+  if (unique.length === 0) return new Map();
+  const rows = await q(db).selectFrom('tickets').select(['id', 'number']).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, Number(r.number)]));
+}
+
+// Stars
+
+export async function setStar(db: AnyDb, userId: string, ticketId: string, on: boolean, at: string): Promise<void> {
+  if (on) {
+    await q(db).insertInto('ticket_stars').values({ user_id: userId, ticket_id: ticketId, created_at: at }).onConflict((oc) => oc.doNothing()).execute();
+  } else {
+    await q(db).deleteFrom('ticket_stars').where('user_id', '=', userId).where('ticket_id', '=', ticketId).execute();
+  }
+}
+
+export async function starredAmong(db: AnyDb, userId: string, ticketIds: readonly string[]): Promise<Set<string>> {
+  if (ticketIds.length === 0) return new Set();
+  const rows = await q(db).selectFrom('ticket_stars').select('ticket_id').where('user_id', '=', userId).where('ticket_id', 'in', [...ticketIds]).execute();
+  return new Set(rows.map((r) => r.ticket_id));
+}
+
+export async function deleteTicketRow(db: AnyDb, id: string): Promise<void> {
+  await q(db).deleteFrom('tickets').where('id', '=', id).execute();
+}
+
+/** Subject and number of every ticket of a requester, for re-indexing after a contact change. */
+export async function ticketHeadsByRequester(db: AnyDb, requesterId: string): Promise<{ id: string; number: number; subject: string }[]> {
+  const rows = await q(db).selectFrom('tickets').select(['id', 'number', 'subject']).where('requester_id', '=', requesterId).execute();
+  return rows.map((r) => ({ id: r.id, number: Number(r.number), subject: r.subject }));
+}
+
+/** Which of these ticket ids pass the filter (search candidates), without loading the rows. */
+export async function filterTicketIds(db: AnyDb, where: TicketPredicate[], ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  let query = q(db).selectFrom('tickets').select('id').where('id', 'in', [...ids]);
+  for (const w of where) query = query.where(w);
+  return new Set((await query.execute()).map((r) => r.id));
+}

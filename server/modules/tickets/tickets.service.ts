@@ -1,0 +1,177 @@
+import type { Ctx } from '../../platform/context.js';
+import { actorRef } from '../../platform/context.js';
+import { nextSequenceValue } from '../../platform/db/dialect/sql.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, invalidField, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events/emit.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { indexSearchDoc } from '../../platform/search/search.repository.js';
+import { findUsersByIds, listGroups } from '../auth/index.js';
+import { assertRequiredFields, validateCustomFields } from './custom-fields.service.js';
+import { applyTicketPatch, type FieldChange, type TicketPatch } from './ticket-changes.js';
+import { appendTicketEvents, type TicketEvent } from './ticket-events.repository.js';
+import { allowedTransitions, type TicketPriority, type TicketStatus } from './ticket-status.js';
+import { assertCanEdit, assertVisible } from './tickets.policy.js';
+import { deleteTicketRow, findTicketById, findTicketByNumber, insertTicket, saveTicket, setStar, type Ticket } from './tickets.repository.js';
+
+export interface NewTicket {
+  subject: string;
+  requesterId: string;
+  organizationId: string | null;
+  /** Requester name and emails, indexed with the subject for search. */
+  requesterText: string;
+  status?: TicketStatus | undefined;
+  priority: TicketPriority;
+  type: string;
+  channel: string;
+  assigneeId: string | null;
+  groupId: string | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  splitFromId?: string | null;
+  followUpOfId?: string | null;
+  /** Imports keep historical timestamps. */
+  createdAt?: string | undefined;
+  /** The message written with the ticket, counted at insert so the new row is written once. */
+  openingMessage?: { kind: 'customer' | 'reply' | 'note'; at: string } | undefined;
+}
+
+export function eventsFrom(ctx: Ctx, ticketId: string, changes: FieldChange[], data: Record<string, unknown> = {}, at = ctx.now.toISOString()): TicketEvent[] {
+  const { actorType, actorId } = actorRef(ctx.actor);
+  return changes.map((c) => ({ id: uuidv7(ctx.now.getTime()), ticketId, actorType, actorId, action: c.action, from: c.from, to: c.to, data, at }));
+}
+
+/** Assignee must be an active staff user and group must exist; both checked in one query each. */
+export async function assertAssignable(ctx: Ctx, assigneeId: string | null | undefined, groupId: string | null | undefined): Promise<void> {
+  if (assigneeId) {
+    const [user] = await findUsersByIds(ctx.db, [assigneeId]);
+    if (!user || !user.active || user.role === 'customer') throw invalidField('assigneeId', 'is not an active agent');
+  }
+  if (groupId && (await listGroups(ctx.db, [groupId])).length === 0) throw invalidField('groupId', 'unknown group');
+}
+
+export const ticketSearchText = (t: Pick<Ticket, 'subject' | 'number'>, requesterText: string): string => `#${t.number} ${t.subject}\n${requesterText}`;
+
+/** Inserts a ticket in the caller's transaction (the conversation use cases add its first message). */
+export async function insertNewTicket(ctx: Ctx, input: NewTicket): Promise<Ticket> {
+  await assertAssignable(ctx, input.assigneeId, input.groupId);
+  const validated = await validateCustomFields(ctx, input.type, input.customFields, { requireAll: true });
+  // null means "no value", as in a patch: nothing is stored for it.
+  const customFields = Object.fromEntries(Object.entries(validated).filter(([, v]) => v !== null));
+  const at = input.createdAt ?? ctx.now.toISOString();
+  const status = input.status ?? (input.assigneeId ? 'in_progress' : 'open');
+  const ticket: Ticket = {
+    id: uuidv7(Date.parse(at)),
+    number: await nextSequenceValue(ctx.db, 'ticket_number'),
+    subject: input.subject,
+    status,
+    priority: input.priority,
+    type: input.type,
+    channel: input.channel,
+    requesterId: input.requesterId,
+    organizationId: input.organizationId,
+    assigneeId: input.assigneeId,
+    groupId: input.groupId,
+    spam: false,
+    mergedIntoId: null,
+    splitFromId: input.splitFromId ?? null,
+    followUpOfId: input.followUpOfId ?? null,
+    customFields,
+    firstResponseAt: input.openingMessage?.kind === 'reply' ? input.openingMessage.at : null,
+    resolvedAt: status === 'resolved' || status === 'closed' ? at : null,
+    closedAt: status === 'closed' ? at : null,
+    reopenCount: 0,
+    messageCount: input.openingMessage ? 1 : 0,
+    lastMessageAt: input.openingMessage?.at ?? null,
+    createdAt: at,
+    updatedAt: at,
+    tags: [...new Set(input.tags)].sort(),
+  };
+  await insertTicket(ctx.db, ticket);
+  const created: FieldChange = { action: 'created', from: null, to: { status, priority: ticket.priority, channel: ticket.channel, assigneeId: ticket.assigneeId, groupId: ticket.groupId } };
+  await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [created], {}, at));
+  await indexSearchDoc(ctx.db, `t:${ticket.id}`, ticket.id, ticketSearchText(ticket, input.requesterText), { isNew: true });
+  await emit(ctx, 'ticket.created', { ticketId: ticket.id, number: ticket.number, channel: ticket.channel, requesterId: ticket.requesterId });
+  return ticket;
+}
+
+/** Finds a ticket the actor may see, or 404. */
+export async function getTicket(ctx: Ctx, number: number, opts: { lock?: boolean } = {}): Promise<Ticket> {
+  return assertVisible(ctx.actor, await findTicketByNumber(ctx.db, number, opts));
+}
+
+/** Applies a patch with its events and outbox rows; shared by update, bulk and merge. */
+export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch, data: Record<string, unknown> = {}): Promise<Ticket> {
+  if (patch.assigneeId !== undefined || patch.groupId !== undefined) await assertAssignable(ctx, patch.assigneeId, patch.groupId);
+  if (patch.customFields) {
+    patch = { ...patch, customFields: await validateCustomFields(ctx, patch.type ?? before.type, patch.customFields, { requireAll: false }) };
+  }
+  const at = ctx.now.toISOString();
+  const result = applyTicketPatch(before, patch, at);
+  if (!result.ok) {
+    throw new AppError('invalid_transition', `Ticket #${before.number} cannot move from ${result.from} to ${result.to}`, {
+      from: result.from,
+      to: result.to,
+      allowed: allowedTransitions(result.from),
+    });
+  }
+  const { after, changes } = result;
+  if (changes.length === 0) return before;
+  if (changes.some((c) => c.action === 'type_changed' || c.action === 'custom_fields_changed')) await assertRequiredFields(ctx, after.type, after.customFields);
+  await saveTicket(ctx.db, before, after);
+  await appendTicketEvents(ctx.db, eventsFrom(ctx, after.id, changes, data, at));
+  const ref = { ticketId: after.id, number: after.number };
+  await emit(ctx, 'ticket.updated', { ...ref, changes: changes.map((c) => c.action) });
+  const status = changes.find((c) => c.action === 'status_changed');
+  if (status) await emit(ctx, 'ticket.status_changed', { ...ref, from: String(status.from), to: String(status.to) });
+  const assigned = changes.find((c) => c.action === 'assigned');
+  if (assigned) await emit(ctx, 'ticket.assigned', { ...ref, from: (assigned.from as string | null) ?? null, to: (assigned.to as string | null) ?? null });
+  return after;
+}
+
+export async function updateTicket(ctx: Ctx, number: number, patch: TicketPatch & { starred?: boolean | undefined }, requesterText: () => Promise<string>): Promise<Ticket> {
+  const { starred, ...changes } = patch;
+  const editing = Object.values(changes).some((v) => v !== undefined);
+  if (editing) assertCanEdit(ctx.actor);
+  return inTransaction(ctx, async (tx) => {
+    const before = await getTicket(tx, number, { lock: true });
+    if (starred !== undefined) {
+      if (tx.actor.type !== 'user') throw new AppError('forbidden', 'Only agents can star tickets');
+      await setStar(tx.db, tx.actor.id, before.id, starred, tx.now.toISOString());
+    }
+    if (!editing) return before;
+    const after = await applyChanges(tx, before, changes);
+    if (after.subject !== before.subject) await indexSearchDoc(tx.db, `t:${after.id}`, after.id, ticketSearchText(after, await requesterText()));
+    return after;
+  });
+}
+
+/** A message was added: counters, first response, and the status moves a message implies. */
+export async function recordMessageOnTicket(
+  ctx: Ctx,
+  ticket: Ticket,
+  msg: { kind: 'customer' | 'reply' | 'note'; at: string; setStatus?: TicketStatus | undefined },
+): Promise<Ticket> {
+  const counted: Ticket = { ...ticket, messageCount: ticket.messageCount + 1, lastMessageAt: msg.at, updatedAt: msg.at };
+  if (msg.kind === 'reply' && !counted.firstResponseAt) counted.firstResponseAt = msg.at;
+  await saveTicket(ctx.db, ticket, counted);
+  // The message that opens a ticket is part of its creation: the status chosen at creation stands.
+  let status = msg.setStatus;
+  // A customer writing back reopens a resolved ticket and ends "waiting on the customer".
+  if (!status && msg.kind === 'customer' && (ticket.status === 'resolved' || ticket.status === 'waiting')) {
+    status = ticket.assigneeId ? 'in_progress' : 'open';
+  }
+  if (!status || status === counted.status) return counted;
+  return applyChanges(ctx, counted, { status }, { reason: msg.kind === 'customer' ? 'customer_reply' : 'reply' });
+}
+
+export async function requireTicketById(ctx: Ctx, id: string): Promise<Ticket> {
+  const t = await findTicketById(ctx.db, id);
+  if (!t) throw notFound('Ticket');
+  return t;
+}
+
+/** Removes the ticket row; its tags, stars and events go with it (foreign keys cascade). */
+export async function deleteTicket(ctx: Ctx, ticket: Ticket): Promise<void> {
+  await deleteTicketRow(ctx.db, ticket.id);
+}

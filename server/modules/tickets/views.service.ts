@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import type { createViewRequest, updateViewRequest, viewResponse } from '../../../contracts/tickets.js';
+import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { countView, validateQuery } from './ticket-filter.js';
+import { deleteViewRow, findView, insertView, listVisibleViews, updateViewRow, type SavedView } from './views.repository.js';
+
+type ViewResponse = z.infer<typeof viewResponse>;
+const DEFAULT_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'] as const;
+
+/** The built-in sidebar views; each is a plain filter expression, like a saved view. */
+export const PREDEFINED_VIEWS: readonly { id: string; name: string; query: string }[] = [
+  { id: 'my_open', name: 'My open tickets', query: 'assignee:me is:open' },
+  { id: 'my_in_progress', name: 'My tickets in progress', query: 'assignee:me status:in_progress' },
+  { id: 'my_waiting', name: 'My tickets waiting', query: 'assignee:me status:waiting' },
+  { id: 'my_resolved', name: 'My resolved tickets', query: 'assignee:me status:resolved' },
+  { id: 'my_closed', name: 'My closed tickets', query: 'assignee:me status:closed' },
+  { id: 'unassigned', name: 'Unassigned', query: 'assignee:none is:open' },
+  { id: 'all_open', name: 'All open', query: 'is:open' },
+  { id: 'my_groups', name: 'My groups', query: 'group:mine is:open' },
+  { id: 'starred', name: 'Starred', query: 'is:starred' },
+  { id: 'spam', name: 'Spam', query: 'is:spam' },
+];
+
+function staffOnly(ctx: Ctx): string {
+  if (ctx.actor.type !== 'user') throw forbidden('Views belong to agents');
+  return ctx.actor.id;
+}
+
+const present = (v: SavedView): ViewResponse => ({
+  id: v.id,
+  name: v.name,
+  predefined: false,
+  shared: v.shared,
+  ownerId: v.ownerId,
+  query: v.query,
+  columns: v.columns as ViewResponse['columns'],
+  sort: v.sort,
+});
+
+/** Finds a view by predefined id or saved id, as the actor may use it. */
+export async function resolveView(ctx: Ctx, id: string): Promise<{ query: string; sort: SavedView['sort'] }> {
+  const pre = PREDEFINED_VIEWS.find((v) => v.id === id);
+  if (pre) return { query: pre.query, sort: 'updated_desc' };
+  const userId = staffOnly(ctx);
+  const saved = /^[0-9a-f-]{36}$/i.test(id) ? await findView(ctx.db, id) : undefined;
+  if (!saved || (!saved.shared && saved.ownerId !== userId)) throw notFound('View');
+  return { query: saved.query, sort: saved.sort };
+}
+
+export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<ViewResponse[]> {
+  const userId = staffOnly(ctx);
+  const predefined: ViewResponse[] = PREDEFINED_VIEWS.map((v) => ({ ...v, predefined: true, shared: true, ownerId: null, columns: [...DEFAULT_COLUMNS], sort: 'updated_desc' }));
+  const saved = (await listVisibleViews(ctx.db, userId)).map(present);
+  const all = [...predefined, ...saved];
+  if (!opts.counts) return all;
+  for (const v of all) v.count = await countView(ctx, v.query);
+  return all;
+}
+
+export async function createView(ctx: Ctx, input: z.output<typeof createViewRequest>): Promise<ViewResponse> {
+  const userId = staffOnly(ctx);
+  if (input.shared && ctx.actor.type === 'user' && ctx.actor.role === 'agent') throw forbidden('Only supervisors and admins share views');
+  await validateQuery(ctx, input.query);
+  const view: SavedView = { id: uuidv7(ctx.now.getTime()), ownerId: userId, ...input };
+  await inTransaction(ctx, (tx) => insertView(tx.db, view, tx.now.toISOString()));
+  return present(view);
+}
+
+async function ownView(ctx: Ctx, id: string): Promise<SavedView> {
+  const userId = staffOnly(ctx);
+  const view = await findView(ctx.db, id);
+  if (!view || (!view.shared && view.ownerId !== userId)) throw notFound('View');
+  const admin = ctx.actor.type === 'user' && (ctx.actor.role === 'admin' || ctx.actor.role === 'supervisor');
+  if (view.ownerId !== userId && !admin) throw forbidden('Only the owner or a supervisor may change this view');
+  return view;
+}
+
+export async function updateView(ctx: Ctx, id: string, input: z.output<typeof updateViewRequest>): Promise<ViewResponse> {
+  const view = await ownView(ctx, id);
+  if (input.shared && ctx.actor.type === 'user' && ctx.actor.role === 'agent') throw forbidden('Only supervisors and admins share views');
+  if (input.query !== undefined) await validateQuery(ctx, input.query);
+  const next: SavedView = { ...view, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+  await inTransaction(ctx, (tx) => updateViewRow(tx.db, next, tx.now.toISOString()));
+  return present(next);
+}
+
+export async function deleteView(ctx: Ctx, id: string): Promise<void> {
+  await ownView(ctx, id);
+  await inTransaction(ctx, (tx) => deleteViewRow(tx.db, id));
+}

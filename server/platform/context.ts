@@ -1,0 +1,40 @@
+import type { AnyDb } from './db/dialect/types.js';
+
+/** Staff roles and the customer role; policies in each module decide what each may do. */
+export type UserRole = 'admin' | 'supervisor' | 'agent' | 'customer';
+
+export type Actor =
+  | {
+      type: 'user';
+      id: string;
+      role: Exclude<UserRole, 'customer'>;
+      name: string;
+      email: string;
+      groupIds: string[];
+      /** Restricted agents see only tickets of their groups. */
+      restricted: boolean;
+    }
+  | { type: 'customer'; id: string; name: string; email: string; contactId: string | null; organizationId: string | null; seeOrganization: boolean }
+  | { type: 'system'; name: string };
+
+/** Lets a unit of work wake the event dispatcher once it has committed. */
+export interface EventKick {
+  kick(): void;
+}
+
+/** Everything a service needs; the HTTP layer, the CLI, jobs and tests all build one. */
+export interface Ctx {
+  actor: Actor;
+  requestId: string;
+  now: Date;
+  db: AnyDb;
+  events: EventKick;
+  ip?: string | undefined;
+}
+
+export const systemActor = (name: string): Actor => ({ type: 'system', name });
+
+export function actorRef(actor: Actor): { actorType: string; actorId: string | null } {
+  if (actor.type === 'system') return { actorType: 'system', actorId: actor.name };
+  return { actorType: actor.type === 'user' ? 'user' : 'customer', actorId: actor.id };
+}

@@ -1,0 +1,156 @@
+import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { AnyDb, DialectName } from './types.js';
+
+/**
+ * Every SQL difference between SQLite and PostgreSQL lives here, behind named helpers.
+ * Repositories call these and never test the dialect themselves.
+ */
+export function dialectOf(db: AnyDb): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Ticket numbers: a sequence on PostgreSQL (no row lock, so concurrent creates never wait on
+ * each other, and a rolled-back number is never handed out again); on SQLite the single writer
+ * makes a counter row safe.
+ */
+export async function nextSequenceValue(db: AnyDb, name: 'ticket_number'): Promise<number> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ v: number }>`SELECT nextval(${`${name}_seq`}) AS v`.execute(db);
+    return Number(r.rows[0]!.v);
+  }
+  const r = await sql<{ v: number }>`UPDATE counters SET value = value + 1 WHERE name = ${name} RETURNING value AS v`.execute(db);
+  return Number(r.rows[0]!.v);
+}
+
+/** Text value of a key of a JSON object column (custom fields). */
+export function jsonText(db: AnyDb, column: Expression<unknown> | string, key: string): RawBuilder<string | null> {
+  const col = typeof column === 'string' ? sql.ref(column) : column;
+  if (dialectOf(db) === 'postgres') return sql<string | null>`(${col} ->> ${key})`;
+  return sql<string | null>`json_extract(${col}, ${`$."${key.replace(/"/g, '')}"`})`;
+}
+
+/** True when the JSON array stored under `key` contains `value` (multi-select fields). */
+export function jsonArrayContains(db: AnyDb, column: string, key: string, value: string): RawBuilder<SqlBool> {
+  if (dialectOf(db) === 'postgres') return sql<SqlBool>`(${sql.ref(column)} -> ${key}) @> ${JSON.stringify([value])}::jsonb`;
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}, ${`$."${key.replace(/"/g, '')}"`}) WHERE value = ${value})`;
+}
+
+/** Case-insensitive substring match. */
+export function containsInsensitive(db: AnyDb, column: Expression<unknown> | string, needle: string): RawBuilder<SqlBool> {
+  const col = typeof column === 'string' ? sql.ref(column) : column;
+  const pattern = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (dialectOf(db) === 'postgres') return sql<SqlBool>`${col} ILIKE ${pattern} ESCAPE '\\'`;
+  return sql<SqlBool>`${col} LIKE ${pattern} ESCAPE '\\'`;
+}
+
+/** Booleans are stored as 0/1 integers on both engines so rows compare and map identically. */
+export const boolValue = (b: boolean): number => (b ? 1 : 0);
+
+/**
+ * Turns user words into a safe full-text query: every word must match, the last one as a
+ * prefix ("refu" finds "refund"), quoted phrases kept as phrases. Returns null when nothing
+ * searchable is left. `prefix: false` matches the last word exactly, which the engine answers
+ * far faster for common words.
+ */
+export function fullTextQuery(db: AnyDb, text: string, opts: { prefix?: boolean } = {}): string | null {
+  const parts: { phrase: boolean; words: string[] }[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const raw = m[1] ?? m[2] ?? '';
+    const words = raw.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (words.length > 0) parts.push({ phrase: m[1] !== undefined, words });
+  }
+  if (parts.length === 0) return null;
+  const pg = dialectOf(db) === 'postgres';
+  return parts
+    .map((p, i) => {
+      const last = opts.prefix !== false && i === parts.length - 1 && !p.phrase;
+      if (pg) {
+        const joined = p.words.join(' <-> ');
+        return p.words.length > 1 ? `(${joined}${last ? ':*' : ''})` : `${joined}${last ? ':*' : ''}`;
+      }
+      const q = `"${p.words.join(' ')}"`;
+      return last ? `${q}*` : q;
+    })
+    .join(pg ? ' & ' : ' AND ');
+}
+
+/** What the engine under this handle can do; code asks this instead of naming a dialect. */
+export function capabilitiesOf(db: AnyDb): { rowLocks: boolean; skipLocked: boolean; listenNotify: boolean } {
+  const pg = dialectOf(db) === 'postgres';
+  return { rowLocks: pg, skipLocked: pg, listenNotify: pg };
+}
+
+/**
+ * NOTIFY on PostgreSQL (inside a transaction it is sent at commit, never on rollback). The
+ * server refuses payloads of 8000 bytes or more, so callers send a reference for big ones.
+ * Elsewhere there are no other processes to tell, so this does nothing.
+ */
+export async function notifyChannel(db: AnyDb, channel: string, payload: string): Promise<void> {
+  if (!capabilitiesOf(db).listenNotify) return;
+  await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+}
+
+/** True when the timestamp column `to` is at most `ms` after `from` (both set). */
+export function elapsedAtMost(db: AnyDb, from: string, to: string, ms: number): RawBuilder<SqlBool> {
+  if (dialectOf(db) === 'postgres') return sql<SqlBool>`(${sql.ref(to)} <= ${sql.ref(from)} + ${sql.lit(ms)} * interval '1 millisecond')`;
+  // ISO text on SQLite: compare as day fractions.
+  return sql<SqlBool>`(julianday(${sql.ref(to)}) - julianday(${sql.ref(from)}) <= ${sql.lit(ms / 86400_000)})`;
+}
+
+// Full-text rows: FTS5 (contentless, rowid = search_docs.id) on SQLite; tsvector + GIN on PostgreSQL.
+
+export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: string, body: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`INSERT INTO search_docs (doc_key, ticket_id, tsv) VALUES (${docKey}, ${ticketId}, to_tsvector('simple', ${body}))`.execute(db);
+    return;
+  }
+  const r = await sql<{ id: number }>`INSERT INTO search_docs (doc_key, ticket_id) VALUES (${docKey}, ${ticketId}) RETURNING id`.execute(db);
+  await sql`INSERT INTO search_fts (rowid, body) VALUES (${r.rows[0]!.id}, ${body})`.execute(db);
+}
+
+export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<void> {
+  if (docKeys.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    await sql`DELETE FROM search_docs WHERE doc_key IN (${sql.join(docKeys)})`.execute(db);
+    return;
+  }
+  const rows = await sql<{ id: number }>`DELETE FROM search_docs WHERE doc_key IN (${sql.join(docKeys)}) RETURNING id`.execute(db);
+  for (const r of rows.rows) await sql`DELETE FROM search_fts WHERE rowid = ${r.id}`.execute(db);
+}
+
+/** Matching search rows with key below `before`, newest first; `query` comes from fullTextQuery. */
+export async function matchingSearchRows(db: AnyDb, query: string, before: number, limit: number): Promise<{ ticketId: string; key: number }[]> {
+  const rows =
+    dialectOf(db) === 'postgres'
+      ? await sql<{ ticket_id: string; k: number }>`SELECT ticket_id, id AS k FROM search_docs WHERE tsv @@ to_tsquery('simple', ${query}) AND id < ${before} ORDER BY id DESC LIMIT ${limit}`.execute(db)
+      : await sql<{ ticket_id: string; k: number }>`SELECT d.ticket_id, f.rowid AS k FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${query} AND f.rowid < ${before} ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ ticketId: r.ticket_id, key: Number(r.k) }));
+}
+
+/** Which of these tickets have a matching row with key >= `from` (they were shown on an earlier page). */
+export async function ticketsMatchingSince(db: AnyDb, query: string, ticketIds: string[], from: number): Promise<Set<string>> {
+  if (ticketIds.length === 0) return new Set();
+  const rows =
+    dialectOf(db) === 'postgres'
+      ? await sql<{ ticket_id: string }>`SELECT DISTINCT ticket_id FROM search_docs WHERE ticket_id IN (${sql.join(ticketIds)}) AND id >= ${from} AND tsv @@ to_tsquery('simple', ${query})`.execute(db)
+      : await sql<{ ticket_id: string }>`SELECT DISTINCT d.ticket_id FROM search_docs d JOIN search_fts f ON f.rowid = d.id WHERE d.ticket_id IN (${sql.join(ticketIds)}) AND d.id >= ${from} AND search_fts MATCH ${query}`.execute(db);
+  return new Set(rows.rows.map((r) => r.ticket_id));
+}
+
+/** Subquery of ticket ids whose text matches (filter language text terms). */
+export function searchTicketIdsSubquery(db: AnyDb, query: string): RawBuilder<string> {
+  if (dialectOf(db) === 'postgres') return sql<string>`(SELECT ticket_id FROM search_docs WHERE tsv @@ to_tsquery('simple', ${query}))`;
+  return sql<string>`(SELECT d.ticket_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${query})`;
+}
+
+/** A JSON number under `key` as a number; NULL for anything else, so bad data never breaks a cast. */
+export function jsonNumber(db: AnyDb, column: string, key: string): RawBuilder<number | null> {
+  const col = sql.ref(column);
+  if (dialectOf(db) === 'postgres') {
+    return sql<number | null>`(CASE WHEN jsonb_typeof(${col} -> ${key}) = 'number' THEN (${col} ->> ${key})::double precision END)`;
+  }
+  const path = `$."${key.replace(/"/g, '')}"`;
+  return sql<number | null>`(CASE WHEN json_type(${col}, ${path}) IN ('integer', 'real') THEN json_extract(${col}, ${path}) END)`;
+}

@@ -1,0 +1,71 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { enableWriteBatching } from '../write-batcher.js';
+import { TesseraSqliteDialect } from './sqlite-driver.js';
+import type { Database } from './types.js';
+
+/**
+ * Kysely prepares every query afresh; preparing costs as much as running a small statement, so
+ * prepared statements are kept per SQL text (the SQL is parameterised, so the set is bounded).
+ */
+function withStatementCache(handle: BetterSqlite3.Database, max = 2000): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return new Proxy(handle, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          if (cache.size >= max) cache.delete(cache.keys().next().value!);
+          stmt = target.prepare(source);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
+}
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for tests. */
+  file: string;
+}
+
+/**
+ * One connection, one writer: Kysely's SQLite driver serialises every query through a single
+ * better-sqlite3 handle, which is exactly SQLite's concurrency model.
+ */
+export function createSqliteDatabase(opts: SqliteOptions): Database {
+  const open = (readOnly: boolean) => {
+    const h = new BetterSqlite3(opts.file);
+    h.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives process crashes; the inbound-mail path asks for FULL itself.
+    h.pragma('synchronous = NORMAL');
+    h.pragma('busy_timeout = 5000');
+    h.pragma('foreign_keys = ON');
+    h.pragma('cache_size = -65536');
+    h.pragma('temp_store = MEMORY');
+    if (readOnly) h.pragma('query_only = 1');
+    return withStatementCache(h);
+  };
+  const handle = open(false);
+  // An in-memory database exists only in its one connection, so it has no separate reader.
+  const reader = opts.file === ':memory:' || opts.file === '' ? null : open(true);
+  const db = new Kysely({ dialect: new TesseraSqliteDialect({ writer: handle, reader }) });
+  enableWriteBatching(db);
+  return {
+    db,
+    dialect: 'sqlite',
+    capabilities: { skipLocked: false, listenNotify: false, concurrentWriters: false, transactionalDdl: true },
+    describe: opts.file,
+    async backup(toFile) {
+      await handle.backup(toFile);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

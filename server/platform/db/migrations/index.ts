@@ -1,0 +1,44 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m01 from './2026112201_platform.js';
+import * as m02 from './2026112202_auth.js';
+import * as m03 from './2026112203_contacts.js';
+import * as m04 from './2026112204_tickets.js';
+import * as m05 from './2026112205_messages.js';
+import * as m06 from './2026112206_search.js';
+import * as m07 from './2026112207_jobs.js';
+import * as m08 from './2026112208_mail.js';
+import * as m09 from './2026112209_workspace.js';
+import * as m10 from './2026112210_queue_indexes.js';
+import * as m11 from './2026112211_mail_outbound.js';
+
+import type { MigrationDialect } from './migration-dialect.js';
+
+export type { MigrationDialect };
+
+type DialectMigration = { up(db: Kysely<any>, dialect: MigrationDialect): Promise<void> };
+
+/** Listed statically so the set is the same under tsx, bundlers and tests. Append only. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '2026112201_platform': m01,
+  '2026112202_auth': m02,
+  '2026112203_contacts': m03,
+  '2026112204_tickets': m04,
+  '2026112205_messages': m05,
+  '2026112206_search': m06,
+  '2026112207_jobs': m07,
+  '2026112208_mail': m08,
+  '2026112209_workspace': m09,
+  '2026112210_queue_indexes': m10,
+  '2026112211_mail_outbound': m11,
+};
+
+/** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
+export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => m.up(db, dialect) };
+      return out;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { AnyDb } from '../db/dialect/types.js';
+import type { Clock } from '../clock.js';
+import { claimPendingEvents, markDispatched, pruneDispatched, type OutboxEvent } from './outbox.repository.js';
+
+export type EventHandler = (event: OutboxEvent, db: AnyDb) => Promise<void> | void;
+
+interface Log {
+  error(obj: unknown, msg?: string): void;
+}
+
+/**
+ * Delivers outbox events to subscribers after their transaction commits. Undelivered rows
+ * survive a crash and are picked up by the next drain (at start and after each commit).
+ * A failing subscriber is logged and does not hold back the others.
+ */
+export class EventDispatcher {
+  private readonly handlers = new Map<string, EventHandler[]>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: AnyDb,
+    private readonly clock: Clock,
+    private readonly log: Log,
+  ) {}
+
+  subscribe(name: string, handler: EventHandler): void {
+    const list = this.handlers.get(name) ?? [];
+    list.push(handler);
+    this.handlers.set(name, list);
+  }
+
+  private readonly followers: (() => void)[] = [];
+
+  /** Also wakes `fn` (the job runner) whenever a commit wakes the dispatcher. */
+  onKick(fn: () => void): void {
+    this.followers.push(fn);
+  }
+
+  kick(): void {
+    for (const f of this.followers) f();
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves when every event committed so far has been delivered (tests, shutdown). */
+  async idle(): Promise<void> {
+    this.kick();
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while ((await this.drainBatch()) > 0) {
+          /* keep draining */
+        }
+        await this.pruneNowAndThen();
+      } catch (err) {
+        this.log.error({ err }, 'event dispatch failed');
+      }
+    } while (this.again);
+  }
+
+  /** Delivered events are kept a day for inspection, then removed so the outbox stays small. */
+  private async pruneNowAndThen(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastPrune < 3600_000) return;
+    this.lastPrune = now;
+    await pruneDispatched(this.db, new Date(now - 86400_000));
+  }
+
+  private async drainBatch(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const events = await claimPendingEvents(trx, 200);
+      for (const event of events) {
+        for (const handler of [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])]) {
+          try {
+            await handler(event, trx);
+          } catch (err) {
+            this.log.error({ err, event: event.name, id: event.id }, 'event subscriber failed');
+          }
+        }
+      }
+      await markDispatched(trx, events.map((e) => e.id), this.clock.now());
+      return events.length;
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { ErrorCode } from '../../../contracts/errors.js';
+import { AppError } from '../errors.js';
+
+interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+function send(reply: import('fastify').FastifyReply, status: number, code: ErrorCode, message: string, details?: unknown) {
+  return reply.status(status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+}
+
+/** One JSON error shape for everything: `{ error: { code, message, details } }`. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.code === 'rate_limited') reply.header('retry-after', '60');
+      return send(reply, err.status, err.code, err.message, err.details);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const fields: FieldProblem[] = err.validation.flatMap((v) => {
+        const segs = v.instancePath.split('/').filter(Boolean);
+        const keys = (v.params as { keys?: string[] } | undefined)?.keys;
+        // An unknown-keys issue names every extra key; report each as its own field.
+        if (v.keyword === 'unrecognized_keys' && keys?.length) {
+          return keys.map((k) => ({ path: [where, ...segs, k].join('.'), message: 'unknown field' }));
+        }
+        return [{ path: [where, ...segs].join('.'), message: v.message ?? 'invalid' }];
+      });
+      const summary = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
+      return send(reply, 400, 'validation_failed', `Invalid request: ${summary}`, { fields });
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
+      return send(reply, 500, 'internal', `Internal error (request ${request.id})`);
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(reply, 413, 'payload_too_large', 'The request body or file is larger than allowed');
+    }
+    if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return send(reply, 415, 'unsupported_media_type', err.message);
+    }
+    if (status === 429) return send(reply, 429, 'rate_limited', 'Too many requests; try again later');
+    if (status >= 400 && status < 500) {
+      return send(reply, status === 404 ? 404 : 400, status === 404 ? 'not_found' : 'bad_request', err.message);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return send(reply, 500, 'internal', `Internal error (request ${request.id})`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { Ctx } from '../context.js';
+import { insertJob } from './jobs.repository.js';
+
+export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  name: string;
+  payload: S;
+  /** Runs at least once per enqueue; must be idempotent. The ctx has its own transaction. */
+  handler: (ctx: Ctx, payload: z.output<S>) => Promise<void>;
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Delay before retry n (1-based). */
+  backoffMs: (attempt: number) => number;
+  /**
+   * The handler opens its own transactions: ctx.db is the database, not a transaction. For jobs
+   * that talk to the network (SMTP, IMAP), which must not hold a transaction (on SQLite: the one
+   * writer) while they wait, and for work that commits durably on its own (`durableWrite`).
+   */
+  ownTransactions?: boolean | undefined;
+}
+
+export function defineJob<S extends z.ZodTypeAny>(def: {
+  name: string;
+  payload: S;
+  handler: (ctx: Ctx, payload: z.output<S>) => Promise<void>;
+  attempts?: number;
+  backoffMs?: (attempt: number) => number;
+  ownTransactions?: boolean;
+}): JobDefinition<S> {
+  return {
+    attempts: 5,
+    // 10 s, 40 s, 2.5 min, 10 min, ... capped at an hour.
+    backoffMs: (n) => Math.min(3600_000, 10_000 * 4 ** (n - 1)),
+    ...def,
+  };
+}
+
+/**
+ * Enqueues a job in the caller's transaction, so it exists exactly when the change that caused
+ * it committed. A `uniqueKey` deduplicates jobs that are still waiting.
+ */
+export async function enqueue<S extends z.ZodTypeAny>(
+  ctx: Ctx,
+  job: JobDefinition<S>,
+  payload: z.input<S>,
+  opts: { runAt?: Date; uniqueKey?: string } = {},
+): Promise<void> {
+  const parsed: unknown = job.payload.parse(payload);
+  await insertJob(ctx.db, { name: job.name, payload: parsed, runAt: opts.runAt ?? ctx.now, maxAttempts: job.attempts, uniqueKey: opts.uniqueKey }, ctx.now);
+}

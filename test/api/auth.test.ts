@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../support/db-matrix.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+describeEachDialect('auth over HTTP', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  const login = (email: string, password: string, cookie?: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, headers: cookie ? { cookie } : {} });
+  const sessionCookie = (res: { cookies: { name: string; value: string }[] }) => {
+    const c = res.cookies.find((x) => x.name === 'tessera_session');
+    return c ? `tessera_session=${c.value}` : '';
+  };
+
+  it('health answers with the dialect and version', async () => {
+    const res = await t.anonymous.get('/api/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', db: dialect });
+  });
+
+  it('logs in with a cookie that is HttpOnly and SameSite, and GET /me works with it', async () => {
+    const res = await login('root@tessera.test', 'root password 1');
+    expect(res.statusCode).toBe(200);
+    const raw = String(res.headers['set-cookie']);
+    expect(raw).toMatch(/HttpOnly/);
+    expect(raw).toMatch(/SameSite=Lax/);
+    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: sessionCookie(res) } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().user).toMatchObject({ email: 'root@tessera.test', role: 'admin' });
+  });
+
+  it('rotates the session at login: the old cookie stops working', async () => {
+    const first = await login('root@tessera.test', 'root password 1');
+    const old = sessionCookie(first);
+    const second = await login('root@tessera.test', 'root password 1', old);
+    expect(sessionCookie(second)).not.toBe(old);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: old } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: sessionCookie(second) } })).statusCode).toBe(200);
+  });
+
+  it('rejects a wrong password with a stable code and audits the failure', async () => {
+    const res = await login('root@tessera.test', 'nope nope nope');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('invalid_credentials');
+    const audit = await t.admin.get('/api/v1/audit-log?action=login.failed');
+    expect(audit.json().items.length).toBeGreaterThan(0);
+  });
+
+  it('requires the CSRF header for cookie-authenticated writes, not for tokens', async () => {
+    const res = await login('root@tessera.test', 'root password 1');
+    const cookie = sessionCookie(res);
+    const csrf = res.json().csrfToken as string;
+    const body = { subject: 'Hi', requester: { email: 'x@y.test' }, message: { body: 'hello' } };
+    const without = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: { cookie }, payload: body });
+    expect(without.statusCode).toBe(403);
+    expect(without.json().error.code).toBe('csrf_failed');
+    const withHeader = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: { cookie, 'x-csrf-token': csrf }, payload: body });
+    expect(withHeader.statusCode).toBe(201);
+    expect((await t.admin.post('/api/v1/tickets', body)).statusCode).toBe(201);
+  });
+
+  it('logout ends the session', async () => {
+    const res = await login('root@tessera.test', 'root password 1');
+    const cookie = sessionCookie(res);
+    const out = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': res.json().csrfToken } });
+    expect(out.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('rate-limits repeated logins', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 14; i++) codes.push((await login('nobody@tessera.test', 'whatever')).statusCode);
+    expect(codes).toContain(429);
+    const limited = await login('nobody@tessera.test', 'whatever');
+    expect(limited.json().error.code).toBe('rate_limited');
+  });
+
+  it('creates, uses and revokes a personal API token; a read-only token cannot write', async () => {
+    const created = await t.admin.post('/api/v1/tokens', { name: 'script', scopes: ['read'] });
+    expect(created.statusCode).toBe(201);
+    const token = created.json().token as string;
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode).toBe(200);
+    const write = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: auth, payload: { name: 'X' } });
+    expect(write.statusCode).toBe(403);
+    const list = await t.admin.get('/api/v1/tokens');
+    expect(list.json().items.map((i: { name: string }) => i.name)).toContain('script');
+    expect(JSON.stringify(list.json())).not.toContain(token);
+    expect((await t.admin.delete(`/api/v1/tokens/${created.json().id}`)).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode).toBe(401);
+  });
+
+  it('answers 401 without credentials and 404 JSON for unknown routes', async () => {
+    const res = await t.anonymous.get('/api/v1/tickets');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('unauthenticated');
+    const missing = await t.admin.get('/api/v1/nothing-here');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('not_found');
+  });
+
+  it('lets an admin manage users and groups, and audits it; agents cannot', async () => {
+    const group = await t.admin.post('/api/v1/groups', { name: `Billing ${dialect}` });
+    expect(group.statusCode).toBe(201);
+    const user = await t.admin.post('/api/v1/users', { email: `agent-${dialect}@tessera.test`, name: 'Agent A', role: 'agent', password: 'long enough pw', groupIds: [group.json().id], skills: ['billing'], maxLoad: 20 });
+    expect(user.statusCode).toBe(201);
+    expect(user.json()).toMatchObject({ role: 'agent', skills: ['billing'], maxLoad: 20, groupIds: [group.json().id] });
+    const dup = await t.admin.post('/api/v1/users', { email: `agent-${dialect}@tessera.test`, name: 'Again' });
+    expect(dup.statusCode).toBe(409);
+    const agent = await t.user({ role: 'agent' });
+    expect((await agent.post('/api/v1/users', { email: 'z@z.test', name: 'Z' })).statusCode).toBe(403);
+    expect((await agent.get('/api/v1/groups')).statusCode).toBe(200);
+    const audit = await t.admin.get('/api/v1/audit-log?action=user.created');
+    expect(audit.json().items.some((e: { data: { email?: string } }) => e.data.email === `agent-${dialect}@tessera.test`)).toBe(true);
+    expect((await agent.get('/api/v1/audit-log')).statusCode).toBe(403);
+  });
+
+  it('refuses to demote the last admin and names bad fields', async () => {
+    const me = (await t.admin.get('/api/v1/me')).json().user;
+    const bad = await t.admin.post('/api/v1/users', { email: 'not-an-email', name: 'X', colour: 'red' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    const paths = bad.json().error.details.fields.map((f: { path: string }) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.email', 'body.colour']));
+    expect(me.role).toBe('admin');
+  });
+});
+
+describe('error codes', () => {
+  it('every code has a status and a description', async () => {
+    const { ERROR_CODES } = await import('../../contracts/errors.js');
+    for (const [code, spec] of Object.entries(ERROR_CODES)) {
+      expect(spec.description.length, code).toBeGreaterThan(10);
+      expect(spec.status, code).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describeEachDialect('installation settings', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('has defaults, validates, is admin-only to change, and audits the change', async () => {
+    expect((await t.admin.get('/api/v1/settings')).json()).toMatchObject({ helpdeskName: 'Tessera', timeZone: 'UTC' });
+    const bad = await t.admin.patch('/api/v1/settings', { timeZone: 'Mars/Olympus' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.fields[0].path).toBe('body.timeZone');
+    const ok = await t.admin.patch('/api/v1/settings', { helpdeskName: 'Acme Support', timeZone: 'Europe/Berlin' });
+    expect(ok.json()).toMatchObject({ helpdeskName: 'Acme Support', timeZone: 'Europe/Berlin' });
+    const agent = await t.user({ role: 'agent' });
+    expect((await agent.patch('/api/v1/settings', { helpdeskName: 'Mine' })).statusCode).toBe(403);
+    expect((await agent.get('/api/v1/settings')).json().helpdeskName).toBe('Acme Support');
+    const audit = (await t.admin.get('/api/v1/audit-log?action=settings.updated')).json().items;
+    expect(audit[0].data).toMatchObject({ changed: ['helpdeskName', 'timeZone'], after: { timeZone: 'Europe/Berlin' } });
+  });
+});

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../support/db-matrix.js';
+import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+
+describeEachDialect('tickets API', (dialect) => {
+  let t: TestApp;
+  let agent: ApiClient;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    agent = await t.user({ role: 'agent', name: 'Alice Agent', email: `alice-${dialect}@tessera.test` });
+  });
+  afterAll(() => t.close());
+
+  it('creates a ticket with a number, default priority, its requester contact and first message', async () => {
+    const a = await createTicket(t.admin, { requester: { email: 'New.Person@Example.test', name: 'New Person' } });
+    const b = await createTicket(t.admin);
+    expect(b.number).toBe(a.number + 1);
+    expect(a).toMatchObject({ status: 'open', priority: 'medium', type: 'question', channel: 'api', messageCount: 1 });
+    expect(a.requester).toMatchObject({ name: 'New Person', email: 'new.person@example.test' });
+    const contacts = await t.admin.get('/api/v1/contacts?q=new.person');
+    expect(contacts.json().items).toHaveLength(1);
+    const messages = await t.admin.get(`/api/v1/tickets/${a.number}/messages`);
+    expect(messages.json().items[0]).toMatchObject({ kind: 'customer', bodyText: 'The printer in room 4 is on fire. Please help.', author: { type: 'contact', name: 'New Person' } });
+    const history = await t.admin.get(`/api/v1/contacts/${(a.requester as { id: string }).id}/tickets`);
+    expect(history.json().items.map((x: { number: number }) => x.number)).toEqual([a.number]);
+  });
+
+  it('assigning an open ticket moves it to in_progress and is recorded as events', async () => {
+    const tk = await createTicket(t.admin);
+    t.clock.advance(60_000);
+    const res = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { assigneeId: agent.userId, priority: 'urgent', addTags: ['VIP', 'printer'] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'in_progress', priority: 'urgent', tags: ['printer', 'vip'], assignee: { id: agent.userId, name: 'Alice Agent' } });
+    const events = (await t.admin.get(`/api/v1/tickets/${tk.number}/events`)).json().items;
+    const actions = events.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['created', 'message_added', 'assigned', 'status_changed', 'priority_changed', 'tags_changed']));
+    const status = events.find((e: { action: string }) => e.action === 'status_changed');
+    expect(status).toMatchObject({ from: 'open', to: 'in_progress', actor: { type: 'user' } });
+    const only = (await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=priority_changed`)).json().items;
+    expect(only).toHaveLength(1);
+    expect(only[0]).toMatchObject({ from: 'medium', to: 'urgent' });
+    const later = (await t.admin.get(`/api/v1/tickets/${tk.number}/events?from=${encodeURIComponent(t.clock.now().toISOString())}`)).json().items;
+    expect(later.every((e: { action: string }) => e.action !== 'created')).toBe(true);
+  });
+
+  it('enforces status transitions with a clear 409', async () => {
+    const tk = await createTicket(t.admin);
+    expect((await t.admin.patch(`/api/v1/tickets/${tk.number}`, { status: 'closed' })).statusCode).toBe(200);
+    const res = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { status: 'open' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ code: 'invalid_transition', details: { from: 'closed', to: 'open', allowed: [] } });
+  });
+
+  it('a reply sets first response, "send and resolve" resolves, a customer reply reopens and counts', async () => {
+    const tk = await createTicket(t.admin);
+    t.clock.advance(5 * 60_000);
+    const reply = await agent.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'reply', body: 'We are on it.', setStatus: 'resolved' });
+    expect(reply.statusCode).toBe(201);
+    expect(reply.json().ticket).toMatchObject({ status: 'resolved', firstResponseAt: t.clock.now().toISOString(), messageCount: 2 });
+    expect(reply.json().ticket.resolvedAt).not.toBeNull();
+    const customerCtx = t.systemCtx();
+    const { postMessage } = await import('../../server/modules/messages/index.js');
+    const { getContactsByIds } = await import('../../server/modules/contacts/index.js');
+    const [contact] = await getContactsByIds(customerCtx, [(tk.requester as { id: string }).id]);
+    await postMessage({ ...customerCtx, actor: { type: 'customer', id: 'c', name: 'Carol', email: contact!.emails[0]!, contactId: contact!.id, organizationId: null, seeOrganization: false } }, tk.number, {
+      kind: 'customer',
+      body: 'Still broken!',
+      format: 'text',
+      attachmentIds: [],
+    });
+    const after = (await t.admin.get(`/api/v1/tickets/${tk.number}`)).json();
+    expect(after).toMatchObject({ status: 'open', reopenCount: 1, resolvedAt: null, messageCount: 3 });
+  });
+
+  it('keeps internal notes apart, parses @mentions, and sanitises HTML', async () => {
+    const tk = await createTicket(t.admin);
+    const note = await t.admin.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'note', body: `Ping @alice-${dialect} please <b>look</b>` });
+    expect(note.statusCode).toBe(201);
+    expect(note.json().message).toMatchObject({ kind: 'note', mentions: [agent.userId] });
+    const html = await t.admin.post(`/api/v1/tickets/${tk.number}/messages`, {
+      kind: 'reply',
+      format: 'html',
+      body: '<p onclick="x()">Hi <script>alert(1)</script><img src="https://tracker.test/p.gif"><a href="javascript:evil()">x</a></p>',
+    });
+    const body = html.json().message.bodyHtml as string;
+    expect(body).not.toMatch(/script|onclick|javascript:/);
+    expect(body).toContain('data-src="https://tracker.test/p.gif"');
+    expect(body).not.toMatch(/ src="https/);
+  });
+
+  it('uploads an attachment, serves it as a download, and enforces the size limit', async () => {
+    const boundary = '----tessera';
+    const payload = (name: string, content: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/html\r\n\r\n`),
+        content,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+    const up = await t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { authorization: `Bearer ${agent.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: payload('page.html', Buffer.from('<script>alert(1)</script>')) });
+    expect(up.statusCode).toBe(201);
+    const tk = await createTicket(t.admin);
+    const msg = await agent.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'reply', body: 'See attached', attachmentIds: [up.json().id] });
+    expect(msg.json().message.attachments).toHaveLength(1);
+    const dl = await agent.get(up.json().url);
+    expect(dl.statusCode).toBe(200);
+    expect(dl.headers['content-disposition']).toMatch(/^attachment;/);
+    expect(dl.headers['x-content-type-options']).toBe('nosniff');
+    expect(dl.body).toBe('<script>alert(1)</script>');
+    const reuse = await agent.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'reply', body: 'again', attachmentIds: [up.json().id] });
+    expect(reuse.statusCode).toBe(400);
+    const big = await t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { authorization: `Bearer ${agent.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: payload('big.bin', Buffer.alloc(1024 * 1024 + 10, 1)) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('payload_too_large');
+  });
+
+  it('merges B into A and splits messages out again', async () => {
+    const a = await createTicket(t.admin, { subject: 'Merge target' });
+    const b = await createTicket(t.admin, { subject: 'Duplicate', message: { body: 'Same problem again' } });
+    const merged = await t.admin.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [b.number] });
+    expect(merged.statusCode).toBe(200);
+    expect(merged.json().messageCount).toBe(2);
+    const bAfter = (await t.admin.get(`/api/v1/tickets/${b.number}`)).json();
+    expect(bAfter).toMatchObject({ status: 'closed', mergedIntoNumber: a.number });
+    const msgs = (await t.admin.get(`/api/v1/tickets/${a.number}/messages`)).json().items;
+    expect(msgs.map((m: { bodyText: string }) => m.bodyText)).toContain('Same problem again');
+    expect(msgs.find((m: { bodyText: string }) => m.bodyText === 'Same problem again').mergedFromNumber).toBe(b.number);
+    const bEvents = (await t.admin.get(`/api/v1/tickets/${b.number}/events?action=merged_into`)).json().items;
+    expect(bEvents[0].to).toMatchObject({ number: a.number });
+    expect((await t.admin.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [b.number] })).statusCode).toBe(409);
+
+    const moved = msgs.find((m: { bodyText: string }) => m.bodyText === 'Same problem again').id;
+    const split = await t.admin.post(`/api/v1/tickets/${a.number}/split`, { messageIds: [moved], subject: 'Split off' });
+    expect(split.statusCode).toBe(201);
+    expect(split.json().created).toMatchObject({ subject: 'Split off', splitFromNumber: a.number, messageCount: 1 });
+    expect(split.json().original.messageCount).toBe(1);
+    const all = await t.admin.post(`/api/v1/tickets/${a.number}/split`, { messageIds: [msgs[0].id] });
+    expect(all.statusCode).toBe(400);
+  });
+
+  it('bulk-updates in one transaction: all or nothing', async () => {
+    const x = await createTicket(t.admin);
+    const y = await createTicket(t.admin);
+    const ok = await t.admin.post('/api/v1/tickets/bulk', { numbers: [x.number, y.number], changes: { priority: 'high', addTags: ['bulk'] } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().updated.sort()).toEqual([x.number, y.number].sort());
+    await t.admin.patch(`/api/v1/tickets/${y.number}`, { status: 'closed' });
+    const bad = await t.admin.post('/api/v1/tickets/bulk', { numbers: [x.number, y.number], changes: { status: 'open', priority: 'low' } });
+    expect(bad.statusCode).toBe(409);
+    expect((await t.admin.get(`/api/v1/tickets/${x.number}`)).json().priority).toBe('high');
+    const missing = await t.admin.post('/api/v1/tickets/bulk', { numbers: [x.number, 999999], changes: { priority: 'low' } });
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('stars per agent and hides spam from normal lists', async () => {
+    const tk = await createTicket(t.admin, { subject: 'Buy cheap watches' });
+    await agent.patch(`/api/v1/tickets/${tk.number}`, { starred: true });
+    expect((await agent.get(`/api/v1/tickets/${tk.number}`)).json().starred).toBe(true);
+    expect((await t.admin.get(`/api/v1/tickets/${tk.number}`)).json().starred).toBe(false);
+    const starred = (await agent.get('/api/v1/tickets?view=starred')).json().items.map((i: { number: number }) => i.number);
+    expect(starred).toEqual([tk.number]);
+    await t.admin.patch(`/api/v1/tickets/${tk.number}`, { spam: true });
+    const open = (await t.admin.get('/api/v1/tickets?view=all_open&limit=200')).json().items.map((i: { number: number }) => i.number);
+    expect(open).not.toContain(tk.number);
+    const spam = (await t.admin.get('/api/v1/tickets?view=spam')).json().items.map((i: { number: number }) => i.number);
+    expect(spam).toContain(tk.number);
+  });
+
+  it('rejects unknown fields and bad values naming the field, and loses nothing', async () => {
+    const before = (await t.admin.get('/api/v1/tickets?limit=200')).json().items.length;
+    const res = await t.admin.post('/api/v1/tickets', { subject: '', requester: { email: 'nope' }, message: { body: 'x' }, priority: 'mega', colour: 1 });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().error.details.fields.map((f: { path: string }) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.subject', 'body.requester.email', 'body.priority', 'body.colour']));
+    expect((await t.admin.get('/api/v1/tickets?limit=200')).json().items.length).toBe(before);
+    expect((await t.admin.get('/api/v1/tickets/abc')).statusCode).toBe(400);
+    expect((await t.admin.get('/api/v1/tickets/99999')).statusCode).toBe(404);
+  });
+});
+
+describeEachDialect('spam folder', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('admins restore or delete spam; only spam can be deleted; agents cannot delete', async () => {
+    const agent = await t.user({ role: 'agent' });
+    const keep = await createTicket(t.admin, { subject: 'Real question' });
+    const junk = await createTicket(t.admin, { subject: 'Cheap pills zzyzx' });
+    expect((await t.admin.delete(`/api/v1/tickets/${keep.number}`)).statusCode).toBe(400);
+    await agent.patch(`/api/v1/tickets/${junk.number}`, { spam: true });
+    expect((await agent.delete(`/api/v1/tickets/${junk.number}`)).statusCode).toBe(403);
+    await t.admin.patch(`/api/v1/tickets/${keep.number}`, { spam: true });
+    expect((await t.admin.patch(`/api/v1/tickets/${keep.number}`, { spam: false })).json().spam).toBe(false);
+    expect((await t.admin.delete(`/api/v1/tickets/${junk.number}`)).statusCode).toBe(200);
+    expect((await t.admin.get(`/api/v1/tickets/${junk.number}`)).statusCode).toBe(404);
+    expect((await t.admin.get('/api/v1/search?q=zzyzx')).json().items).toEqual([]);
+    const audit = (await t.admin.get('/api/v1/audit-log?action=ticket.deleted')).json().items;
+    expect(audit[0].data).toMatchObject({ number: junk.number, reason: 'spam' });
+    expect((await t.admin.get('/api/v1/tickets?view=all_open')).json().items.map((i: { number: number }) => i.number)).toContain(keep.number);
+  });
+});
+
+describeEachDialect('search follows contact changes', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('finds a ticket by the requester name after the contact is renamed', async () => {
+    const tk = await createTicket(t.admin, { requester: { email: 'rename.me@customer.test', name: 'Old Name' } });
+    expect((await t.admin.get('/api/v1/search?q=Quixotic')).json().items).toEqual([]);
+    const res = await t.admin.patch(`/api/v1/contacts/${(tk.requester as { id: string }).id}`, { name: 'Quixotic Person' });
+    expect(res.statusCode).toBe(200);
+    await t.deps.events.idle();
+    const found = (await t.admin.get('/api/v1/search?q=Quixotic')).json().items.map((i: { number: number }) => i.number);
+    expect(found).toEqual([tk.number]);
+  });
+});

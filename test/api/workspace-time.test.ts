@@ -1,0 +1,92 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../support/db-matrix.js';
+import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+import { TestSocket } from '../realtime/ws-client.js';
+
+/** Time spent on a ticket: logged by agents, listed with a total, edited by its author, audited. */
+describeEachDialect('workspace: time entries', (dialect) => {
+  let t: TestApp;
+  let alice: ApiClient;
+  let bob: ApiClient;
+  let number: number;
+
+  beforeAll(async () => {
+    // 23:30 UTC on 2 March is already 3 March in Berlin.
+    t = await createTestApp(dialect, { start: '2026-03-02T23:30:00.000Z' });
+    alice = await t.user({ role: 'agent', name: 'Alice Agent' });
+    bob = await t.user({ role: 'agent', name: 'Bob Agent' });
+    number = (await createTicket(t.admin, { subject: 'Billable work' })).number;
+  });
+  afterAll(() => t.close());
+
+  const entries = async (who: ApiClient = alice) => (await who.get(`/api/v1/tickets/${number}/time-entries`)).json();
+
+  it('logs time with a date that defaults to today in the installation time zone, and totals it', async () => {
+    expect((await t.admin.patch('/api/v1/settings', { timeZone: 'Europe/Berlin' })).statusCode).toBe(200);
+    const first = await alice.post(`/api/v1/tickets/${number}/time-entries`, { minutes: 25, note: 'Reproduced the bug' });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ ticketNumber: number, minutes: 25, note: 'Reproduced the bug', date: '2026-03-03', user: { id: alice.userId, name: 'Alice Agent' } });
+    await bob.post(`/api/v1/tickets/${number}/time-entries`, { minutes: 50, date: '2026-03-01' });
+    const list = await entries(bob);
+    expect(list.totalMinutes).toBe(75);
+    expect(list.items.map((e: { date: string; minutes: number }) => [e.date, e.minutes])).toEqual([
+      ['2026-03-01', 50],
+      ['2026-03-03', 25],
+    ]);
+  });
+
+  it('rejects bad input naming the field', async () => {
+    const cases: [object, string][] = [
+      [{ minutes: 0 }, 'body.minutes'],
+      [{ minutes: 2000 }, 'body.minutes'],
+      [{ minutes: 10, date: '2026-02-30' }, 'body.date'],
+      [{ minutes: 10, hours: 1 }, 'body.hours'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await alice.post(`/api/v1/tickets/${number}/time-entries`, body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
+    }
+    expect((await alice.post('/api/v1/tickets/999999/time-entries', { minutes: 5 })).statusCode).toBe(404);
+  });
+
+  it('lets the author (or an admin) edit and delete an entry, nobody else', async () => {
+    const mine = (await entries()).items.find((e: { user: { id: string } }) => e.user.id === alice.userId);
+    expect((await bob.patch(`/api/v1/time-entries/${mine.id}`, { minutes: 1 })).statusCode).toBe(403);
+    expect((await bob.delete(`/api/v1/time-entries/${mine.id}`)).statusCode).toBe(403);
+    const edited = await alice.patch(`/api/v1/time-entries/${mine.id}`, { minutes: 40, note: 'Reproduced and fixed' });
+    expect(edited.json()).toMatchObject({ minutes: 40, note: 'Reproduced and fixed', date: '2026-03-03' });
+    expect((await entries()).totalMinutes).toBe(90);
+    const bobs = (await entries()).items.find((e: { user: { id: string } }) => e.user.id === bob.userId);
+    expect((await t.admin.delete(`/api/v1/time-entries/${bobs.id}`)).statusCode).toBe(200);
+    expect((await entries()).totalMinutes).toBe(40);
+    expect((await alice.patch(`/api/v1/time-entries/${bobs.id}`, { minutes: 3 })).statusCode).toBe(404);
+  });
+
+  it('records each change in the ticket history, without the internal note text', async () => {
+    const history = (await t.admin.get(`/api/v1/tickets/${number}/events?action=time_logged,time_entry_changed,time_entry_deleted`)).json().items as { action: string; actor: { id: string }; from: unknown; to: unknown }[];
+    expect(history.map((e) => e.action)).toEqual(['time_logged', 'time_logged', 'time_entry_changed', 'time_entry_deleted']);
+    expect(history[2]).toMatchObject({ actor: { id: alice.userId }, from: { minutes: 25 }, to: { minutes: 40 } });
+    expect(JSON.stringify(history)).not.toContain('Reproduced');
+  });
+
+  it('tells agents watching the ticket the new total, live', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const s = await TestSocket.open(`ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/api/v1/ws?token=${bob.token}`);
+    await s.subscribe([`ticket:${number}`]);
+    await alice.post(`/api/v1/tickets/${number}/time-entries`, { minutes: 5 });
+    await t.deps.events.idle();
+    expect((await s.event('ticket.time_logged', number)).data).toMatchObject({ number, totalMinutes: 45 });
+    s.close();
+  });
+
+  it('is for staff only', async () => {
+    const tk = await createTicket(t.admin, { subject: 'Customer view', requester: { email: `tc-${dialect}@customer.test` } });
+    const cust = await t.user({ role: 'customer', email: `tc-${dialect}@portal.test`, contactId: (tk.requester as { id: string }).id });
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: cust.email, password: 'correct horse battery' } });
+    const cookie = `tessera_session=${login.cookies.find((c) => c.name === 'tessera_session')!.value}`;
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${tk.number}/time-entries`, headers: { cookie } });
+    expect(res.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fixedClock } from '../../server/platform/clock.js';
+import { systemActor, type Ctx } from '../../server/platform/context.js';
+import type { Database } from '../../server/platform/db/database.js';
+import { inTransaction } from '../../server/platform/db/transaction.js';
+import { defineJob, enqueue } from '../../server/platform/jobs/define-job.js';
+import { JobRunner } from '../../server/platform/jobs/job-runner.js';
+import { findJobs } from '../../server/platform/jobs/jobs.repository.js';
+import { describeEachDialect, openTestDatabase } from '../support/db-matrix.js';
+
+describeEachDialect('jobs', (dialect) => {
+  let database: Database;
+  let dispose: () => Promise<void>;
+  const clock = fixedClock('2026-01-01T00:00:00.000Z');
+  const noKick = { kick: () => undefined };
+  const ran: string[] = [];
+  let flaky = 0;
+
+  const record = defineJob({ name: 'test.record', payload: z.object({ tag: z.string() }), handler: async (_ctx, p) => void ran.push(p.tag) });
+  const failing = defineJob({
+    name: 'test.flaky',
+    payload: z.object({}),
+    attempts: 3,
+    backoffMs: (n) => n * 1000,
+    handler: async () => {
+      flaky += 1;
+      throw new Error(`boom ${flaky}`);
+    },
+  });
+  const tick = defineJob({ name: 'test.tick', payload: z.object({}), handler: async () => void ran.push('tick') });
+  const ctx = (): Ctx => ({ actor: systemActor('t'), requestId: 't', now: clock.now(), db: database.db, events: noKick });
+  const runner = () => {
+    const r = new JobRunner(database.db, clock, noKick, { error: () => undefined });
+    r.register(record);
+    r.register(failing);
+    return r;
+  };
+
+  beforeAll(async () => {
+    ({ database, dispose } = await openTestDatabase(dialect));
+  });
+  afterAll(() => dispose());
+
+  it('runs a job only if the transaction that enqueued it committed', async () => {
+    await expect(inTransaction(ctx(), async (tx) => {
+      await enqueue(tx, record, { tag: 'rolled-back' });
+      throw new Error('no');
+    })).rejects.toThrow('no');
+    await inTransaction(ctx(), (tx) => enqueue(tx, record, { tag: 'committed' }));
+    expect(await runner().drain()).toBe(1);
+    expect(ran).toEqual(['committed']);
+  });
+
+  it('waits for run_at and deduplicates by unique key', async () => {
+    await inTransaction(ctx(), async (tx) => {
+      await enqueue(tx, record, { tag: 'later' }, { runAt: new Date(clock.now().getTime() + 60_000), uniqueKey: 'k1' });
+      await enqueue(tx, record, { tag: 'later-dup' }, { runAt: new Date(clock.now().getTime() + 60_000), uniqueKey: 'k1' });
+    });
+    const r = runner();
+    expect(await r.drain()).toBe(0);
+    clock.advance(60_000);
+    expect(await r.drain()).toBe(1);
+    expect(ran.at(-1)).toBe('later');
+  });
+
+  it('retries with backoff and then fails for good, keeping the error', async () => {
+    await inTransaction(ctx(), (tx) => enqueue(tx, failing, {}));
+    const r = runner();
+    await r.drain();
+    expect(flaky).toBe(1);
+    clock.advance(999);
+    await r.drain();
+    expect(flaky).toBe(1);
+    clock.advance(1);
+    await r.drain();
+    clock.advance(2000);
+    await r.drain();
+    expect(flaky).toBe(3);
+    const [job] = await findJobs(database.db, { name: 'test.flaky' });
+    expect(job).toMatchObject({ status: 'failed', attempts: 3, lastError: 'boom 3' });
+  });
+
+  it('re-plans periodic jobs once, however many runners start', async () => {
+    const a = runner();
+    const b = runner();
+    a.every(tick, 60_000);
+    b.every(tick, 60_000);
+    ran.length = 0;
+    await Promise.all([a.start(), b.start()]);
+    await Promise.all([a.drain(), b.drain()]);
+    await a.stop();
+    await b.stop();
+    expect(ran.filter((x) => x === 'tick')).toHaveLength(1);
+    expect(await findJobs(database.db, { name: 'test.tick', status: 'pending' })).toHaveLength(1);
+    clock.advance(60_000);
+    await a.drain();
+    expect(ran.filter((x) => x === 'tick')).toHaveLength(2);
+  });
+
+  it('two workers draining one queue run every job exactly once', async () => {
+    ran.length = 0;
+    await inTransaction(ctx(), async (tx) => {
+      for (let i = 0; i < 60; i++) await enqueue(tx, record, { tag: `j${i}` });
+    });
+    await Promise.all([runner().drain(), runner().drain()]);
+    expect(ran).toHaveLength(60);
+    expect(new Set(ran).size).toBe(60);
+  });
+});

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fixedClock } from '../../server/platform/clock.js';
+import { systemActor, type Ctx } from '../../server/platform/context.js';
+import type { Database } from '../../server/platform/db/database.js';
+import { inTransaction } from '../../server/platform/db/transaction.js';
+import { EventDispatcher } from '../../server/platform/events/dispatcher.js';
+import { emit } from '../../server/platform/events/emit.js';
+import { countPending } from '../../server/platform/events/outbox.repository.js';
+import { uuidv7 } from '../../server/platform/ids.js';
+import { createTicketWithMessage } from '../../server/modules/messages/index.js';
+import { describeEachDialect, openTestDatabase } from '../support/db-matrix.js';
+
+describeEachDialect('store and outbox', (dialect) => {
+  let database: Database;
+  let dispose: () => Promise<void>;
+  const clock = fixedClock('2026-01-01T00:00:00.000Z');
+  let dispatcher: EventDispatcher;
+  const seen: string[] = [];
+  const ctx = (): Ctx => ({ actor: systemActor('test'), requestId: 't', now: clock.now(), db: database.db, events: dispatcher });
+
+  beforeAll(async () => {
+    ({ database, dispose } = await openTestDatabase(dialect));
+    dispatcher = new EventDispatcher(database.db, clock, { error: () => undefined });
+    dispatcher.subscribe('ticket.created', (e) => {
+      seen.push((e.payload as { number: number }).number.toString());
+    });
+    dispatcher.subscribe('ticket.created', () => {
+      throw new Error('a broken subscriber must not block the others');
+    });
+  });
+  afterAll(() => dispose());
+
+  it('delivers events only after commit, never for a rolled-back change', async () => {
+    await expect(
+      inTransaction(ctx(), async (tx) => {
+        await emit(tx, 'ticket.created', { ticketId: 'x', number: -1, channel: 'api', requesterId: 'r' });
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    await inTransaction(ctx(), (tx) => emit(tx, 'ticket.created', { ticketId: 'y', number: 7, channel: 'api', requesterId: 'r' }));
+    await dispatcher.idle();
+    expect(seen).toEqual(['7']);
+    expect(await countPending(database.db)).toBe(0);
+  });
+
+  it('picks up events left undelivered by a crash when a new dispatcher starts', async () => {
+    const crashed = { kick: () => undefined };
+    await inTransaction({ ...ctx(), events: crashed }, (tx) => emit(tx, 'ticket.created', { ticketId: 'z', number: 8, channel: 'api', requesterId: 'r' }));
+    expect(await countPending(database.db)).toBe(1);
+    await dispatcher.idle();
+    expect(seen).toEqual(['7', '8']);
+  });
+
+  it('hands out unique, increasing ticket numbers under concurrent creates', async () => {
+    const creates = Array.from({ length: 40 }, (_, i) =>
+      createTicketWithMessage(ctx(), {
+        subject: `Concurrent ${i}`,
+        requester: { email: `c${i % 5}@concurrent.test` },
+        message: { body: 'hello', format: 'text', attachmentIds: [] },
+        priority: 'medium',
+        type: 'question',
+        channel: 'api',
+        assigneeId: null,
+        groupId: null,
+        tags: [],
+        customFields: {},
+      }),
+    );
+    const numbers = (await Promise.all(creates)).map((r) => r.ticket.number);
+    expect(new Set(numbers).size).toBe(40);
+    const rows = await sql<{ n: number }>`SELECT count(DISTINCT requester_id) AS n FROM tickets`.execute(database.db);
+    expect(Number(rows.rows[0]!.n)).toBe(5);
+  });
+
+  it('maps rows identically: ISO timestamps, numbers and JSON', async () => {
+    const id = uuidv7();
+    await sql`INSERT INTO settings (key, value, updated_at) VALUES (${id}, ${JSON.stringify({ a: [1, 'two'] })}, ${'2026-01-01T00:00:00.000Z'})`.execute(database.db);
+    const row = (await database.db.selectFrom('settings').selectAll().where('key', '=', id).executeTakeFirst()) as { value: unknown; updated_at: unknown };
+    expect(typeof row.value).toBe('string');
+    expect(JSON.parse(String(row.value))).toEqual({ a: [1, 'two'] });
+    expect(row.updated_at).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('concurrent units of work commit or fail alone (group commit on SQLite)', async () => {
+    const units = Array.from({ length: 30 }, (_, i) =>
+      inTransaction(ctx(), async (tx) => {
+        await sql`INSERT INTO settings (key, value, updated_at) VALUES (${`unit-${i}`}, ${'{}'}, ${'2026-01-01T00:00:00.000Z'})`.execute(tx.db);
+        if (i % 3 === 0) throw new Error(`unit ${i} fails`);
+        return i;
+      }),
+    );
+    const results = await Promise.allSettled(units);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(10);
+    expect((results[3] as PromiseRejectedResult).reason.message).toBe('unit 3 fails');
+    expect((results[4] as PromiseFulfilledResult<number>).value).toBe(4);
+    const rows = await sql<{ key: string }>`SELECT key FROM settings WHERE key LIKE 'unit-%'`.execute(database.db);
+    const keys = rows.rows.map((r) => Number(r.key.slice(5))).sort((a, b) => a - b);
+    expect(keys).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0));
+  });
+
+  it('makes time-ordered UUIDv7 ids', () => {
+    const ids = Array.from({ length: 1000 }, () => uuidv7(1_700_000_000_000));
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
