@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { EventPayload } from '../../../contracts/events.js';
+import { systemActor } from '../../platform/context.js';
+import type { EventDispatcher } from '../../platform/events/dispatcher.js';
+import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
+import type { JobRunner } from '../../platform/jobs/job-runner.js';
+import { toIso } from '../../platform/db/rows.js';
+import { notifyFor, type NotifyCause } from './notification-rules.js';
+
+export const notifyJob = defineJob({
+  name: 'notifications.notify',
+  payload: z.object({ event: z.enum(['message.created', 'ticket.assigned']), eventId: z.string(), at: z.string(), payload: z.record(z.string(), z.unknown()) }),
+  handler: async (ctx, p) => {
+    await notifyFor(ctx, p as NotifyCause);
+  },
+});
+
+export function registerNotificationJobs(jobs: JobRunner): void {
+  jobs.register(notifyJob);
+}
+
+/** Notifications are made by a job after the change commits (DESIGN 5); the subscriber only enqueues it. */
+export function registerNotificationSubscribers(events: EventDispatcher): void {
+  for (const name of ['message.created', 'ticket.assigned'] as const) {
+    events.subscribe(name, async (event, db) => {
+      const payload = event.payload as EventPayload<typeof name>;
+      if (name === 'ticket.assigned' && !(payload as EventPayload<'ticket.assigned'>).to) return;
+      if (name === 'message.created') {
+        const m = payload as EventPayload<'message.created'>;
+        if (m.kind === 'reply' || (m.kind === 'note' && m.mentions.length === 0)) return;
+      }
+      const at = toIso(event.createdAt);
+      const ctx = { actor: systemActor('notifications'), requestId: event.id, now: new Date(at), db, events };
+      await enqueue(ctx, notifyJob, { event: name, eventId: event.id, at, payload }, { uniqueKey: `notify:${event.id}` });
+    });
+  }
+}
