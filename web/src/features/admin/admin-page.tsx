@@ -1,0 +1,38 @@
+import { t, type MessageKey } from '../../lib/i18n.js';
+import { Link } from '../../lib/router.js';
+import { useSession } from '../auth/session.js';
+import { CustomFieldsAdmin } from './custom-fields-admin.js';
+import { GroupsAdmin } from './groups-admin.js';
+import { SettingsAdmin } from './settings-admin.js';
+import { UsersAdmin } from './users-admin.js';
+
+const SECTIONS: { id: string; label: MessageKey }[] = [
+  { id: 'users', label: 'admin.users' },
+  { id: 'groups', label: 'admin.groups' },
+  { id: 'custom-fields', label: 'admin.customFields' },
+  { id: 'settings', label: 'admin.settings' },
+];
+
+export function AdminPage({ section }: { section: string }) {
+  const { me } = useSession();
+  const isAdmin = me.role === 'admin';
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>{t('nav.admin')}</h1>
+      </header>
+      <nav className="tabs" aria-label={t('nav.admin')}>
+        {SECTIONS.map((s) => (
+          <Link key={s.id} to={`/admin/${s.id}`} className={section === s.id ? 'tab active' : 'tab'} aria-current={section === s.id ? 'page' : undefined}>
+            {t(s.label)}
+          </Link>
+        ))}
+      </nav>
+      {!isAdmin && <p className="notice">{t('admin.readOnly')}</p>}
+      {section === 'users' && <UsersAdmin canEdit={isAdmin} />}
+      {section === 'groups' && <GroupsAdmin canEdit={isAdmin} />}
+      {section === 'custom-fields' && <CustomFieldsAdmin canEdit={isAdmin} />}
+      {section === 'settings' && <SettingsAdmin canEdit={isAdmin} />}
+    </div>
+  );
+}
