@@ -81,12 +81,18 @@ describeEachDialect('workspace: time entries', (dialect) => {
     s.close();
   });
 
-  it('is for staff only', async () => {
+  it('is for staff only, and the customer does not see it in the ticket history', async () => {
     const tk = await createTicket(t.admin, { subject: 'Customer view', requester: { email: `tc-${dialect}@customer.test` } });
+    expect((await t.admin.post(`/api/v1/tickets/${tk.number}/time-entries`, { minutes: 30, note: 'Internal effort' })).statusCode).toBe(201);
     const cust = await t.user({ role: 'customer', email: `tc-${dialect}@portal.test`, contactId: (tk.requester as { id: string }).id });
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: cust.email, password: 'correct horse battery' } });
     const cookie = `tessera_session=${login.cookies.find((c) => c.name === 'tessera_session')!.value}`;
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${tk.number}/time-entries`, headers: { cookie } });
     expect(res.statusCode).toBe(403);
+    const staffHistory = await t.admin.get(`/api/v1/tickets/${tk.number}/events`);
+    expect(staffHistory.body).toContain('time_logged');
+    const history = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${tk.number}/events`, headers: { cookie } });
+    expect(history.statusCode).toBe(200);
+    expect(history.json().items.map((e: { action: string }) => e.action)).toEqual(['created', 'message_added']);
   });
 });

@@ -39,6 +39,8 @@ export async function appendTicketEvents(db: AnyDb, events: TicketEvent[]): Prom
     .execute();
 }
 
+const CUSTOMER_VISIBLE_ACTIONS = ['created', 'status_changed', 'message_added', 'merged_into', 'merged_from', 'split_from', 'follow_up_opened'];
+
 export async function listTicketEvents(
   db: AnyDb,
   opts: {
@@ -48,15 +50,20 @@ export async function listTicketEvents(
     to?: string | undefined;
     after?: { at: string; id: string } | undefined;
     limit: number;
-    /** Leaves out "a note was added" events (customers must not learn of internal notes). */
-    hideNotes?: boolean | undefined;
+    /**
+     * Customers see only what concerns them: an allow-list, so internal activity added later
+     * (time logged, rules, SLA, notes) stays hidden without anyone remembering to hide it.
+     */
+    customerView?: boolean | undefined;
   },
 ): Promise<TicketEvent[]> {
   let sel = q(db).selectFrom('ticket_events').selectAll().where('ticket_id', '=', opts.ticketId);
   if (opts.actions?.length) sel = sel.where('action', 'in', opts.actions);
-  if (opts.hideNotes) {
+  if (opts.customerView) {
     const kind = jsonText(db, 'to_value', 'kind');
-    sel = sel.where((eb) => eb.or([eb('action', '!=', 'message_added'), eb(eb.fn.coalesce(kind, eb.val('')), '!=', 'note')]));
+    sel = sel
+      .where('action', 'in', CUSTOMER_VISIBLE_ACTIONS)
+      .where((eb) => eb.or([eb('action', '!=', 'message_added'), eb(eb.fn.coalesce(kind, eb.val('')), '!=', 'note')]));
   }
   if (opts.from) sel = sel.where('at', '>=', opts.from);
   if (opts.to) sel = sel.where('at', '<', opts.to);

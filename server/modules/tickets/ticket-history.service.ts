@@ -8,5 +8,5 @@ export async function listEvents(
   opts: { actions?: string[] | undefined; from?: string | undefined; to?: string | undefined; after?: { at: string; id: string } | undefined; limit: number },
 ): Promise<TicketEvent[]> {
   const ticket = await getTicket(ctx, number);
-  return listTicketEvents(ctx.db, { ticketId: ticket.id, ...opts, hideNotes: ctx.actor.type === 'customer' });
+  return listTicketEvents(ctx.db, { ticketId: ticket.id, ...opts, customerView: ctx.actor.type === 'customer' });
 }
