@@ -1,5 +1,6 @@
 import type { AnyDb } from '../db/dialect/types.js';
 import type { Clock } from '../clock.js';
+import { withSavepoint } from '../db/dialect/durable.js';
 import { claimPendingEvents, markDispatched, pruneDispatched, type OutboxEvent } from './outbox.repository.js';
 
 export type EventHandler = (event: OutboxEvent, db: AnyDb) => Promise<void> | void;
@@ -83,7 +84,9 @@ export class EventDispatcher {
       for (const event of events) {
         for (const handler of [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])]) {
           try {
-            await handler(event, trx);
+            // A savepoint per handler: on PostgreSQL a failed statement would otherwise abort the
+            // whole batch's transaction and hold every later event back.
+            await withSavepoint(trx, 'subscriber', async () => handler(event, trx));
           } catch (err) {
             this.log.error({ err, event: event.name, id: event.id }, 'event subscriber failed');
           }
