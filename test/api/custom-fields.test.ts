@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+import { deliverAndProcess, mail, setupSupportMailbox } from '../mail/mail-support.js';
 
 interface FieldJson {
   id: string;
@@ -248,5 +249,18 @@ describeEachDialect('custom fields required after a change', (dialect) => {
     const ok = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { type: 'incident', customFields: { severity: 's2' } });
     expect(ok.json()).toMatchObject({ type: 'incident', customFields: { severity: 's2' } });
     expect((await t.admin.patch(`/api/v1/tickets/${tk.number}`, { customFields: { severity: null } })).statusCode).toBe(400);
+  });
+
+  it('never turns a customer away: a mail arriving without a required field still becomes a ticket', async () => {
+    await t.admin.post('/api/v1/custom-fields', { key: 'order_no', label: 'Order number', type: 'text', requiredForTypes: ['question'] });
+    await setupSupportMailbox(t);
+    const row = await deliverAndProcess(t, mail({ from: 'kim@customer.test', subject: 'Where is my parcel?', messageId: '<parcel@customer.test>' }));
+    expect(row.status).toBe('processed');
+    const ticket = (await t.admin.get(`/api/v1/tickets/${row.ticketNumber}`)).json();
+    expect(ticket).toMatchObject({ subject: 'Where is my parcel?', type: 'question' });
+    // An agent creating a question by hand is still asked for it.
+    const byAgent = await t.admin.post('/api/v1/tickets', { subject: 'Phone note', type: 'question', requester: { email: 'kim@customer.test' }, message: { body: 'Called in' } });
+    expect(byAgent.statusCode).toBe(400);
+    expect(byAgent.json().error.details.fields[0].path).toBe('customFields.order_no');
   });
 });

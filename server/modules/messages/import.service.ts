@@ -54,6 +54,7 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
         tags: t.tags,
         customFields: t.customFields,
         createdAt: t.createdAt,
+        requireFields: false,
       });
       for (const [k, m] of messages.entries()) {
         const author = m.kind === 'customer' ? undefined : agentActor(m.authorEmail, `tickets.${i}.messages.${k}.authorEmail`);

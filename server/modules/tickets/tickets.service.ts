@@ -32,6 +32,12 @@ export interface NewTicket {
   followUpOfId?: string | null;
   /** Imports keep historical timestamps. */
   createdAt?: string | undefined;
+  /**
+   * Fields required for the type are demanded of agents creating a ticket; a customer writing in
+   * (mail, chat, form, SMS) or an import must never be turned away for them. Defaults to "the
+   * actor is a staff user".
+   */
+  requireFields?: boolean | undefined;
   /** The message written with the ticket, counted at insert so the new row is written once. */
   openingMessage?: { kind: 'customer' | 'reply' | 'note'; at: string } | undefined;
 }
@@ -55,7 +61,7 @@ export const ticketSearchText = (t: Pick<Ticket, 'subject' | 'number'>, requeste
 /** Inserts a ticket in the caller's transaction (the conversation use cases add its first message). */
 export async function insertNewTicket(ctx: Ctx, input: NewTicket): Promise<Ticket> {
   await assertAssignable(ctx, input.assigneeId, input.groupId);
-  const validated = await validateCustomFields(ctx, input.type, input.customFields, { requireAll: true });
+  const validated = await validateCustomFields(ctx, input.type, input.customFields, { requireAll: input.requireFields ?? ctx.actor.type === 'user' });
   // null means "no value", as in a patch: nothing is stored for it.
   const customFields = Object.fromEntries(Object.entries(validated).filter(([, v]) => v !== null));
   const at = input.createdAt ?? ctx.now.toISOString();
@@ -117,7 +123,7 @@ export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch,
   }
   const { after, changes } = result;
   if (changes.length === 0) return before;
-  if (changes.some((c) => c.action === 'type_changed' || c.action === 'custom_fields_changed')) await assertRequiredFields(ctx, after.type, after.customFields);
+  if (ctx.actor.type === 'user' && changes.some((c) => c.action === 'type_changed' || c.action === 'custom_fields_changed')) await assertRequiredFields(ctx, after.type, after.customFields);
   await saveTicket(ctx.db, before, after);
   await appendTicketEvents(ctx.db, eventsFrom(ctx, after.id, changes, data, at));
   const ref = { ticketId: after.id, number: after.number };
