@@ -342,6 +342,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         custom_fields: '{}', first_response_at: firstResponse === null ? null : iso(firstResponse), resolved_at: resolvedMs === null ? null : iso(resolvedMs),
         closed_at: closedMs === null ? null : iso(closedMs), reopen_count: r() < 0.02 ? 1 : 0, message_count: messages, last_message_at: iso(lastMessageMs),
         created_at: iso(createdMs), updated_at: iso(Math.min(nowMs, updatedMs)),
+        is_open: status === 'open' || status === 'in_progress' || status === 'waiting' ? 1 : 0,
       });
     }
     counts.events += c.ticket_events.length;

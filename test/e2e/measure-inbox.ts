@@ -1,11 +1,13 @@
 // Measures the inbox with a seeded database: initial JS size and time until the first page of
 // tickets is on screen (Chromium, headless). Not a test: run it by hand and quote the numbers.
 //   node bin/run-ts.mjs test/e2e/measure-inbox.ts [tickets=2000] [runs=5]
+//   node bin/run-ts.mjs test/e2e/measure-inbox.ts bench/out/bench-1000000.db [runs=5]   (a bench data set, copied)
 import { launchBrowser } from './support/browser.js';
 import { initialJs } from './support/bundle-size.js';
 import { ADMIN, runCli, startServer } from './support/e2e-server.js';
 
-const tickets = Number(process.argv[2] ?? 2000);
+const dataSet = process.argv[2]?.endsWith('.db') ? process.argv[2] : undefined;
+const tickets = dataSet ? dataSet : Number(process.argv[2] ?? 2000);
 const runs = Number(process.argv[3] ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -13,9 +15,11 @@ const size = initialJs();
 console.log(`initial JS for the inbox: ${size.files.length} files, ${(size.rawBytes / 1024).toFixed(1)} KB raw, ${(size.gzipBytes / 1024).toFixed(1)} KB gzip`);
 
 const t0 = Date.now();
-const server = await startServer();
-await runCli(['seed-demo', '--tickets', String(tickets)], server.env);
-console.log(`seeded ${tickets} tickets and started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+const server = await startServer({}, dataSet ? { sqliteFile: dataSet } : {});
+// A bench data set has staff without passwords: the measuring admin is added to it.
+if (dataSet) await runCli(['create-admin', '--email', ADMIN.email, '--password', ADMIN.password], server.env);
+else await runCli(['seed-demo', '--tickets', String(tickets)], server.env);
+console.log(`${dataSet ? `copied ${dataSet}` : `seeded ${tickets} tickets`} and started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const browser = await launchBrowser();
 try {
   const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });

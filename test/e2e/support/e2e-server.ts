@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,14 @@ export interface E2eServer {
 }
 
 /** Starts the real `tessera serve` on a free loopback port with a fresh SQLite database. */
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<E2eServer> {
+export async function startServer(extraEnv: Record<string, string> = {}, opts: { sqliteFile?: string } = {}): Promise<E2eServer> {
   await ensureWebBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+  if (opts.sqliteFile) {
+    // A copy, so measuring never changes the original data set.
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    copyFileSync(opts.sqliteFile, join(dir, 'data', 'tessera.db'));
+  }
   const port = await freePort();
   const env = {
     TESSERA_DATA_DIR: join(dir, 'data'),
