@@ -28,12 +28,23 @@ describeEachDialect('jobs', (dialect) => {
       throw new Error(`boom ${flaky}`);
     },
   });
+  // Writes (enqueues a follow-up), then fails when told to: its write must not survive.
+  const writer = defineJob({
+    name: 'test.writer',
+    payload: z.object({ tag: z.string(), fail: z.boolean() }),
+    attempts: 2,
+    handler: async (ctx, p) => {
+      await enqueue(ctx, record, { tag: `after-${p.tag}` });
+      if (p.fail) throw new Error(`${p.tag} failed`);
+    },
+  });
   const tick = defineJob({ name: 'test.tick', payload: z.object({}), handler: async () => void ran.push('tick') });
   const ctx = (): Ctx => ({ actor: systemActor('t'), requestId: 't', now: clock.now(), db: database.db, events: noKick });
   const runner = () => {
     const r = new JobRunner(database.db, clock, noKick, { error: () => undefined });
     r.register(record);
     r.register(failing);
+    r.register(writer);
     return r;
   };
 
@@ -96,6 +107,19 @@ describeEachDialect('jobs', (dialect) => {
     clock.advance(60_000);
     await a.drain();
     expect(ran.filter((x) => x === 'tick')).toHaveLength(2);
+  });
+
+  it('jobs sharing a commit fail alone: a failed job leaves no writes, the others keep theirs', async () => {
+    ran.length = 0;
+    await inTransaction(ctx(), async (tx) => {
+      await enqueue(tx, writer, { tag: 'w1', fail: false });
+      await enqueue(tx, writer, { tag: 'w2', fail: true });
+      await enqueue(tx, writer, { tag: 'w3', fail: false });
+    });
+    await runner().drain();
+    expect(ran.sort()).toEqual(['after-w1', 'after-w3']);
+    const [failed] = (await findJobs(database.db, { name: 'test.writer' })).filter((j) => j.status !== 'done');
+    expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: 'w2 failed' });
   });
 
   it('two workers draining one queue run every job exactly once', async () => {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import { systemActor, type Ctx, type EventKick } from '../context.js';
+import { systemActor, type EventKick } from '../context.js';
+import { withSavepoint } from '../db/dialect/durable.js';
 import type { AnyDb } from '../db/dialect/types.js';
 import { randomToken } from '../ids.js';
 import type { JobDefinition } from './define-job.js';
@@ -108,40 +109,75 @@ export class JobRunner {
 
   private async runBatch(): Promise<number> {
     const claimed = await this.db.transaction().execute((trx) => claimDueJobs(trx, this.workerId, this.clock.now(), this.opts.leaseMs, this.opts.batch));
-    for (const row of claimed) await this.runOne(row);
+    const shared = claimed.filter((row) => this.jobs.has(row.name) && !this.jobs.get(row.name)!.ownTransactions);
+    if (shared.length > 1) await this.runTogether(shared);
+    else if (shared.length === 1) await this.runOne(shared[0]!);
+    for (const row of claimed) if (!shared.includes(row)) await this.runOne(row);
     return claimed.length;
+  }
+
+  /**
+   * Jobs that work in the runner's transaction share one commit, each in its own savepoint: a
+   * failing job rolls back alone and is recorded after the commit. Mail processing is mostly
+   * short writes, and one commit per job was most of its cost.
+   */
+  private async runTogether(rows: JobRow[]): Promise<void> {
+    const failures: { row: JobRow; err: unknown }[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        failures.length = 0;
+        for (const row of rows) {
+          try {
+            await withSavepoint(trx, 'job', () => this.work(row, trx));
+          } catch (err) {
+            failures.push({ row, err });
+          }
+        }
+      });
+    } catch {
+      // The shared commit failed: nothing of the batch was kept, so each job runs again alone.
+      for (const row of rows) await this.runOne(row);
+      return;
+    }
+    this.events.kick();
+    for (const { row, err } of failures) await this.recordFailure(row, err);
   }
 
   private async runOne(row: JobRow): Promise<void> {
     const job = this.jobs.get(row.name);
-    const now = () => this.clock.now();
-    const schedule = this.schedules.find((s) => s.job.name === row.name);
     if (!job) {
-      await failJob(this.db, row.id, `no handler registered for ${row.name}`, new Date(now().getTime() + 60_000), now());
+      await failJob(this.db, row.id, `no handler registered for ${row.name}`, new Date(this.clock.now().getTime() + 60_000), this.clock.now());
       return;
     }
     try {
-      const payload: unknown = job.payload.parse(row.payload);
-      const ctxOn = (db: AnyDb): Ctx => ({ actor: systemActor(`job:${row.name}`), requestId: row.id, now: now(), db, events: this.events });
-      const finish = (db: AnyDb) =>
-        schedule && row.uniqueKey ? rescheduleJob(db, row.id, new Date(now().getTime() + schedule.everyMs), now()) : completeJob(db, row.id, now());
-      if (job.ownTransactions) {
-        await job.handler(ctxOn(this.db), payload);
-        await finish(this.db);
-      } else {
-        await this.db.transaction().execute(async (trx) => {
-          await job.handler(ctxOn(trx), payload);
-          await finish(trx);
-        });
-      }
+      if (job.ownTransactions) await this.work(row, this.db);
+      else await this.db.transaction().execute((trx) => this.work(row, trx));
       this.events.kick();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const retry = row.attempts < row.maxAttempts ? new Date(now().getTime() + job.backoffMs(row.attempts)) : null;
-      await failJob(this.db, row.id, message, retry, now());
-      if (!retry) this.log.error({ err, job: row.name, id: row.id }, 'job failed for good');
-      if (!retry && schedule && row.uniqueKey) await this.planOne(schedule, true);
+      await this.recordFailure(row, err);
     }
+  }
+
+  /** Runs the handler on `db` and marks the job done (or plans the next run of a periodic one). */
+  private async work(row: JobRow, db: AnyDb): Promise<void> {
+    const job = this.jobs.get(row.name)!;
+    const now = () => this.clock.now();
+    const schedule = this.schedules.find((s) => s.job.name === row.name);
+    const payload: unknown = job.payload.parse(row.payload);
+    await job.handler({ actor: systemActor(`job:${row.name}`), requestId: row.id, now: now(), db, events: this.events }, payload);
+    if (schedule && row.uniqueKey) await rescheduleJob(db, row.id, new Date(now().getTime() + schedule.everyMs), now());
+    else await completeJob(db, row.id, now());
+  }
+
+  private async recordFailure(row: JobRow, err: unknown): Promise<void> {
+    const job = this.jobs.get(row.name)!;
+    const now = this.clock.now();
+    const schedule = this.schedules.find((s) => s.job.name === row.name);
+    const message = err instanceof Error ? err.message : String(err);
+    const retry = row.attempts < row.maxAttempts ? new Date(now.getTime() + job.backoffMs(row.attempts)) : null;
+    await failJob(this.db, row.id, message, retry, now);
+    if (!retry) this.log.error({ err, job: row.name, id: row.id }, 'job failed for good');
+    if (!retry && schedule && row.uniqueKey) await this.planOne(schedule, true);
   }
 
   private async planSchedules(afterRun: boolean): Promise<void> {
