@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDateTime, uuid } from './common.js';
 
-export const OUTBOUND_KINDS = ['reply', 'acknowledgement', 'status_waiting', 'status_resolved', 'status_closed'] as const;
+export const OUTBOUND_KINDS = ['reply', 'acknowledgement', 'status_waiting', 'status_resolved', 'status_closed', 'automation', 'agent_notification'] as const;
 export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed', 'suppressed'] as const;
 
 const address = z.object({ name: z.string(), address: z.string() });

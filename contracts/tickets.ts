@@ -51,6 +51,11 @@ export const ticketResponse = z.object({
   lastMessageAt: isoDateTime.nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+  /**
+   * The next unmet SLA target of the applied policy, or null when no clock runs. dueAt is null
+   * while the clock is paused (waiting on the customer); breached tells whether that target passed its due time.
+   */
+  sla: z.object({ target: z.enum(['first_response', 'next_response', 'resolution']), dueAt: isoDateTime.nullable(), breached: z.boolean(), paused: z.boolean() }).nullable(),
 });
 export type TicketResponse = z.infer<typeof ticketResponse>;
 

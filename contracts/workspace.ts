@@ -82,7 +82,7 @@ export const CANNED_PLACEHOLDERS = [
 
 // Notifications (the bell)
 
-export const NOTIFICATION_KINDS = ['mention', 'assigned', 'customer_reply'] as const;
+export const NOTIFICATION_KINDS = ['mention', 'assigned', 'customer_reply', 'sla_warning', 'sla_breached', 'callback_due', 'automation'] as const;
 export const notificationResponse = z.object({
   id: uuid,
   kind: z.enum(NOTIFICATION_KINDS),

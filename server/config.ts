@@ -20,6 +20,7 @@ const envSchema = z.object({
   TESSERA_SESSION_HOURS: z.coerce.number().positive().default(24 * 14),
   TESSERA_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   TESSERA_PG_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  TESSERA_SWEEP_SECONDS: z.coerce.number().positive().default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +37,8 @@ export interface Config {
   sessionTtlMs: number;
   loginAttemptsPerMinute: number;
   pgPoolSize: number;
+  /** How often the time-rule sweep of automations runs. */
+  sweepMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.TESSERA_SESSION_HOURS * 3600_000,
     loginAttemptsPerMinute: e.TESSERA_LOGIN_ATTEMPTS_PER_MINUTE,
     pgPoolSize: e.TESSERA_PG_POOL_SIZE,
+    sweepMs: Math.round(e.TESSERA_SWEEP_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
   };
 }

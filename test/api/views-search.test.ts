@@ -80,6 +80,7 @@ describeEachDialect('predefined and saved views', (dialect) => {
     my_groups: ['inProgress', 'openBilling'],
     starred: ['openSupport', 'otherAgent'],
     spam: ['spam'],
+    overdue: [],
   };
 
   it('each predefined view returns exactly its tickets, most recently updated first', async () => {

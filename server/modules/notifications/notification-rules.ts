@@ -6,20 +6,37 @@ import { findUsersByIds, listGroups } from '../auth/index.js';
 import { getContactsByIds } from '../contacts/index.js';
 import { getMessageSummaries } from '../messages/index.js';
 import { findChangeActor, requireTicketById, type Ticket } from '../tickets/index.js';
+import type { PreferenceKind } from '../../../contracts/notification-preferences.js';
+import { mailAgent } from './agent-mail.js';
 import { insertNotification, type Notification, type NotificationKind } from './notifications.repository.js';
+import { preferencesOf } from './preferences.repository.js';
 
-export type NotifyCause =
-  | { event: 'message.created'; eventId: string; at: string; payload: EventPayload<'message.created'> }
-  | { event: 'ticket.assigned'; eventId: string; at: string; payload: EventPayload<'ticket.assigned'> };
+type Cause<N extends NotifyEvent> = { event: N; eventId: string; at: string; payload: EventPayload<N> };
+export const NOTIFY_EVENTS = ['message.created', 'ticket.assigned', 'sla.warning', 'sla.breached', 'callback.due', 'automation.notify'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+export type NotifyCause = { [N in NotifyEvent]: Cause<N> }[NotifyEvent];
 
 interface Draft {
   userId: string;
   kind: NotificationKind;
+  /** Which of the agent's preferences decides whether (and how) they hear of it. */
+  pref: PreferenceKind;
   messageId: string | null;
   actor: { type: string; id: string | null };
   excerpt: string;
   dedupeKey: string;
 }
+
+/** The first line (and mail subject) of an agent's notification email. */
+const HEADLINE: Record<NotificationKind, (actor: string) => string> = {
+  mention: (a) => `You were mentioned by ${a}`,
+  assigned: (a) => `A ticket was assigned to you by ${a}`,
+  customer_reply: (a) => `${a} replied`,
+  sla_warning: () => 'SLA due soon',
+  sla_breached: () => 'SLA breached',
+  callback_due: () => 'Callback due',
+  automation: () => 'Automation notice',
+};
 
 const excerptOf = (text: string): string => {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -36,10 +53,10 @@ async function draftsForMessage(ctx: Ctx, ticket: Ticket, p: EventPayload<'messa
   if (m.kind === 'note') {
     return [...new Set(p.mentions)]
       .filter((id) => id !== m.authorUserId)
-      .map((userId) => ({ userId, kind: 'mention' as const, messageId: m.id, actor: { type: m.authorType, id: m.authorUserId }, excerpt: excerptOf(m.bodyText), dedupeKey: `mention:${m.id}` }));
+      .map((userId) => ({ userId, kind: 'mention' as const, pref: 'mention' as const, messageId: m.id, actor: { type: m.authorType, id: m.authorUserId }, excerpt: excerptOf(m.bodyText), dedupeKey: `mention:${m.id}` }));
   }
   if (m.kind === 'customer' && ticket.assigneeId) {
-    return [{ userId: ticket.assigneeId, kind: 'customer_reply', messageId: m.id, actor: { type: 'contact', id: m.authorContactId }, excerpt: excerptOf(m.bodyText), dedupeKey: `customer_reply:${m.id}` }];
+    return [{ userId: ticket.assigneeId, kind: 'customer_reply', pref: 'customer_reply', messageId: m.id, actor: { type: 'contact', id: m.authorContactId }, excerpt: excerptOf(m.bodyText), dedupeKey: `customer_reply:${m.id}` }];
   }
   return [];
 }
@@ -50,7 +67,59 @@ async function draftsForAssignment(ctx: Ctx, ticket: Ticket, cause: Extract<Noti
   if (!to) return [];
   const by = await findChangeActor(ctx.db, ticket.id, 'assigned', cause.at);
   if (by?.actorType === 'user' && by.actorId === to) return [];
-  return [{ userId: to, kind: 'assigned', messageId: null, actor: { type: by?.actorType ?? 'system', id: by?.actorId ?? null }, excerpt: '', dedupeKey: `assigned:${cause.eventId}` }];
+  return [{ userId: to, kind: 'assigned', pref: 'assigned', messageId: null, actor: { type: by?.actorType ?? 'system', id: by?.actorId ?? null }, excerpt: '', dedupeKey: `assigned:${cause.eventId}` }];
+}
+
+const TARGET_LABEL: Record<string, string> = { first_response: 'First response', next_response: 'Next response', resolution: 'Resolution' };
+const SYSTEM = { type: 'system', id: null };
+
+/** The assignee (their tickets) and the other members of the ticket's group (their groups' tickets). */
+async function draftsForSla(ctx: Ctx, ticket: Ticket, cause: Cause<'sla.warning'> | Cause<'sla.breached'>): Promise<Draft[]> {
+  const p = cause.payload;
+  const kind = cause.event === 'sla.warning' ? 'sla_warning' : 'sla_breached';
+  const excerpt = `${TARGET_LABEL[p.target] ?? p.target} ${kind === 'sla_warning' ? 'due soon' : 'overdue'}: due ${p.dueAt.slice(0, 16).replace('T', ' ')} UTC`;
+  const base = { kind, messageId: null, actor: SYSTEM, excerpt, dedupeKey: `${kind}:${p.target}:${p.dueAt}` } as const;
+  const drafts: Draft[] = [];
+  if (ticket.assigneeId) drafts.push({ ...base, userId: ticket.assigneeId, pref: 'sla_mine' });
+  const members = ticket.groupId ? ((await listGroups(ctx.db, [ticket.groupId]))[0]?.memberIds ?? []) : [];
+  for (const m of members) if (m !== ticket.assigneeId) drafts.push({ ...base, userId: m, pref: 'sla_group' });
+  return drafts;
+}
+
+function draftsForCallback(cause: Cause<'callback.due'>): Draft[] {
+  const p = cause.payload;
+  return [{ userId: p.userId, kind: 'callback_due', pref: 'callback_due', messageId: null, actor: SYSTEM, excerpt: `Callback due ${p.dueAt.slice(0, 16).replace('T', ' ')} UTC`, dedupeKey: `callback_due:${p.callbackId}:${p.dueAt}` }];
+}
+
+/** The users a rule names and the members of the groups it names, each once. */
+async function draftsForAutomation(ctx: Ctx, cause: Cause<'automation.notify'>): Promise<Draft[]> {
+  const p = cause.payload;
+  const members = p.groupIds.length ? (await listGroups(ctx.db, p.groupIds)).flatMap((g) => g.memberIds) : [];
+  return [...new Set([...p.userIds, ...members])].map((userId) => ({
+    userId,
+    kind: 'automation' as const,
+    pref: 'automation' as const,
+    messageId: null,
+    actor: { type: 'rule', id: p.ruleId },
+    excerpt: excerptOf(p.text),
+    dedupeKey: `automation:${cause.eventId}`,
+  }));
+}
+
+async function draftsFor(ctx: Ctx, ticket: Ticket, cause: NotifyCause): Promise<Draft[]> {
+  switch (cause.event) {
+    case 'message.created':
+      return draftsForMessage(ctx, ticket, cause.payload);
+    case 'ticket.assigned':
+      return draftsForAssignment(ctx, ticket, cause);
+    case 'sla.warning':
+    case 'sla.breached':
+      return draftsForSla(ctx, ticket, cause);
+    case 'callback.due':
+      return draftsForCallback(cause);
+    case 'automation.notify':
+      return draftsForAutomation(ctx, cause);
+  }
 }
 
 /**
@@ -81,12 +150,20 @@ async function actorNames(ctx: Ctx, drafts: Draft[]): Promise<Map<string, string
 export async function notifyFor(ctx: Ctx, cause: NotifyCause): Promise<number> {
   const ticket = await requireTicketById(ctx, cause.payload.ticketId).catch(() => undefined);
   if (!ticket) return 0;
-  const drafted = cause.event === 'message.created' ? await draftsForMessage(ctx, ticket, cause.payload) : await draftsForAssignment(ctx, ticket, cause);
+  const drafted = await draftsFor(ctx, ticket, cause);
   const drafts = drafted.length ? await mayOpen(ctx, ticket, drafted) : [];
   if (drafts.length === 0) return 0;
-  const names = await actorNames(ctx, drafts);
+  const [names, prefs, users] = await Promise.all([actorNames(ctx, drafts), preferencesOf(ctx.db, drafts.map((d) => d.userId)), findUsersByIds(ctx.db, drafts.map((d) => d.userId))]);
+  const userById = new Map(users.map((u) => [u.id, u]));
   let created = 0;
   for (const d of drafts) {
+    const choice = prefs.get(d.userId)![d.pref];
+    const actorName = (d.actor.id && names.get(d.actor.id)) || (d.actor.type === 'system' ? 'Tessera' : d.actor.type === 'rule' ? 'Automation' : 'Someone');
+    const user = userById.get(d.userId);
+    if (choice.email && user) {
+      await mailAgent(ctx, ticket, { name: user.name, email: user.email }, { dedupeKey: `${d.userId}:${d.dedupeKey}`, headline: HEADLINE[d.kind](actorName), body: d.excerpt });
+    }
+    if (!choice.inApp) continue;
     const n: Notification = {
       id: uuidv7(ctx.now.getTime()),
       userId: d.userId,
@@ -97,7 +174,7 @@ export async function notifyFor(ctx: Ctx, cause: NotifyCause): Promise<number> {
       messageId: d.messageId,
       actorType: d.actor.type,
       actorId: d.actor.id,
-      actorName: (d.actor.id && names.get(d.actor.id)) || (d.actor.type === 'system' ? 'Tessera' : 'Someone'),
+      actorName,
       excerpt: d.excerpt,
       dedupeKey: d.dedupeKey,
       read: false,

@@ -5,11 +5,11 @@ import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import { toIso } from '../../platform/db/rows.js';
-import { notifyFor, type NotifyCause } from './notification-rules.js';
+import { NOTIFY_EVENTS, notifyFor, type NotifyCause } from './notification-rules.js';
 
 export const notifyJob = defineJob({
   name: 'notifications.notify',
-  payload: z.object({ event: z.enum(['message.created', 'ticket.assigned']), eventId: z.string(), at: z.string(), payload: z.record(z.string(), z.unknown()) }),
+  payload: z.object({ event: z.enum(NOTIFY_EVENTS), eventId: z.string(), at: z.string(), payload: z.record(z.string(), z.unknown()) }),
   handler: async (ctx, p) => {
     await notifyFor(ctx, p as NotifyCause);
   },
@@ -21,9 +21,9 @@ export function registerNotificationJobs(jobs: JobRunner): void {
 
 /** Notifications are made by a job after the change commits (DESIGN 5); the subscriber only enqueues it. */
 export function registerNotificationSubscribers(events: EventDispatcher): void {
-  for (const name of ['message.created', 'ticket.assigned'] as const) {
+  for (const name of NOTIFY_EVENTS) {
     events.subscribe(name, async (event, db) => {
-      const payload = event.payload as EventPayload<typeof name>;
+      const payload = event.payload as EventPayload<typeof name> & Record<string, unknown>;
       if (name === 'ticket.assigned' && !(payload as EventPayload<'ticket.assigned'>).to) return;
       if (name === 'message.created') {
         const m = payload as EventPayload<'message.created'>;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { toBool, toIso, toIsoOrNull } from '../../platform/db/rows.js';
+import type { NOTIFICATION_KINDS } from '../../../contracts/workspace.js';
 
 interface NotificationTables {
   notifications: {
@@ -23,7 +24,7 @@ interface NotificationTables {
 }
 const q = (db: AnyDb) => db as Kysely<NotificationTables>;
 
-export type NotificationKind = 'mention' | 'assigned' | 'customer_reply';
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Notification {
   id: string;

@@ -13,6 +13,8 @@ import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { changeNotice, listNotices, postNotice, presentNotices, removeNotice } from './notices.service.js';
 import { listNotifications, presentNotification, readAll, readOne, unreadCount } from './notifications.service.js';
+import { preferencesResponse, updatePreferencesRequest } from '../../../contracts/notification-preferences.js';
+import { getPreferences, updatePreferences } from './preferences.service.js';
 
 const idParams = z.object({ id: uuid });
 
@@ -40,6 +42,24 @@ export function registerNotificationRoutes(app: AppInstance, deps: AppDeps): voi
   }));
   app.post('/api/v1/notifications/:id/read', { schema: { tags, summary: 'Mark one notification read', params: idParams, response: { 200: notificationResponse } } }, async (request) =>
     presentNotification(await readOne(ctxOf(deps, request), request.params.id)),
+  );
+  app.get(
+    '/api/v1/notifications/preferences',
+    { schema: { tags, summary: 'Your notification preferences: per kind, in the bell (inApp) and by email', response: { 200: preferencesResponse } } },
+    async (request) => getPreferences(ctxOf(deps, request)),
+  );
+  app.patch(
+    '/api/v1/notifications/preferences',
+    {
+      schema: {
+        tags,
+        summary: 'Change your notification preferences (only the kinds and channels given)',
+        description: 'Kinds: assigned, mention, customer_reply, sla_mine (SLA on tickets assigned to you), sla_group (SLA on your groups\' other tickets), callback_due, automation.',
+        body: updatePreferencesRequest,
+        response: { 200: preferencesResponse },
+      },
+    },
+    async (request) => updatePreferences(ctxOf(deps, request), request.body),
   );
   app.post('/api/v1/notifications/read-all', { schema: { tags, summary: 'Mark all your notifications read', response: { 200: z.object({ updated: z.number().int() }) } } }, async (request) => ({
     updated: await readAll(ctxOf(deps, request)),

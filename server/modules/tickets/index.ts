@@ -1,6 +1,7 @@
 export { registerTicketRoutes } from './tickets.routes.js';
 export { applyChanges, deleteTicket, eventsFrom, getTicket, insertNewTicket, recordMessageOnTicket, requireTicketById, type NewTicket } from './tickets.service.js';
 export { appendTicketEvents } from './ticket-events.repository.js';
+export { listCustomFields } from './custom-fields.service.js';
 export { saveTicket, type Ticket } from './tickets.repository.js';
 export type { TicketStatus, TicketPriority } from './ticket-status.js';
 export { presentTicket, presentTickets } from './tickets.presenter.js';
@@ -13,4 +14,17 @@ export { registerTicketSubscribers } from './tickets.subscribers.js';
 export { registerTicketRealtime, listRooms as ticketListRooms } from './tickets.realtime.js';
 export { registerTimeEntryRoutes } from './time-entries.routes.js';
 export { registerDashboardRoutes } from './dashboard.routes.js';
+// Reports show the same "today" figures from the same queries as the workspace mini dashboard.
+export { getDashboard } from './dashboard.service.js';
 export { findChangeActor } from './ticket-activity.repository.js';
+// The customer portal lists a customer's (or their organization's) tickets through the filter language.
+export { listTickets } from './ticket-queries.service.js';
+// The filter language for rules (automations): parse, resolve, evaluate on one ticket, or select matching tickets in keyset pages.
+export { parseFilter } from './filter/filter-parser.js';
+export { matchesFilter, type TicketFacts } from './filter/filter-evaluator.js';
+export type { ResolvedFilter } from './filter/filter-ast.js';
+export { predicatesFor, resolve as resolveTicketFilter } from './ticket-filter.js';
+export { countTickets, filterTicketIds, findTicketPage, findTicketsByIds, type TicketPredicate } from './tickets.repository.js';
+// The sla module writes the denormalised next-due SLA state (list, filters `sla:` / `due<`, overdue view).
+export { setTicketSlaState } from './ticket-sla-state.js';
+export type { TicketSla, SlaTargetName } from './tickets.repository.js';

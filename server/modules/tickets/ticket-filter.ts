@@ -24,7 +24,7 @@ function resolvers(ctx: Ctx, customFields: FilterResolvers['customFields']): Fil
   };
 }
 
-async function resolve(ctx: Ctx, ast: FilterAst): Promise<ResolvedFilter> {
+export async function resolve(ctx: Ctx, ast: FilterAst): Promise<ResolvedFilter> {
   const fields = ast.terms.some((t) => t.kind === 'custom') ? await listCustomFieldRows(ctx.db) : [];
   return resolveFilter(ast, resolvers(ctx, fields));
 }

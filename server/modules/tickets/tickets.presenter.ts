@@ -46,6 +46,8 @@ export async function presentTickets(ctx: Ctx, tickets: Ticket[]): Promise<Ticke
       lastMessageAt: t.lastMessageAt,
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
+      // Due times are the team's internal commitments, not promises to the customer.
+      sla: ctx.actor.type === 'customer' ? null : t.sla,
     };
   });
 }

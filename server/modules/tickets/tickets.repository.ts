@@ -36,6 +36,18 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   tags: string[];
+  /** The next unmet SLA target (denormalised by the sla module), or null when no clock runs. */
+  sla: TicketSla | null;
+}
+
+export type SlaTargetName = 'first_response' | 'next_response' | 'resolution';
+
+export interface TicketSla {
+  target: SlaTargetName;
+  /** null while paused (waiting on the customer). */
+  dueAt: string | null;
+  breached: boolean;
+  paused: boolean;
 }
 
 function toTicket(r: Row, tags: string[]): Ticket {
@@ -65,6 +77,7 @@ function toTicket(r: Row, tags: string[]): Ticket {
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
     tags: [...tags].sort(),
+    sla: r.sla_target ? { target: r.sla_target as SlaTargetName, dueAt: toIsoOrNull(r.sla_due_at), breached: toBool(r.sla_breached), paused: toBool(r.sla_paused) } : null,
   };
 }
 
@@ -95,6 +108,10 @@ function toRow(t: Ticket): Row {
     last_message_at: t.lastMessageAt,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
+    sla_target: t.sla?.target ?? null,
+    sla_due_at: t.sla?.dueAt ?? null,
+    sla_breached: t.sla?.breached ? 1 : 0,
+    sla_paused: t.sla?.paused ? 1 : 0,
   };
 }
 
@@ -198,6 +215,18 @@ export async function numbersByIds(db: AnyDb, ids: readonly string[]): Promise<M
   if (unique.length === 0) return new Map();
   const rows = await q(db).selectFrom('tickets').select(['id', 'number']).where('id', 'in', unique).execute();
   return new Map(rows.map((r) => [r.id, Number(r.number)]));
+}
+
+/**
+ * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
+ * a clock ticking over never reorders the queue.
+ */
+export async function writeSlaState(db: AnyDb, ticketId: string, sla: TicketSla | null): Promise<void> {
+  await q(db)
+    .updateTable('tickets')
+    .set({ sla_target: sla?.target ?? null, sla_due_at: sla?.dueAt ?? null, sla_breached: sla?.breached ? 1 : 0, sla_paused: sla?.paused ? 1 : 0 })
+    .where('id', '=', ticketId)
+    .execute();
 }
 
 // Stars

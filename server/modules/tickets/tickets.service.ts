@@ -92,6 +92,7 @@ export async function insertNewTicket(ctx: Ctx, input: NewTicket): Promise<Ticke
     createdAt: at,
     updatedAt: at,
     tags: [...new Set(input.tags)].sort(),
+    sla: null,
   };
   await insertTicket(ctx.db, ticket);
   const created: FieldChange = { action: 'created', from: null, to: { status, priority: ticket.priority, channel: ticket.channel, assigneeId: ticket.assigneeId, groupId: ticket.groupId } };

@@ -22,6 +22,7 @@ export const PREDEFINED_VIEWS: readonly { id: string; name: string; query: strin
   { id: 'my_groups', name: 'My groups', query: 'group:mine is:open' },
   { id: 'starred', name: 'Starred', query: 'is:starred' },
   { id: 'spam', name: 'Spam', query: 'is:spam' },
+  { id: 'overdue', name: 'Overdue (SLA)', query: 'is:open sla:overdue' },
 ];
 
 function staffOnly(ctx: Ctx): string {
@@ -56,7 +57,9 @@ export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<Vi
   const saved = (await listVisibleViews(ctx.db, userId)).map(present);
   const all = [...predefined, ...saved];
   if (!opts.counts) return all;
-  for (const v of all) v.count = await countView(ctx, v.query);
+  // In parallel: on PostgreSQL each count takes its own pooled connection; SQLite serialises them anyway.
+  const counts = await Promise.all(all.map((v) => countView(ctx, v.query)));
+  all.forEach((v, i) => (v.count = counts[i]!));
   return all;
 }
 

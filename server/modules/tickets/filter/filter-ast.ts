@@ -30,7 +30,9 @@ export type FieldName =
   | 'number'
   | 'subject'
   | 'reopens'
-  | 'messages';
+  | 'messages'
+  | 'sla'
+  | 'due';
 
 export type FilterKeyword = 'me' | 'none' | 'mine';
 
@@ -84,11 +86,14 @@ export type CustomFieldType = 'text' | 'number' | 'dropdown' | 'multi_select' | 
 
 export type EnumColumn = 'status' | 'priority' | 'type' | 'channel';
 export type RefColumn = 'assigneeId' | 'groupId' | 'requesterId' | 'organizationId';
-export type TimeColumn = 'createdAt' | 'updatedAt' | 'resolvedAt' | 'closedAt';
+export type TimeColumn = 'createdAt' | 'updatedAt' | 'resolvedAt' | 'closedAt' | 'slaDueAt';
 export type CountColumn = 'number' | 'reopenCount' | 'messageCount';
 
-/** Either a fixed instant or an age that becomes `now - ageMs` when the filter runs. */
-export type TimeBound = { iso: string } | { ageMs: number };
+/**
+ * A fixed instant, an age that becomes `now - ageMs` when the filter runs, or a span ahead
+ * (`due<2h`) that becomes `now + aheadMs`.
+ */
+export type TimeBound = { iso: string } | { ageMs: number } | { aheadMs: number };
 
 /** Every predicate is two-valued on both engines (NULL never leaks), so negation is plain NOT. */
 export type Predicate =
@@ -96,6 +101,9 @@ export type Predicate =
   | { kind: 'tag'; tags: string[] }
   | { kind: 'starred'; userId: string }
   | { kind: 'spam' }
+  /** SLA state denormalised on the ticket: its next target was breached / its clock is paused. */
+  | { kind: 'slaBreached' }
+  | { kind: 'slaPaused' }
   /** status is open, in_progress or waiting (the indexed is_open column) */
   | { kind: 'open' }
   | { kind: 'merged' }
@@ -128,4 +136,5 @@ export interface ResolvedFilter {
 export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 /** `now - age`, or the fixed instant, as the ISO string both engines compare correctly. */
-export const boundIso = (at: TimeBound, now: Date): string => ('iso' in at ? at.iso : new Date(now.getTime() - at.ageMs).toISOString());
+export const boundIso = (at: TimeBound, now: Date): string =>
+  'iso' in at ? at.iso : 'aheadMs' in at ? new Date(now.getTime() + at.aheadMs).toISOString() : new Date(now.getTime() - at.ageMs).toISOString();

@@ -27,11 +27,12 @@ const COLUMN: Record<EnumColumn | RefColumn | TimeColumn | CountColumn, string> 
   updatedAt: 'tickets.updated_at',
   resolvedAt: 'tickets.resolved_at',
   closedAt: 'tickets.closed_at',
+  slaDueAt: 'tickets.sla_due_at',
   number: 'tickets.number',
   reopenCount: 'tickets.reopen_count',
   messageCount: 'tickets.message_count',
 };
-const NULLABLE = new Set(['assigneeId', 'groupId', 'organizationId', 'resolvedAt', 'closedAt']);
+const NULLABLE = new Set(['assigneeId', 'groupId', 'organizationId', 'resolvedAt', 'closedAt', 'slaDueAt']);
 const CUSTOM_FIELDS = 'tickets.custom_fields';
 
 /**
@@ -62,16 +63,24 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date): Bool {
       if (p.orNull) ors.push(eb(col, 'is', null));
       return eb.or(ors);
     }
-    // IN (uncorrelated subquery), not EXISTS: SQLite then drives from the small tag/star index
-    // instead of probing it once per ticket.
+    // A correlated EXISTS for tags: SQLite keeps walking a ticket index in the list's order and
+    // probes (tag, ticket_id), 0.5 ms for a common tag at 100k tickets where driving from the
+    // tag index (IN) reads every tagged ticket and sorts them (40-60 ms).
     case 'tag':
-      return eb('tickets.id', 'in', eb.selectFrom('ticket_tags').select('ticket_tags.ticket_id').where('ticket_tags.tag', 'in', p.tags));
+      return eb.exists(
+        eb.selectFrom('ticket_tags').select(sql.lit(1).as('one')).whereRef('ticket_tags.ticket_id', '=', 'tickets.id').where('ticket_tags.tag', 'in', p.tags),
+      );
+    // One agent's stars are few: IN drives from them.
     case 'starred':
       return eb('tickets.id', 'in', eb.selectFrom('ticket_stars').select('ticket_stars.ticket_id').where('ticket_stars.user_id', '=', p.userId));
     case 'open':
       return eb('tickets.is_open', '=', 1);
     case 'spam':
       return eb('tickets.spam', '=', 1);
+    case 'slaBreached':
+      return eb('tickets.sla_breached', '=', 1);
+    case 'slaPaused':
+      return eb('tickets.sla_paused', '=', 1);
     case 'merged':
       return eb('tickets.merged_into_id', 'is not', null);
     case 'attachments':

@@ -28,6 +28,10 @@ export interface TicketFacts {
   closedAt: string | null;
   reopenCount: number;
   messageCount: number;
+  /** SLA state as the ticket row holds it (absent: no clock). */
+  slaDueAt?: string | null;
+  slaBreached?: boolean;
+  slaPaused?: boolean;
   /** Subject, contact and message texts, joined; text terms match words (the last one as a prefix). */
   text?: string;
 }
@@ -65,12 +69,16 @@ function holds(p: Predicate, ctx: Ctx): boolean {
       return (OPEN_STATUSES as readonly string[]).includes(t.status);
     case 'spam':
       return t.spam;
+    case 'slaBreached':
+      return t.slaBreached === true;
+    case 'slaPaused':
+      return t.slaPaused === true;
     case 'merged':
       return t.mergedIntoId !== null;
     case 'attachments':
       return t.hasAttachments;
     case 'time': {
-      const v = t[p.column];
+      const v = t[p.column] ?? null;
       return v !== null && compare(Date.parse(v), p.op, Date.parse(boundIso(p.at, ctx.now)));
     }
     case 'count':

@@ -20,6 +20,7 @@ const ALL = [':', '>', '>=', '<', '<='] as const;
 
 export const IS_VALUES = ['starred', 'spam', 'unassigned', 'open', 'merged'] as const;
 export const HAS_VALUES = ['attachments'] as const;
+export const SLA_VALUES = ['overdue', 'breached', 'active', 'paused'] as const;
 export const OPEN_STATUSES = ['open', 'in_progress', 'waiting'] as const;
 
 const time = (name: FieldName, what: string): FilterFieldSpec => ({
@@ -51,6 +52,23 @@ export const FILTER_FIELDS: readonly FilterFieldSpec[] = [
   { name: 'subject', aliases: [], ops: EQ, value: 'text', example: 'subject:"refund request"', description: 'Subject contains this text (any case).' },
   { name: 'reopens', aliases: [], ops: ALL, value: 'number', example: 'reopens>2', description: 'How often the ticket was reopened.' },
   { name: 'messages', aliases: [], ops: ALL, value: 'number', example: 'messages>3', description: 'Number of messages on the ticket.' },
+  {
+    name: 'sla',
+    aliases: [],
+    ops: EQ,
+    value: 'enum',
+    values: SLA_VALUES,
+    example: 'sla:overdue',
+    description: 'SLA state of the next unmet target: overdue (its due time has passed), breached (recorded as breached), active (a clock is running), paused (waiting on the customer).',
+  },
+  {
+    name: 'due',
+    aliases: [],
+    ops: ALL,
+    value: 'time',
+    example: 'due<2h',
+    description: 'When the next SLA target is due, counted forward from now: due<2h (within two hours, overdue included), due>1d, or a date. Tickets without a running clock never match.',
+  },
 ];
 
 const BY_NAME = new Map<string, FilterFieldSpec>(FILTER_FIELDS.flatMap((f) => [f.name, ...f.aliases].map((n) => [n, f] as const)));

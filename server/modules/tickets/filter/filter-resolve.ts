@@ -45,7 +45,7 @@ const REF_COLUMN: Record<Lookup, RefColumn> = {
   organization: 'organizationId',
 };
 const UNKNOWN_LABEL: Record<Lookup, string> = { user: 'user', group: 'group', contact: 'requester', organization: 'organization' };
-const TIME_COLUMN: Record<string, TimeColumn> = { created: 'createdAt', updated: 'updatedAt', resolved: 'resolvedAt', closed: 'closedAt' };
+const TIME_COLUMN: Record<string, TimeColumn> = { created: 'createdAt', updated: 'updatedAt', resolved: 'resolvedAt', closed: 'closedAt', due: 'slaDueAt' };
 const COUNT_COLUMN = { number: 'number', reopens: 'reopenCount', messages: 'messageCount' } as const;
 // An age turns the comparison around: "created>7d" (older than 7 days) is "createdAt < now-7d".
 const AGE_FLIP: Record<Ordering, Ordering> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' };
@@ -133,6 +133,10 @@ function fieldPredicate(term: FieldTerm, r: FilterResolvers, names: Names): Pred
     }
     case 'subject':
       return anyOf(texts(term).map((needle) => ({ kind: 'subject', needle })));
+    case 'due':
+      return anyOf(term.values.map((v) => dueTimePredicate(term.op, v)));
+    case 'sla':
+      return anyOf(texts(term).map(slaPredicate));
     default:
       throw filterError(`Unsupported field "${term.field}"`, term.position);
   }
@@ -173,6 +177,26 @@ function timePredicate(column: TimeColumn, op: FieldTerm['op'], v: FilterValue):
       { kind: 'time', column, op: '<', at: { iso: end } },
     ],
   };
+}
+
+/** Due times lie ahead: `due<2h` is "due before now + 2h", no flip as for ages. */
+function dueTimePredicate(op: FieldTerm['op'], v: FilterValue): Predicate {
+  if (v.kind !== 'age') return timePredicate('slaDueAt', op, v);
+  if (op === ':') throw filterError('A relative time needs ">" or "<"', v.position);
+  return { kind: 'time', column: 'slaDueAt', op, at: { aheadMs: v.ms } };
+}
+
+function slaPredicate(value: string): Predicate {
+  switch (value) {
+    case 'breached':
+      return { kind: 'slaBreached' };
+    case 'paused':
+      return { kind: 'slaPaused' };
+    case 'active':
+      return { kind: 'time', column: 'slaDueAt', op: '>=', at: { iso: '1970-01-01T00:00:00.000Z' } };
+    default:
+      return { kind: 'time', column: 'slaDueAt', op: '<=', at: { aheadMs: 0 } };
+  }
 }
 
 function isPredicate(value: string, position: number, r: FilterResolvers): Predicate {

@@ -1,0 +1,3 @@
+export { registerAutomationRoutes } from './automations.routes.js';
+export { registerAutomationJobs, registerAutomationSubscribers } from './automations.jobs.js';
+export { sweepTimeRules, type SweepResult } from './time-rules.service.js';

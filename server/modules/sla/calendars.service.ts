@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import { WEEKDAYS, type CalendarResponse, type createCalendarRequest, type updateCalendarRequest } from '../../../contracts/sla.js';
+import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { conflict, invalidField, notFound } from '../../platform/errors.js';
+import { uuidv7 } from '../../platform/ids.js';
+import { isWithinBusinessHours as withinHours, windowProblem, type BusinessCalendar, type BusinessWindow } from '../../platform/business-time/business-time.js';
+import { requireAdmin } from '../auth/index.js';
+import { deleteCalendarRow, findCalendarRow, listCalendarRows, policiesUsingCalendar, saveCalendarRow, type Calendar } from './sla-config.repository.js';
+import { enqueuePolicyRecompute } from './sla-recompute.job.js';
+
+type WeeklyInput = z.output<typeof createCalendarRequest>['weeklyHours'];
+
+/** API weekdays (Monday first) to the stored Sunday-first array, validating every day's windows. */
+function toWeekArray(weekly: WeeklyInput): BusinessWindow[][] {
+  const out: BusinessWindow[][] = [[], [], [], [], [], [], []];
+  WEEKDAYS.forEach((day, i) => {
+    const windows = weekly[day] ?? [];
+    const problem = windowProblem(windows);
+    if (problem) throw invalidField(`weeklyHours.${day}`, problem);
+    out[(i + 1) % 7] = windows.map((w) => ({ start: w.start, end: w.end }));
+  });
+  return out;
+}
+
+export const presentCalendar = (c: Calendar): CalendarResponse => ({
+  id: c.id,
+  name: c.name,
+  timeZone: c.timeZone,
+  weeklyHours: Object.fromEntries(WEEKDAYS.map((d, i) => [d, c.weeklyHours[(i + 1) % 7] ?? []])) as CalendarResponse['weeklyHours'],
+  holidays: c.holidays,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+export async function listCalendars(ctx: Ctx): Promise<Calendar[]> {
+  requireAdmin(ctx.actor);
+  return listCalendarRows(ctx.db);
+}
+
+/** A calendar by id (404 if unknown); for rules and policies as well as the API. */
+export async function getCalendar(ctx: Ctx, id: string): Promise<Calendar> {
+  const c = await findCalendarRow(ctx.db, id);
+  if (!c) throw notFound('Business calendar');
+  return c;
+}
+
+/** Whether an instant falls in a calendar's open hours (routing rules use it for after-hours). */
+export const isWithinBusinessHours = (calendar: BusinessCalendar, at: Date): boolean => withinHours(calendar, at);
+
+export async function createCalendar(ctx: Ctx, input: z.output<typeof createCalendarRequest>): Promise<Calendar> {
+  requireAdmin(ctx.actor);
+  const at = ctx.now.toISOString();
+  const c: Calendar = { id: uuidv7(ctx.now.getTime()), name: input.name, timeZone: input.timeZone, weeklyHours: toWeekArray(input.weeklyHours), holidays: [...new Set(input.holidays)].sort(), createdAt: at, updatedAt: at };
+  await inTransaction(ctx, (tx) => saveCalendarRow(tx.db, c, true));
+  return c;
+}
+
+export async function updateCalendar(ctx: Ctx, id: string, input: z.output<typeof updateCalendarRequest>): Promise<Calendar> {
+  requireAdmin(ctx.actor);
+  return inTransaction(ctx, async (tx) => {
+    const before = await getCalendar(tx, id);
+    const next: Calendar = {
+      ...before,
+      name: input.name ?? before.name,
+      timeZone: input.timeZone ?? before.timeZone,
+      weeklyHours: input.weeklyHours ? toWeekArray(input.weeklyHours) : before.weeklyHours,
+      holidays: input.holidays ? [...new Set(input.holidays)].sort() : before.holidays,
+      updatedAt: tx.now.toISOString(),
+    };
+    await saveCalendarRow(tx.db, next, false);
+    // Due times of every ticket on a policy using this calendar move with it.
+    for (const policyId of await policiesUsingCalendar(tx.db, id)) await enqueuePolicyRecompute(tx, policyId);
+    return next;
+  });
+}
+
+export async function deleteCalendar(ctx: Ctx, id: string): Promise<void> {
+  requireAdmin(ctx.actor);
+  await inTransaction(ctx, async (tx) => {
+    await getCalendar(tx, id);
+    const users = await policiesUsingCalendar(tx.db, id);
+    if (users.length > 0) throw conflict('The calendar is used by SLA policies; change them first', { policyIds: users });
+    await deleteCalendarRow(tx.db, id);
+  });
+}

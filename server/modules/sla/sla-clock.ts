@@ -1,0 +1,96 @@
+import type { PolicyTargets, SlaTarget } from '../../../contracts/sla.js';
+import { addTime, timeBetween, type BusinessCalendar } from '../../platform/business-time/business-time.js';
+import type { TargetState, TicketSlaState } from './ticket-sla.repository.js';
+
+/** What the clock needs to know about a ticket. */
+export interface ClockTicket {
+  id: string;
+  priority: 'low' | 'medium' | 'high' | 'urgent';
+  status: string;
+  spam: boolean;
+  mergedIntoId: string | null;
+  createdAt: string;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface ClockInput {
+  ticket: ClockTicket;
+  policy: { id: string; targets: PolicyTargets; warningPercent: number };
+  /** null: calendar time (around the clock). */
+  calendar: BusinessCalendar | null;
+  appliedBy: 'match' | 'rule';
+  now: string;
+  /** A customer wrote: a next-response episode starts if none is running. */
+  customerMessageAt?: string | undefined;
+  /** A public agent reply: the running next-response episode is met. */
+  agentReplyAt?: string | undefined;
+}
+
+const KEYS: Record<SlaTarget, keyof PolicyTargets['low']> = { first_response: 'firstResponse', next_response: 'nextResponse', resolution: 'resolution' };
+const MIN = 60_000;
+
+/** The clock of a ticket no longer runs once it is resolved, closed, spam or merged. */
+export const isStopped = (t: ClockTicket): boolean => t.spam || t.mergedIntoId !== null || t.status === 'resolved' || t.status === 'closed';
+
+/**
+ * The SLA state of one ticket after a change, from the previous state: pure, so pause/resume,
+ * priority changes and policy changes are one computation. Recorded facts (met, warned,
+ * breached) are kept; due times follow the current targets plus the open time spent paused.
+ */
+export function computeSla(prev: TicketSlaState | undefined, input: ClockInput): TicketSlaState {
+  const { ticket, calendar, now } = input;
+  const stopped = isStopped(ticket);
+  const waiting = ticket.status === 'waiting' && !stopped;
+  let pausedAt = prev?.pausedAt ?? null;
+  let resumeShift = 0;
+  if (pausedAt && !waiting) {
+    resumeShift = timeBetween(calendar, new Date(pausedAt), new Date(now));
+    pausedAt = null;
+  }
+  if (waiting && !pausedAt) pausedAt = now;
+
+  const minutes = input.policy.targets[ticket.priority];
+  const targets: TargetState[] = [];
+  for (const target of ['first_response', 'next_response', 'resolution'] as const) {
+    const m = minutes[KEYS[target]];
+    const old = prev?.targets.find((t) => t.target === target);
+    if (m === null) continue;
+    let startAt = ticket.createdAt;
+    let carried = old;
+    if (target === 'next_response') {
+      // Only a customer message after the first agent reply waits for a next response.
+      const newEpisode = input.customerMessageAt && ticket.firstResponseAt && input.customerMessageAt > ticket.firstResponseAt && (!old || old.metAt);
+      if (newEpisode) {
+        startAt = input.customerMessageAt!;
+        carried = undefined;
+      } else if (old) startAt = old.startAt;
+      else continue;
+    }
+    const pausedMs = (carried?.pausedMs ?? 0) + (carried && !carried.metAt ? resumeShift : 0);
+    let metAt = carried?.metAt ?? null;
+    if (!metAt && target === 'first_response') metAt = ticket.firstResponseAt;
+    if (!metAt && target === 'resolution' && (ticket.status === 'resolved' || ticket.status === 'closed')) metAt = ticket.resolvedAt ?? now;
+    if (!metAt && target === 'next_response' && input.agentReplyAt && input.agentReplyAt >= startAt) metAt = input.agentReplyAt;
+    const start = new Date(startAt);
+    const dueAt = addTime(calendar, start, m * MIN + pausedMs).toISOString();
+    const warnAt = addTime(calendar, start, Math.floor((m * MIN * input.policy.warningPercent) / 100) + pausedMs).toISOString();
+    const warnedAt = carried?.warnedAt ?? null;
+    // A target met late was breached even if no sweep saw it in time; the fact is kept, no event.
+    const breachedAt = carried?.breachedAt ?? (metAt && metAt > dueAt ? dueAt : null);
+    const running = !metAt && !stopped && !pausedAt;
+    const nextCheckAt = !running || breachedAt ? null : warnedAt ? dueAt : warnAt;
+    targets.push({ target, minutes: m, startAt, pausedMs, dueAt, warnAt, metAt, warnedAt, breachedAt, nextCheckAt });
+  }
+  return { ticketId: ticket.id, policyId: input.policy.id, priority: ticket.priority, appliedBy: input.appliedBy, pausedAt, targets };
+}
+
+/** The ticket row's summary: the unmet target due first (null when none runs). */
+export function summarize(state: TicketSlaState | undefined, ticket: ClockTicket): { target: SlaTarget; dueAt: string | null; breached: boolean; paused: boolean } | null {
+  if (!state || isStopped(ticket)) return null;
+  const unmet = state.targets.filter((t) => !t.metAt).sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
+  const first = unmet[0];
+  if (!first) return null;
+  const paused = state.pausedAt !== null;
+  return { target: first.target, dueAt: paused ? null : first.dueAt, breached: first.breachedAt !== null, paused };
+}

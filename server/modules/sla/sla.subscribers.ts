@@ -1,0 +1,39 @@
+import type { EventPayload } from '../../../contracts/events.js';
+import { systemActor, type Ctx } from '../../platform/context.js';
+import { toIso } from '../../platform/db/rows.js';
+import type { EventDispatcher } from '../../platform/events/dispatcher.js';
+import type { AnyDb } from '../../platform/db/database.js';
+import { getMessageSummaries } from '../messages/index.js';
+import { refreshTicketSla } from './ticket-sla.service.js';
+
+/**
+ * The clocks follow the tickets: created (policy chosen), changed (policy chosen again,
+ * priority re-timed, paused while waiting, resumed after), and messages (a public agent reply
+ * meets first/next response; a customer message starts a next-response episode).
+ */
+export function registerSlaSubscribers(events: EventDispatcher): void {
+  const ctxOf = (event: { id: string; createdAt: string | Date }, db: AnyDb): Ctx => ({ actor: systemActor('sla'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events });
+
+  events.subscribe('ticket.created', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.created'>;
+    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+  });
+  events.subscribe('ticket.updated', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.updated'>;
+    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+  });
+  for (const name of ['ticket.merged', 'ticket.split'] as const) {
+    events.subscribe(name, async (event, db) => {
+      const p = event.payload as EventPayload<typeof name>;
+      await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+    });
+  }
+  events.subscribe('message.created', async (event, db) => {
+    const p = event.payload as EventPayload<'message.created'>;
+    if (p.kind === 'note') return;
+    const ctx = ctxOf(event, db);
+    const [m] = await getMessageSummaries(ctx, [p.messageId]);
+    const at = m ? m.createdAt : ctx.now.toISOString();
+    await refreshTicketSla(ctx, p.ticketId, p.kind === 'customer' ? { customerMessageAt: at } : { agentReplyAt: at });
+  });
+}

@@ -1,0 +1,128 @@
+import type { Kysely } from 'kysely';
+import type { SlaTarget } from '../../../contracts/sla.js';
+import type { AnyDb } from '../../platform/db/database.js';
+import { toIso, toIsoOrNull } from '../../platform/db/rows.js';
+import type { SlaTables } from './sla.tables.js';
+
+const q = (db: AnyDb) => db as Kysely<SlaTables>;
+
+export interface TargetState {
+  target: SlaTarget;
+  minutes: number;
+  startAt: string;
+  pausedMs: number;
+  dueAt: string;
+  warnAt: string;
+  metAt: string | null;
+  warnedAt: string | null;
+  breachedAt: string | null;
+  nextCheckAt: string | null;
+}
+
+export interface TicketSlaState {
+  ticketId: string;
+  policyId: string;
+  priority: string;
+  appliedBy: 'match' | 'rule';
+  pausedAt: string | null;
+  targets: TargetState[];
+}
+
+const toTarget = (r: SlaTables['ticket_sla_targets']): TargetState => ({
+  target: r.target as SlaTarget,
+  minutes: Number(r.minutes),
+  startAt: toIso(r.start_at),
+  pausedMs: Number(r.paused_ms),
+  dueAt: toIso(r.due_at),
+  warnAt: toIso(r.warn_at),
+  metAt: toIsoOrNull(r.met_at),
+  warnedAt: toIsoOrNull(r.warned_at),
+  breachedAt: toIsoOrNull(r.breached_at),
+  nextCheckAt: toIsoOrNull(r.next_check_at),
+});
+
+const targetRow = (ticketId: string, t: TargetState): SlaTables['ticket_sla_targets'] => ({
+  ticket_id: ticketId,
+  target: t.target,
+  minutes: t.minutes,
+  start_at: t.startAt,
+  paused_ms: Math.round(t.pausedMs),
+  due_at: t.dueAt,
+  warn_at: t.warnAt,
+  met_at: t.metAt,
+  warned_at: t.warnedAt,
+  breached_at: t.breachedAt,
+  next_check_at: t.nextCheckAt,
+});
+
+export async function findTicketSla(db: AnyDb, ticketId: string): Promise<TicketSlaState | undefined> {
+  const head = await q(db).selectFrom('ticket_sla').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  if (!head) return undefined;
+  const rows = await q(db).selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', ticketId).execute();
+  return {
+    ticketId,
+    policyId: head.policy_id,
+    priority: head.priority,
+    appliedBy: head.applied_by === 'rule' ? 'rule' : 'match',
+    pausedAt: toIsoOrNull(head.paused_at),
+    targets: rows.map(toTarget),
+  };
+}
+
+/** Writes the whole state: head upserted, target rows replaced only where they changed. */
+export async function saveTicketSla(db: AnyDb, before: TicketSlaState | undefined, s: TicketSlaState, at: string): Promise<void> {
+  const head = { policy_id: s.policyId, priority: s.priority, applied_by: s.appliedBy, paused_at: s.pausedAt, updated_at: at };
+  if (before) await q(db).updateTable('ticket_sla').set(head).where('ticket_id', '=', s.ticketId).execute();
+  else await q(db).insertInto('ticket_sla').values({ ticket_id: s.ticketId, ...head }).execute();
+  const old = new Map((before?.targets ?? []).map((t) => [t.target, t]));
+  const gone = [...old.keys()].filter((k) => !s.targets.some((t) => t.target === k));
+  if (gone.length) await q(db).deleteFrom('ticket_sla_targets').where('ticket_id', '=', s.ticketId).where('target', 'in', gone).execute();
+  for (const t of s.targets) {
+    const prev = old.get(t.target);
+    if (prev && JSON.stringify(prev) === JSON.stringify(t)) continue;
+    const row = targetRow(s.ticketId, t);
+    if (prev) await q(db).updateTable('ticket_sla_targets').set(row).where('ticket_id', '=', s.ticketId).where('target', '=', t.target).execute();
+    else await q(db).insertInto('ticket_sla_targets').values(row).execute();
+  }
+}
+
+export async function deleteTicketSla(db: AnyDb, ticketId: string): Promise<void> {
+  await q(db).deleteFrom('ticket_sla_targets').where('ticket_id', '=', ticketId).execute();
+  await q(db).deleteFrom('ticket_sla').where('ticket_id', '=', ticketId).execute();
+}
+
+export interface DueCheck extends TargetState {
+  ticketId: string;
+  policyId: string;
+}
+
+/** The sweep: one range of the partial (next_check_at) index, oldest first. */
+export async function findDueChecks(db: AnyDb, now: string, limit: number): Promise<DueCheck[]> {
+  const rows = await q(db)
+    .selectFrom('ticket_sla_targets as t')
+    .innerJoin('ticket_sla as s', 's.ticket_id', 't.ticket_id')
+    .selectAll('t')
+    .select('s.policy_id')
+    .where('t.next_check_at', 'is not', null)
+    .where('t.next_check_at', '<=', now)
+    .orderBy('t.next_check_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...toTarget(r), ticketId: r.ticket_id, policyId: r.policy_id }));
+}
+
+export async function markChecked(db: AnyDb, ticketId: string, target: SlaTarget, set: { warnedAt: string | null; breachedAt: string | null; nextCheckAt: string | null }): Promise<void> {
+  await q(db)
+    .updateTable('ticket_sla_targets')
+    .set({ warned_at: set.warnedAt, breached_at: set.breachedAt, next_check_at: set.nextCheckAt })
+    .where('ticket_id', '=', ticketId)
+    .where('target', '=', target)
+    .execute();
+}
+
+/** Keyset page of ticket ids under a policy (recomputing after the policy changes). */
+export async function ticketIdsUnderPolicy(db: AnyDb, policyId: string, afterTicketId: string | null, limit: number): Promise<string[]> {
+  let query = q(db).selectFrom('ticket_sla').select('ticket_id').where('policy_id', '=', policyId);
+  if (afterTicketId) query = query.where('ticket_id', '>', afterTicketId);
+  return (await query.orderBy('ticket_id').limit(limit).execute()).map((r) => r.ticket_id);
+}

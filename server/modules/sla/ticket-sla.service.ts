@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import type { ticketSlaResponse } from '../../../contracts/sla.js';
+import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import type { BusinessCalendar } from '../../platform/business-time/business-time.js';
+import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket } from '../tickets/index.js';
+import { computeSla, summarize } from './sla-clock.js';
+import { findCalendarRow, findPolicyRow, listPolicyRows, type Policy } from './sla-config.repository.js';
+import { deleteTicketSla, findTicketSla, saveTicketSla } from './ticket-sla.repository.js';
+
+export interface RefreshOptions {
+  /** Choose the policy again by condition (unless a rule applied it). */
+  rematch?: boolean;
+  /** Apply this policy and keep it (a rule or an agent chose it). */
+  policyId?: string;
+  customerMessageAt?: string;
+  agentReplyAt?: string;
+}
+
+/** The first active policy, in order, whose condition holds for the ticket. */
+async function matchPolicy(ctx: Ctx, ticket: Ticket): Promise<Policy | undefined> {
+  for (const p of await listPolicyRows(ctx.db)) {
+    if (!p.active) continue;
+    if (p.condition === '') return p;
+    try {
+      const filter = await resolveTicketFilter(ctx, parseFilter(p.condition));
+      const facts = { ...ticket, hasAttachments: false, starredBy: [], text: ticket.subject, slaDueAt: ticket.sla?.dueAt ?? null, slaBreached: ticket.sla?.breached ?? false, slaPaused: ticket.sla?.paused ?? false };
+      if (matchesFilter(filter, facts, ctx.now)) return p;
+    } catch {
+      // A condition naming a since-deleted group or field matches nothing rather than stopping every ticket.
+    }
+  }
+  return undefined;
+}
+
+async function calendarFor(ctx: Ctx, p: Policy): Promise<BusinessCalendar | null> {
+  if (!p.businessTime || !p.calendarId) return null;
+  const c = await findCalendarRow(ctx.db, p.calendarId);
+  return c ? { timeZone: c.timeZone, weeklyHours: c.weeklyHours, holidays: c.holidays } : null;
+}
+
+/**
+ * Recomputes one ticket's SLA from its current state (idempotent, so events may repeat) and
+ * writes the summary onto the ticket row.
+ */
+export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: RefreshOptions = {}): Promise<void> {
+  const [ticket] = await findTicketsByIds(ctx.db, [ticketId]);
+  if (!ticket) return;
+  const prev = await findTicketSla(ctx.db, ticketId);
+  let policy: Policy | undefined;
+  let appliedBy: 'match' | 'rule' = 'match';
+  if (opts.policyId) {
+    policy = await findPolicyRow(ctx.db, opts.policyId);
+    if (!policy) throw notFound('SLA policy');
+    appliedBy = 'rule';
+  } else if (prev && (prev.appliedBy === 'rule' || !opts.rematch)) {
+    policy = await findPolicyRow(ctx.db, prev.policyId);
+    appliedBy = prev.appliedBy;
+    if (!policy || (!policy.active && appliedBy === 'match')) {
+      policy = await matchPolicy(ctx, ticket);
+      appliedBy = 'match';
+    }
+  } else {
+    policy = await matchPolicy(ctx, ticket);
+  }
+  if (!policy) {
+    if (prev) await deleteTicketSla(ctx.db, ticketId);
+    if (ticket.sla) await setTicketSlaState(ctx, ticketId, null);
+    return;
+  }
+  const next = computeSla(prev, {
+    ticket,
+    policy,
+    calendar: await calendarFor(ctx, policy),
+    appliedBy,
+    now: ctx.now.toISOString(),
+    customerMessageAt: opts.customerMessageAt,
+    agentReplyAt: opts.agentReplyAt,
+  });
+  await saveTicketSla(ctx.db, prev, next, ctx.now.toISOString());
+  const summary = summarize(next, ticket);
+  if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) await setTicketSlaState(ctx, ticketId, summary);
+}
+
+/** Applies a policy to a ticket and keeps it there (routing rules, agents); due times follow at once. */
+export async function applySlaPolicy(ctx: Ctx, input: { ticketId: string; policyId: string }): Promise<void> {
+  if (ctx.actor.type === 'customer') throw forbidden('Only staff may apply SLA policies');
+  await inTransaction(ctx, (tx) => refreshTicketSla(tx, input.ticketId, { policyId: input.policyId }));
+}
+
+export async function applySlaPolicyByNumber(ctx: Ctx, number: number, policyId: string): Promise<void> {
+  if (ctx.actor.type !== 'user' || (ctx.actor.role !== 'admin' && ctx.actor.role !== 'supervisor')) throw forbidden('Only supervisors and administrators may change a ticket SLA policy');
+  const ticket = await getTicket(ctx, number);
+  await applySlaPolicy(ctx, { ticketId: ticket.id, policyId });
+}
+
+/** A ticket's SLA in detail, for whoever may see the ticket. */
+export async function getTicketSla(ctx: Ctx, number: number): Promise<z.infer<typeof ticketSlaResponse>> {
+  if (ctx.actor.type === 'customer') throw forbidden('Only staff see SLA details');
+  const ticket = await getTicket(ctx, number);
+  const state = await findTicketSla(ctx.db, ticket.id);
+  if (!state) return { policy: null, paused: false, targets: [] };
+  const policy = await findPolicyRow(ctx.db, state.policyId);
+  return {
+    policy: policy ? { id: policy.id, name: policy.name } : null,
+    paused: state.pausedAt !== null,
+    targets: state.targets.map((t) => ({ target: t.target, minutes: t.minutes, startAt: t.startAt, dueAt: t.dueAt, metAt: t.metAt, warnedAt: t.warnedAt, breachedAt: t.breachedAt })),
+  };
+}
