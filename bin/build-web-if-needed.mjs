@@ -21,8 +21,12 @@ function newest(path) {
   return max;
 }
 
+// Stand-alone scripts for customers' sites (the chat widget), bundled by esbuild next to the SPA.
+const EMBEDS = [{ entry: join(web, 'src', 'widget', 'widget.ts'), out: join(web, 'dist', 'widget.js') }];
+
 export function webBuildIsFresh() {
   if (!existsSync(marker)) return false;
+  if (!EMBEDS.every((e) => existsSync(e.out))) return false;
   const built = statSync(marker).mtimeMs;
   return SOURCES.every((s) => newest(s) <= built);
 }
@@ -55,6 +59,10 @@ export async function buildWebIfNeeded({ quiet = false } = {}) {
     process.env.NODE_ENV = 'production';
     const { build } = await import('vite');
     await build({ configFile: join(web, 'vite.config.ts'), mode: 'production', logLevel: quiet ? 'error' : 'warn' });
+    const esbuild = await import('esbuild');
+    for (const e of EMBEDS) {
+      await esbuild.build({ entryPoints: [e.entry], outfile: e.out, bundle: true, minify: true, format: 'iife', target: 'es2019', legalComments: 'none', logLevel: quiet ? 'error' : 'warning' });
+    }
     return true;
   } finally {
     rmSync(lock, { recursive: true, force: true });

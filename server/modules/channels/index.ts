@@ -13,6 +13,12 @@ import { processInboundJob } from './inbound.job.js';
 import { deliveryReportJob, sendMailJob } from './outbound-send.job.js';
 
 export { registerChannelRoutes } from './channels.routes.js';
+// Live chat (issue 6): console API, widget endpoints and visitor socket, pushes, the unanswered-chat job.
+export { registerChatRoutes } from './chat/chat.routes.js';
+export { registerChatRealtime } from './chat/chat.realtime.js';
+export { chatUnansweredJob } from './chat/chat.service.js';
+// The contact form (issue 6): /support/new, its embeddable frame, settings.
+export { registerFormRoutes } from './forms/form.routes.js';
 export { startInboundSmtp, type SmtpIntakeDeps, type SmtpIntakeOptions } from './smtp-intake.js';
 export { runMailPipe, EX_OK, EX_DATAERR, EX_TEMPFAIL } from './mail-pipe.js';
 export { storeInboundMail, type IncomingMail, type StoredMail } from './inbound-store.service.js';
@@ -28,6 +34,9 @@ export { findInboundByTicketMessage, type InboundMail } from './inbound.reposito
 // Outbound mail and IMAP polling (issue 3, outbound half).
 export { outboundMailboxOf, outboundTargetOf, queueOutboundMail, mailSubject, type OutboundTarget, type OutboundDraft } from './outbound.service.js';
 export type { OutboundKind, OutboundMail } from './outbound.repository.js';
+
+// Phone, SMS/social and the customer portal (issue 6).
+export { registerMessagingChannelRoutes, registerMessagingChannelJobs, registerMessagingChannelSubscribers } from './messaging-channels.js';
 
 /** Registers the mail jobs with their runtime (blob store, limits, relay and poll interval from the environment). */
 export function registerChannelJobs(jobs: JobRunner, deps: { blobs: BlobStore; config: Config }): void {

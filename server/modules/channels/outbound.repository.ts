@@ -36,6 +36,8 @@ const q = (db: AnyDb) => db as Kysely<OutboundTables>;
 
 /** What an outbound mail is for. Status notices carry the status they announce. */
 export type OutboundKind = 'reply' | 'acknowledgement' | 'status_waiting' | 'status_resolved' | 'status_closed';
+/** Every kind of stored outbound mail: the customer-notification occasions plus mail a rule sends. */
+export type MailKind = OutboundKind | 'automation' | 'agent_notification';
 /** queued: waiting for (another) attempt; sent: the relay (or local outbox) took it; failed: given up or bounced; suppressed: never sent (rate limit). */
 export type OutboundStatus = 'queued' | 'sent' | 'failed' | 'suppressed';
 
@@ -43,7 +45,7 @@ export interface OutboundMail {
   id: string;
   ticketId: string;
   ticketMessageId: string | null;
-  kind: OutboundKind;
+  kind: MailKind;
   dedupeKey: string;
   mailboxId: string | null;
   headerId: string;
@@ -73,7 +75,7 @@ const toOutbound = (r: Row): OutboundMail => ({
   id: r.id,
   ticketId: r.ticket_id,
   ticketMessageId: r.ticket_message_id,
-  kind: r.kind as OutboundKind,
+  kind: r.kind as MailKind,
   dedupeKey: r.dedupe_key,
   mailboxId: r.mailbox_id,
   headerId: r.header_id,

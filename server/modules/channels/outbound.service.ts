@@ -9,7 +9,7 @@ import { getContactsByIds } from '../contacts/index.js';
 import { getTicket, type Ticket } from '../tickets/index.js';
 import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
 import { replySecret } from './inbound-process.service.js';
-import { countAutomaticSince, findOutbound, insertOutbound, listLocalOutboxPage, readOutboundRaw, listOutboundOfTicket, type OutboundKind, type OutboundMail } from './outbound.repository.js';
+import { countAutomaticSince, findOutbound, insertOutbound, listLocalOutboxPage, readOutboundRaw, listOutboundOfTicket, type MailKind, type OutboundMail } from './outbound.repository.js';
 import { sendMailShape } from './outbound-send.job.js';
 import { replyAddress, splitPlusAddress } from './reply-token.js';
 import { findMailThread, messageIdsOfTicket, participantsOf, recordMessageIds } from './threads.repository.js';
@@ -86,7 +86,7 @@ export function mailSubject(subject: string, number: number): string {
 export interface OutboundDraft {
   ticket: Ticket;
   target: OutboundTarget;
-  kind: OutboundKind;
+  kind: MailKind;
   /** One mail per cause: a second draft with the same key is dropped. */
   dedupeKey: string;
   ticketMessageId: string | null;

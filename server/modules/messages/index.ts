@@ -8,3 +8,5 @@ export { registerMessageRealtime } from './messages.realtime.js';
 export { registerCannedResponseRoutes } from './canned-responses.routes.js';
 export { registerCollisionRoutes } from './collision.routes.js';
 export { getMessageSummaries, type MessageSummary } from './message-lookup.js';
+// The customer portal uploads and serves attachments with the same checks as the API.
+export { uploadAttachment, findDownloadableAttachment } from './messages.service.js';

@@ -30,6 +30,9 @@ const stale = (ctx: Ctx, at: string, maxMs: number): boolean => ctx.now.getTime(
 
 /** Channels whose new tickets get an acknowledgement: the customer wrote in and is waiting. */
 const ACKNOWLEDGED_CHANNELS = new Set(['email', 'web_form']);
+/** Chats nobody answered (left offline, or ended unanswered): the visitor is waiting for mail. Chats an agent converted were answered live. */
+const UNANSWERED_CHAT_TAGS = ['chat-offline', 'chat-unanswered'];
+const acknowledged = (t: Ticket): boolean => ACKNOWLEDGED_CHANNELS.has(t.channel) || (t.channel === 'chat' && t.tags.some((tag) => UNANSWERED_CHAT_TAGS.includes(tag)));
 /** Inbound kinds that are machines talking (RFC 3834): never answered automatically. */
 const AUTOMATIC_KINDS = new Set(['out_of_office', 'auto_reply', 'bounce', 'delivery_report', 'bulk']);
 
@@ -147,7 +150,7 @@ async function sendReply(ctx: Ctx, rt: CustomerMailRuntime, ticket: Ticket, mess
 }
 
 async function sendAcknowledgement(ctx: Ctx, rt: CustomerMailRuntime, ticket: Ticket): Promise<void> {
-  if (!ACKNOWLEDGED_CHANNELS.has(ticket.channel) || stale(ctx, ticket.createdAt, STALE_NOTICE_MS)) return;
+  if (!acknowledged(ticket) || stale(ctx, ticket.createdAt, STALE_NOTICE_MS)) return;
   const p = await prepare(ctx, rt, ticket, 'acknowledgement');
   if (!p) return;
   const opening = p.messages.find((m) => m.kind === 'customer');

@@ -59,7 +59,8 @@ export function registerCustomerNotificationSubscribers(events: EventDispatcher)
   });
   events.subscribe('ticket.created', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.created'>;
-    if (p.channel !== 'email' && p.channel !== 'web_form') return;
+    // Which chats are acknowledged (the unanswered ones) the job decides from the ticket.
+    if (p.channel !== 'email' && p.channel !== 'web_form' && p.channel !== 'chat') return;
     const ctx = ctxOf(event, db, events);
     if (!(await wanted(ctx, p.ticketId, 'acknowledgement'))) return;
     await enqueue(ctx, customerMailShape, { cause: 'ticket_created', ticketId: p.ticketId }, { uniqueKey: `customer-mail:ack:${p.ticketId}` });

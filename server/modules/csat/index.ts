@@ -1,0 +1,2 @@
+export { registerCsatRoutes } from './csat.routes.js';
+export { registerCsatJobs, registerCsatSubscribers } from './csat.jobs.js';
