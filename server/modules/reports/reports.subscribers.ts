@@ -1,0 +1,28 @@
+import type { EventPayload } from '../../../contracts/events.js';
+import type { EventDispatcher } from '../../platform/events/dispatcher.js';
+import { refreshTicketRollups } from './rollups.service.js';
+import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
+
+/**
+ * Reports keep their own copies of SLA and CSAT outcomes, written from the events of the sla
+ * and csat modules (same tier, so events, not imports). Idempotent: a redelivered event
+ * writes the same row.
+ */
+export function registerReportSubscribers(events: EventDispatcher): void {
+  // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row).
+  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted'] as const) {
+    events.subscribe(name, async (event, db) => {
+      await refreshTicketRollups(db, (event.payload as { ticketId: string }).ticketId);
+    });
+  }
+  events.subscribe('csat.rated', async (event, db) => {
+    const p = event.payload as EventPayload<'csat.rated'>;
+    await upsertCsat(db, { ticketId: p.ticketId, rating: p.rating, scale: p.scale, hasComment: !!p.comment?.trim(), at: new Date(event.createdAt).toISOString() });
+  });
+  for (const kind of ['warning', 'breached'] as const) {
+    events.subscribe(`sla.${kind}`, async (event, db) => {
+      const p = event.payload as EventPayload<'sla.warning'>;
+      await recordSlaEvent(db, { ticketId: p.ticketId, kind, target: p.target, dueAt: p.dueAt, policyId: p.policyId, at: new Date(event.createdAt).toISOString() });
+    });
+  }
+}

@@ -1,0 +1,165 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../platform/db/database.js';
+import { jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
+import type { ReportTables } from './reports.tables.js';
+
+/**
+ * Daily rollups of created / resolved / reopened per split, in one time zone. Counts are the
+ * same as the live queries of reports.repository.ts (live tickets: not spam, not merged;
+ * reopens once per ticket and day), so a report may read either; tests check they agree.
+ */
+
+const q = (db: AnyDb) => db as Kysely<ReportTables>;
+
+export const ROLLUP_DIMS = ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const;
+export type RollupDim = (typeof ROLLUP_DIMS)[number];
+export type Metric = 'created' | 'resolved' | 'reopened';
+
+/** What one ticket contributes: its days and its keys per split. */
+export interface TicketFacts {
+  created: string | null;
+  resolved: string | null;
+  reopened: string[];
+  keys: Record<RollupDim, string>;
+}
+
+/** +n (or -n) on one rollup cell. */
+export async function bumpDaily(db: AnyDb, tz: string, metric: Metric, dim: RollupDim, key: string, day: string, n: number): Promise<void> {
+  await q(db)
+    .insertInto('report_daily')
+    .values({ time_zone: tz, metric, dim, key, day, n })
+    .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'key', 'day']).doUpdateSet({ n: sql`report_daily.n + ${n}` }))
+    .execute();
+}
+
+export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFacts | null> {
+  const r = await q(db).selectFrom('report_ticket_facts').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  if (!r) return null;
+  const reopened = (await q(db).selectFrom('report_ticket_reopens').select('day').where('ticket_id', '=', ticketId).execute()).map((x) => x.day);
+  return { created: r.created_day, resolved: r.resolved_day, reopened, keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id } };
+}
+
+export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null): Promise<void> {
+  await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
+  await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
+  if (!f) return;
+  await q(db)
+    .insertInto('report_ticket_facts')
+    .values({ ticket_id: ticketId, created_day: f.created, resolved_day: f.resolved, channel: f.keys.channel, group_id: f.keys.group, priority: f.keys.priority, type: f.keys.type, assignee_id: f.keys.agent })
+    .execute();
+  if (f.reopened.length) await q(db).insertInto('report_ticket_reopens').values(f.reopened.map((day) => ({ ticket_id: ticketId, day }))).execute();
+}
+
+/** The ticket's row and its reopen instants, to compute its facts (null: gone, spam or merged). */
+export async function ticketForFacts(db: AnyDb, ticketId: string): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<RollupDim, string>; reopenedAt: string[] } | null> {
+  const t = await q(db)
+    .selectFrom('tickets')
+    .select(['created_at', 'resolved_at', 'channel', 'group_id', 'priority', 'type', 'assignee_id', 'spam', 'merged_into_id'])
+    .where('id', '=', ticketId)
+    .executeTakeFirst();
+  if (!t || Number(t.spam) !== 0 || t.merged_into_id !== null) return null;
+  const reopens = await q(db)
+    .selectFrom('ticket_events')
+    .select('at')
+    .where('ticket_id', '=', ticketId)
+    .where('action', '=', 'status_changed')
+    .where(jsonScalarText(db, 'from_value'), '=', REOPEN_FROM)
+    .where(jsonScalarText(db, 'to_value'), 'in', REOPEN_TO)
+    .execute();
+  const iso = (v: unknown) => new Date(v as string).toISOString();
+  return {
+    createdAt: iso(t.created_at),
+    resolvedAt: t.resolved_at === null ? null : iso(t.resolved_at),
+    keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '' },
+    reopenedAt: reopens.map((r) => iso(r.at)),
+  };
+}
+
+/** Drops every rollup and fact (a rebuild starts from nothing). */
+export async function clearRollups(db: AnyDb): Promise<void> {
+  await q(db).deleteFrom('report_daily').execute();
+  await q(db).deleteFrom('report_ticket_facts').execute();
+  await q(db).deleteFrom('report_ticket_reopens').execute();
+}
+
+const REOPEN_FROM = 'resolved';
+const REOPEN_TO = ['open', 'in_progress', 'waiting'];
+const FACT_COLUMN: Record<RollupDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id' };
+
+/**
+ * Rebuilds from nothing in SQL: each live ticket's facts (days and keys) and reopen days, then
+ * the rollup cells grouped from those facts, so cells and facts agree by construction.
+ */
+export async function buildRollups(db: AnyDb, tz: string, stretches: readonly OffsetStretch[]): Promise<void> {
+  const facts = q(db)
+    .selectFrom('tickets')
+    .select([
+      'tickets.id',
+      localDate(db, 'tickets.created_at', tz, stretches).as('created_day'),
+      sql<string | null>`(CASE WHEN tickets.resolved_at IS NULL THEN NULL ELSE ${localDate(db, 'tickets.resolved_at', tz, stretches)} END)`.as('resolved_day'),
+      'tickets.channel',
+      sql<string>`coalesce(tickets.group_id, '')`.as('group_id'),
+      'tickets.priority',
+      'tickets.type',
+      sql<string>`coalesce(tickets.assignee_id, '')`.as('assignee_id'),
+    ])
+    .where('tickets.spam', '=', 0)
+    .where('tickets.merged_into_id', 'is', null);
+  await q(db).insertInto('report_ticket_facts').columns(['ticket_id', 'created_day', 'resolved_day', 'channel', 'group_id', 'priority', 'type', 'assignee_id']).expression(facts).execute();
+  const reopens = q(db)
+    .selectFrom('ticket_events')
+    .innerJoin('report_ticket_facts', 'report_ticket_facts.ticket_id', 'ticket_events.ticket_id')
+    .select(['ticket_events.ticket_id', localDate(db, 'ticket_events.at', tz, stretches).as('day')])
+    .where('ticket_events.action', '=', 'status_changed')
+    .where(jsonScalarText(db, 'ticket_events.from_value'), '=', REOPEN_FROM)
+    .where(jsonScalarText(db, 'ticket_events.to_value'), 'in', REOPEN_TO)
+    .distinct();
+  await q(db).insertInto('report_ticket_reopens').columns(['ticket_id', 'day']).expression(reopens).execute();
+  for (const dim of ROLLUP_DIMS) {
+    const column = FACT_COLUMN[dim];
+    const key = column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`;
+    for (const metric of ['created', 'resolved'] as const) {
+      const day = sql.ref(`f.${metric}_day`);
+      const rows = q(db)
+        .selectFrom('report_ticket_facts as f')
+        .select([sql<string>`${tz}`.as('time_zone'), sql<string>`${dim}`.as('dim'), key.as('key'), sql<string>`${metric}`.as('metric'), sql<string>`${day}`.as('day'), sql<number>`count(*)`.as('n')])
+        .where(day, 'is not', null)
+        .groupBy([sql`3`, sql`5`]);
+      await q(db).insertInto('report_daily').columns(['time_zone', 'dim', 'key', 'metric', 'day', 'n']).expression(rows).execute();
+    }
+    const rows = q(db)
+      .selectFrom('report_ticket_reopens as r')
+      .innerJoin('report_ticket_facts as f', 'f.ticket_id', 'r.ticket_id')
+      .select([sql<string>`${tz}`.as('time_zone'), sql<string>`${dim}`.as('dim'), key.as('key'), sql<string>`'reopened'`.as('metric'), 'r.day', sql<number>`count(*)`.as('n')])
+      .groupBy([sql`3`, sql`5`]);
+    await q(db).insertInto('report_daily').columns(['time_zone', 'dim', 'key', 'metric', 'day', 'n']).expression(rows).execute();
+  }
+}
+
+/** Rollup cells for a report: days from..to of one metric and split. */
+export async function readDaily(db: AnyDb, tz: string, metric: Metric, dim: RollupDim, from: string, to: string): Promise<{ day: string; key: string; n: number }[]> {
+  const rows = await q(db)
+    .selectFrom('report_daily')
+    .select(['day', 'key', 'n'])
+    .where('time_zone', '=', tz)
+    .where('metric', '=', metric)
+    .where('dim', '=', dim)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .where('n', '!=', 0)
+    .execute();
+  return rows.map((r) => ({ day: r.day, key: r.key, n: Number(r.n) }));
+}
+
+/** Sum of one metric before a day (the backlog before the range). */
+export async function sumBefore(db: AnyDb, tz: string, metric: Metric, day: string): Promise<number> {
+  const r = await q(db)
+    .selectFrom('report_daily')
+    .select(sql<number>`coalesce(sum(n), 0)`.as('n'))
+    .where('time_zone', '=', tz)
+    .where('metric', '=', metric)
+    .where('dim', '=', 'none')
+    .where('day', '<', day)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { reportQuery } from '../../contracts/reports.js';
+import { digestJob } from '../../server/modules/reports/index.js';
+import { runReport } from '../../server/modules/reports/reports.service.js';
+import { smtpSender } from '../../server/platform/mail/mail-sender.js';
+import { startSmtpSink } from '../mail/smtp-sink.js';
+import { emit } from '../../server/platform/events/emit.js';
+import { describeEachDialect } from '../support/db-matrix.js';
+import { createTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
+
+type Row = { cells: Record<string, string | number | null>; links: Record<string, string> };
+type Table = { id: string; rows: Row[]; totals: Row | null };
+
+/*
+ * A fixed data set, imported with historical timestamps, in America/New_York around the end of
+ * daylight saving time (2025-11-02 06:00Z: 02:00 EDT -> 01:00 EST). Expected figures are worked
+ * out by hand in the comments.
+ *
+ *   E  created 10-30 12:00Z (10-30 local), open, unassigned             (before the range)
+ *   A  created 10-31 14:00Z (10-31), high, email, G1, agent1, tag billing; reply +30 min; resolved 10-31 16:00Z (+120 min)
+ *   B  created 11-01 03:30Z = 23:30 EDT on 10-31 -> local day 10-31 (UTC says 11-01); open, unassigned, chat, tags billing+vip
+ *   C  created 11-02 05:30Z = 01:30 EDT (11-02), urgent, G1, agent1; reply +120 min; closed 11-03 05:30Z = 00:30 EST (11-03), +1440 min
+ *   D  created 11-03 04:30Z = 23:30 EST on 11-02 -> local 11-02 (UTC says 11-03); low, G2, agent2; reply +60 min;
+ *      resolved 11-03 06:00Z, reopened 11-04 15:00Z, resolved again 11-04 16:00Z (local 11-04; +2130 min)
+ *   F  created 11-01 12:00Z, merged into A: counted once, as A
+ */
+describeEachDialect('reports', (dialect) => {
+  let t: TestApp;
+  let boss: ApiClient;
+  let agent: ApiClient;
+  const n: Record<string, number> = {};
+  const id: Record<string, string> = {};
+  const a1 = `a1-${dialect}@tessera.test`;
+  const a2 = `a2-${dialect}@tessera.test`;
+  const range = 'from=2025-10-31&to=2025-11-04';
+
+  const ticket = (over: Record<string, unknown>, messages: { kind: string; at: string; author?: string }[]) => ({
+    subject: 'Report fixture',
+    requester: { email: 'rep@customer.test' },
+    ...over,
+    messages: messages.map((m) => ({ kind: m.kind, body: `${m.kind} at ${m.at}`, createdAt: m.at, ...(m.author ? { authorEmail: m.author } : {}) })),
+  });
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { start: '2025-11-04T15:00:00.000Z' });
+    boss = await t.user({ role: 'supervisor', name: 'Sue Supervisor' });
+    agent = await t.user({ role: 'agent', name: 'Plain Agent' });
+    await t.user({ role: 'agent', name: 'Agent One', email: a1 });
+    await t.user({ role: 'agent', name: 'Agent Two', email: a2 });
+    expect((await t.admin.patch('/api/v1/settings', { timeZone: 'America/New_York' })).statusCode).toBe(200);
+    await t.admin.post('/api/v1/groups', { name: 'G1' });
+    await t.admin.post('/api/v1/groups', { name: 'G2' });
+    // Rollups exist from the start, so everything below reaches them through ticket events.
+    expect((await t.admin.post('/api/v1/reports/rollups/rebuild')).json()).toEqual({ timeZone: 'America/New_York', tickets: 0 });
+    const res = await t.admin.post('/api/v1/import/tickets', {
+      tickets: [
+        { externalId: 'E', ...ticket({ status: 'open', createdAt: '2025-10-30T12:00:00.000Z', groupName: 'G1' }, [{ kind: 'customer', at: '2025-10-30T12:00:00.000Z' }]) },
+        {
+          externalId: 'A',
+          ...ticket({ status: 'resolved', priority: 'high', groupName: 'G1', assigneeEmail: a1, tags: ['billing'], createdAt: '2025-10-31T14:00:00.000Z', statusChangedAt: '2025-10-31T16:00:00.000Z' }, [
+            { kind: 'customer', at: '2025-10-31T14:00:00.000Z' },
+            { kind: 'reply', at: '2025-10-31T14:30:00.000Z', author: a1 },
+          ]),
+        },
+        { externalId: 'B', ...ticket({ status: 'open', channel: 'chat', tags: ['billing', 'vip'], createdAt: '2025-11-01T03:30:00.000Z' }, [{ kind: 'customer', at: '2025-11-01T03:30:00.000Z' }]) },
+        {
+          externalId: 'C',
+          ...ticket({ status: 'closed', priority: 'urgent', groupName: 'G1', assigneeEmail: a1, createdAt: '2025-11-02T05:30:00.000Z', statusChangedAt: '2025-11-03T05:30:00.000Z' }, [
+            { kind: 'customer', at: '2025-11-02T05:30:00.000Z' },
+            { kind: 'reply', at: '2025-11-02T07:30:00.000Z', author: a1 },
+          ]),
+        },
+        {
+          externalId: 'D',
+          ...ticket({ status: 'resolved', priority: 'low', groupName: 'G2', assigneeEmail: a2, createdAt: '2025-11-03T04:30:00.000Z', statusChangedAt: '2025-11-03T06:00:00.000Z' }, [
+            { kind: 'customer', at: '2025-11-03T04:30:00.000Z' },
+            { kind: 'reply', at: '2025-11-03T05:30:00.000Z', author: a2 },
+          ]),
+        },
+        { externalId: 'F', ...ticket({ status: 'open', createdAt: '2025-11-01T12:00:00.000Z' }, [{ kind: 'customer', at: '2025-11-01T12:00:00.000Z' }]) },
+      ],
+    });
+    expect(res.statusCode).toBe(201);
+    for (const x of res.json().imported as { externalId: string; number: number }[]) n[x.externalId] = x.number;
+    for (const k of Object.keys(n)) id[k] = (await t.admin.get(`/api/v1/tickets/${n[k]}`)).json().id;
+    expect((await t.admin.post(`/api/v1/tickets/${n.A}/merge`, { sourceNumbers: [n.F] })).statusCode).toBe(200);
+    expect((await t.admin.patch(`/api/v1/tickets/${n.D}`, { status: 'open' })).statusCode).toBe(200);
+    t.clock.set('2025-11-04T16:00:00.000Z');
+    expect((await t.admin.patch(`/api/v1/tickets/${n.D}`, { status: 'resolved' })).statusCode).toBe(200);
+    // Ratings and breaches arrive as the CSAT and SLA modules' events.
+    const ctx = t.systemCtx();
+    await emit(ctx, 'csat.rated', { ticketId: id.A!, number: n.A!, rating: 1, scale: 'good_bad', comment: 'Quick, thanks', contactId: null });
+    await emit(ctx, 'csat.rated', { ticketId: id.C!, number: n.C!, rating: 2, scale: 'five', comment: null, contactId: null });
+    await emit(ctx, 'sla.breached', { ticketId: id.C!, number: n.C!, target: 'first_response', dueAt: '2025-11-02T06:30:00.000Z', policyId: 'gold', assigneeId: null, groupId: null });
+    await t.deps.events.idle();
+    t.clock.set('2025-11-05T12:00:00.000Z');
+  });
+  afterAll(() => t.close());
+
+  const report = async (name: string, query = ''): Promise<{ tables: Table[]; filter: string }> => {
+    const res = await boss.get(`/api/v1/reports/${name}?${range}${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const table = (r: { tables: Table[] }, tid: string) => r.tables.find((x) => x.id === tid)!;
+  const numbersBehind = async (q: string) =>
+    ((await boss.get(`/api/v1/tickets?limit=200&q=${encodeURIComponent(q)}`)).json().items as { number: number }[]).map((x) => x.number).sort((a, b) => a - b);
+
+  it('counts created, resolved and reopened per local day across the DST change, merged tickets once', async () => {
+    const r = await report('volume');
+    const rows = table(r, 'volume').rows.map((x) => [x.cells.period, x.cells.created, x.cells.resolved, x.cells.reopened]);
+    expect(rows).toEqual([
+      ['2025-10-31', 2, 1, 0],
+      ['2025-11-01', 0, 0, 0],
+      ['2025-11-02', 2, 0, 0],
+      ['2025-11-03', 0, 1, 0],
+      ['2025-11-04', 0, 1, 1],
+    ]);
+    expect(table(r, 'volume').totals!.cells).toMatchObject({ created: 4, resolved: 3, reopened: 1 });
+    // The figure's drill-down lists exactly the tickets behind it.
+    const oct31 = table(r, 'volume').rows[0]!;
+    expect(await numbersBehind(oct31.links.created!)).toEqual([n.A, n.B].sort((a, b) => a! - b!));
+    expect(await numbersBehind(table(r, 'volume').rows[2]!.links.created!)).toEqual([n.C, n.D].sort((a, b) => a! - b!));
+    expect(await numbersBehind(table(r, 'volume').rows[4]!.links.resolved!)).toEqual([n.D]);
+  });
+
+  it('rolls days up into weeks and splits by tag and group', async () => {
+    // Weeks start on Monday: 11-02 (Sunday, C and D by local time) belongs to the week of 10-27.
+    const weeks = await report('volume', '&interval=week');
+    expect(table(weeks, 'volume').rows.map((x) => [x.cells.period, x.cells.created, x.cells.resolved])).toEqual([
+      ['2025-10-27', 4, 1],
+      ['2025-11-03', 0, 2],
+    ]);
+    const byTag = await report('volume', '&by=tag&interval=month');
+    const cells = table(byTag, 'volume').rows.map((x) => [x.cells.period, x.cells.key, x.cells.created]);
+    expect(cells).toEqual([
+      ['2025-10-01', 'billing', 2],
+      ['2025-10-01', 'vip', 1],
+      ['2025-11-01', 'No tag', 2],
+    ]);
+    expect(table(byTag, 'volume').totals!.cells.created).toBe(4);
+    const g1 = await report('volume', '&group=G1');
+    expect(table(g1, 'volume').totals!.cells).toMatchObject({ created: 2, resolved: 2 });
+    expect(g1.filter).toBe('group:G1');
+  });
+
+  it('computes first response and resolution times: average, median and 90th percentile', async () => {
+    const r = await report('speed');
+    expect(table(r, 'speed').totals!.cells).toMatchObject({
+      answered: 3,
+      firstResponseAvg: 70,
+      firstResponseMedian: 60,
+      firstResponseP90: 120,
+      resolved: 3,
+      resolutionAvg: 1230,
+      resolutionMedian: 1440,
+      resolutionP90: 2100,
+    });
+    const byPriority = await report('speed', '&by=priority');
+    expect(table(byPriority, 'speed').rows.find((x) => x.cells.key === 'urgent')!.cells).toMatchObject({ answered: 1, firstResponseAvg: 120, resolutionMedian: 1440 });
+  });
+
+  it('counts business hours of a calendar across the weekend and a holiday', async () => {
+    // New York, Monday to Friday 09:00-17:00. First responses: A Fri 10:00 -> 10:30 EDT (30);
+    // C Sun 01:30 -> 02:30 (0); D Sun 23:30 -> Mon 00:30 EST (0). Resolutions: A Fri 10:00 -> 12:00
+    // (120); C Sun 01:30 -> Mon 00:30 (0); D Sun 23:30 -> Tue 11:00: Monday 11-03 is a holiday, so
+    // 120 (600 without the holiday: Monday's 480 + 120).
+    const week = { start: '09:00', end: '17:00' };
+    const hours = { monday: [week], tuesday: [week], wednesday: [week], thursday: [week], friday: [week] };
+    const mk = async (holidays: string[]) => (await t.admin.post('/api/v1/sla/calendars', { name: `NY ${holidays.length}`, timeZone: 'America/New_York', weeklyHours: hours, holidays })).json().id as string;
+    const withHoliday = await report('speed', `&calendar=${await mk(['2025-11-03'])}`);
+    expect(table(withHoliday, 'speed').totals!.cells).toMatchObject({ answered: 3, firstResponseAvg: 10, firstResponseMedian: 0, firstResponseP90: 30, resolved: 3, resolutionAvg: 80, resolutionMedian: 120, resolutionP90: 120 });
+    const noHoliday = await report('speed', `&calendar=${await mk([])}&by=priority`);
+    expect(table(noHoliday, 'speed').totals!.cells).toMatchObject({ resolutionAvg: 240, resolutionMedian: 120, resolutionP90: 600 });
+    expect(table(noHoliday, 'speed').rows.find((x) => x.cells.key === 'low')!.cells).toMatchObject({ resolved: 1, resolutionAvg: 600 });
+    expect((await boss.get(`/api/v1/reports/speed?${range}&calendar=00000000-0000-7000-8000-000000000000`)).statusCode).toBe(404);
+  });
+
+  it('shows the backlog over time and open tickets by status and age', async () => {
+    const r = await report('backlog');
+    expect(table(r, 'backlog').rows.map((x) => x.cells.open)).toEqual([2, 2, 4, 3, 2]);
+    expect(await numbersBehind(table(r, 'backlog').rows[2]!.links.open!)).toEqual([n.B, n.C, n.D, n.E].sort((a, b) => a! - b!));
+    const now = table(r, 'open-now');
+    expect(now.totals!.cells).toMatchObject({ total: 2, unassigned: 2, '3_7d': 2 });
+    expect(now.rows.find((x) => x.cells.status === 'open')!.cells.total).toBe(2);
+    // "Today" is the mini dashboard's own figures, from the same queries.
+    const dash = (await boss.get('/api/v1/dashboard')).json();
+    expect(table(r, 'today').rows[0]!.cells).toMatchObject({ createdToday: dash.everyone.createdToday, resolvedToday: dash.everyone.resolvedToday, unassigned: 2, waiting: 0 });
+  });
+
+  it('reports reopen rate, CSAT and SLA compliance', async () => {
+    const q = await report('quality');
+    expect(q.tables[0]!.totals!.cells).toMatchObject({ resolved: 3, reopened: 1, reopenRate: 0.333, rated: 2, csatScore: 0.5, csatResponseRate: 0.667, comments: 1 });
+    expect(await numbersBehind(q.tables[0]!.totals!.links.reopened!)).toEqual([n.D]);
+    const sla = await report('sla');
+    expect(table(sla, 'sla-priority').totals!.cells).toMatchObject({ tickets: 4, first_responseBreached: 1, first_responseMet: 0.75, resolutionMet: 1 });
+    expect(table(sla, 'sla-priority').rows.find((x) => x.cells.key === 'urgent')!.cells).toMatchObject({ tickets: 1, first_responseMet: 0 });
+    expect(table(sla, 'sla-policy').rows).toEqual([{ cells: { key: 'gold', first_response: 1, next_response: 0, resolution: 0 }, links: {} }]);
+  });
+
+  it('breaks figures down per agent, with time logged', async () => {
+    t.clock.set('2025-11-04T18:00:00.000Z');
+    const a1Client = await t.user({ role: 'agent', name: 'Timer', email: `timer-${dialect}@tessera.test` });
+    expect((await a1Client.post(`/api/v1/tickets/${n.A}/time-entries`, { minutes: 45, date: '2025-11-01' })).statusCode).toBe(201);
+    expect((await a1Client.post(`/api/v1/tickets/${n.D}/time-entries`, { minutes: 15, date: '2025-11-05' })).statusCode).toBe(201);
+    t.clock.set('2025-11-05T12:00:00.000Z');
+    const r = await report('agents');
+    const byName = Object.fromEntries(r.tables[0]!.rows.map((x) => [x.cells.agent, x.cells]));
+    expect(byName['Agent One']).toMatchObject({ assigned: 2, resolvedOfAssigned: 2, resolutionRate: 1, resolved: 2, replies: 2, ticketsReplied: 2, avgFirstResponse: 75, csatScore: 0.5 });
+    expect(byName['Agent Two']).toMatchObject({ assigned: 1, resolved: 1, replies: 1, avgFirstResponse: 60 });
+    expect(byName.Timer).toMatchObject({ minutesLogged: 45 });
+    const time = await report('time');
+    expect(table(time, 'time-type').totals!.cells.minutes).toBe(45);
+  });
+
+  it('exports every report as CSV and the tickets behind it in a stream', async () => {
+    const csv = await boss.get(`/api/v1/reports/volume/csv?${range}`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('Period,Tickets,Created,Resolved,Reopened\r\n2025-10-31,All tickets,2,1,0\r\n');
+    const tickets = await boss.get(`/api/v1/reports/tickets.csv?${range}`);
+    const lines = tickets.body.trim().split('\r\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toContain(`${n.A},Report fixture,resolved,high`);
+    expect(lines[1]!.endsWith(',30,120,0')).toBe(true);
+  });
+
+  it('keeps daily rollups from ticket events that agree with the live queries and with a rebuild', async () => {
+    await t.deps.events.idle();
+    const ctx = t.systemCtx();
+    const cells = await t.deps.database.db.selectFrom('report_daily').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    expect(Number(cells!.n)).toBeGreaterThan(0);
+    const compare = async () => {
+      for (const by of ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const) {
+        for (const interval of ['day', 'month'] as const) {
+          const input = reportQuery.parse({ from: '2025-10-01', to: '2025-11-05', by, interval });
+          expect(await runReport(ctx, 'volume', input)).toEqual(await runReport(ctx, 'volume', input, { live: true }));
+        }
+      }
+      const input = reportQuery.parse({ from: '2025-11-01', to: '2025-11-04' });
+      expect(await runReport(ctx, 'backlog', input)).toEqual(await runReport(ctx, 'backlog', input, { live: true }));
+    };
+    await compare();
+    expect((await t.admin.post('/api/v1/reports/rollups/rebuild')).json()).toEqual({ timeZone: 'America/New_York', tickets: 5 });
+    await compare();
+  });
+
+  it('mails the daily digest to the chosen managers once, when the local hour has come', async () => {
+    const bossId = boss.userId;
+    expect((await t.admin.patch('/api/v1/reports/digest', { recipientIds: [agent.userId] })).statusCode).toBe(400);
+    const set = await t.admin.patch('/api/v1/reports/digest', { enabled: true, frequency: 'daily', hour: 8, recipientIds: [bossId] });
+    expect(set.json()).toMatchObject({ enabled: true, frequency: 'daily', hour: 8, recipientIds: [bossId], lastSentFor: null });
+    expect((await boss.patch('/api/v1/reports/digest', { hour: 9 })).statusCode).toBe(403);
+    const sink = await startSmtpSink();
+    try {
+      const job = digestJob(smtpSender(sink.url), { fromAddress: 'reports@tessera.test', warn: () => undefined });
+      t.clock.set('2025-11-05T12:30:00.000Z'); // 07:30 in New York: not yet
+      await job.handler(t.systemCtx(), {});
+      expect(sink.mails).toHaveLength(0);
+      t.clock.set('2025-11-05T13:05:00.000Z'); // 08:05: due, for yesterday (11-04)
+      await job.handler(t.systemCtx(), {});
+      await job.handler(t.systemCtx(), {});
+      expect(sink.mails).toHaveLength(1);
+      const mail = sink.mails[0]!;
+      expect(mail.envelope.to).toEqual([boss.email]);
+      expect(mail.parsed.subject).toBe('Daily support digest: 2025-11-04');
+      expect(mail.parsed.text).toContain('Tickets created: 0\nTickets resolved: 1\nReopened: 1');
+      expect((await boss.get('/api/v1/reports/digest')).json().lastSentFor).toBe('2025-11-05');
+    } finally {
+      await sink.close();
+      t.clock.set('2025-11-05T12:00:00.000Z');
+    }
+  });
+
+  it('is for supervisors and admins, and names bad input', async () => {
+    expect((await agent.get(`/api/v1/reports/volume?${range}`)).statusCode).toBe(403);
+    const bad = await boss.get('/api/v1/reports/volume?from=2025-11-05&to=2025-11-01');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+    expect((await boss.get(`/api/v1/reports/volume?${range}&q=${encodeURIComponent('priority:sky-high')}`)).json().error.code).toBe('filter_syntax');
+    expect((await boss.get('/api/v1/reports/nonsense')).statusCode).toBe(400);
+  });
+
+  it('documents every report endpoint in OpenAPI', async () => {
+    const paths = Object.keys((await t.anonymous.get('/api/v1/openapi.json')).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/reports/{report}', '/api/v1/reports/{report}/csv', '/api/v1/reports/tickets.csv', '/api/v1/reports/digest', '/api/v1/reports/rollups/rebuild']));
+  });
+});
