@@ -13,10 +13,11 @@ const TIERS = {
   automations: 5,
   notifications: 5,
   integrations: 5,
+  csat: 5,
   reports: 6,
 };
 // Same-tier imports that DESIGN.md allows.
-const SAME_TIER_ALLOWED = { messages: ['tickets'] };
+const SAME_TIER_ALLOWED = { messages: ['tickets'], automations: ['sla'] };
 
 const mods = Object.keys(TIERS);
 const forbidden = [

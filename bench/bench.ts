@@ -355,6 +355,12 @@ function print(s: { dialect: string; tickets: number; clients: number; generatio
 }
 
 async function main(): Promise<void> {
+  // Reports have their own data set and table (bench/reports.ts).
+  if (process.argv.includes('--reports')) return (await import('./reports.js')).benchReports(process.argv.slice(2));
+  // Time-rule sweeps have their own data set too (bench/automations.ts).
+  if (process.argv.includes('--automations')) return (await import('./automations.js')).benchAutomations(process.argv.slice(2));
+  // SLA sweeps and recomputation have their own data set too (bench/sla.ts).
+  if (process.argv.includes('--sla')) return (await import('./sla.js')).benchSla(process.argv.slice(2));
   const args = readArgs(process.argv.slice(2));
   if (args.child === 'load') return serveLoadRequests();
   if (args.child === 'generate') return generateInThisProcess(args);

@@ -18,6 +18,13 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, description: 'The upload or body exceeds the configured size limit.' },
   unsupported_media_type: { status: 415, description: 'The request content type is not accepted by this endpoint.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time given in Retry-After.' },
+  signature_invalid: { status: 403, description: 'A signed webhook (SMS provider, phone system) had a missing or wrong signature; nothing was stored.' },
+  sign_in_link_invalid: { status: 401, description: 'The portal sign-in link is unknown, already used or expired; request a new one.' },
+  target_refused: { status: 422, description: 'The outgoing request target (webhook, issue tracker) is not a public http(s) address, or resolves or redirects to a private, loopback or link-local one, and private targets are not allowed.' },
+  csat_link_invalid: { status: 403, description: 'The satisfaction survey link was altered or has expired.' },
+  csat_rating_locked: { status: 409, description: 'The ticket was already rated and the time for changing the rating has passed.' },
+  chat_unavailable: { status: 409, description: 'Live chat is switched off or no agent is available; leave a message (the offline form) instead.' },
+  form_rejected: { status: 400, description: 'The contact form was refused as likely spam (filled too fast, the hidden field filled, or the form expired); reload the form and send it again.' },
   internal: { status: 500, description: 'An unexpected error occurred; it has been logged with the request id.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

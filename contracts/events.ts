@@ -23,6 +23,20 @@ export const EVENT_SCHEMAS = {
   'notification.created': z.object({ notificationId: z.string(), userId: z.string() }),
   'notification.read': z.object({ userId: z.string() }),
   'notice.changed': z.object({ noticeId: z.string() }),
+  /** An SLA target of a ticket passed the configured share of its allowed time (once per target and due time). */
+  'sla.warning': ticketRef.extend({ target: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), policyId: z.string(), assigneeId: z.string().nullable(), groupId: z.string().nullable() }),
+  /** An SLA target of a ticket passed its due time unmet (recorded once per target). */
+  'sla.breached': ticketRef.extend({ target: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), policyId: z.string(), assigneeId: z.string().nullable(), groupId: z.string().nullable() }),
+  /** A customer rated a resolved ticket through the CSAT survey (again when they change it). good_bad: 1 good, 0 bad; five: 1-5. */
+  'csat.rated': ticketRef.extend({ rating: z.number().int(), scale: z.enum(['good_bad', 'five']), comment: z.string().nullable(), contactId: z.string().nullable() }),
+  /** A phone callback reservation reached its time (emitted once per reservation); notifications tell the agent. */
+  'callback.due': ticketRef.extend({ callbackId: z.string(), userId: z.string(), dueAt: z.string() }),
+  /** A live chat changed state (started, accepted, transferred, ended, converted); the console lists refresh. */
+  'chat.updated': z.object({ sessionId: z.string(), status: z.string(), assigneeId: z.string().nullable(), previousAssigneeId: z.string().nullable() }),
+  /** A line was added to a live chat (visitor, agent or system); pushed to the widget and the console. */
+  'chat.message': z.object({ sessionId: z.string(), messageId: z.string(), seq: z.number().int() }),
+  /** A rule asks to tell agents or groups about a ticket; the notifications module delivers it. */
+  'automation.notify': ticketRef.extend({ userIds: z.array(z.string()), groupIds: z.array(z.string()), text: z.string(), ruleId: z.string() }),
 } as const;
 
 export type EventName = keyof typeof EVENT_SCHEMAS;

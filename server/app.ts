@@ -15,9 +15,14 @@ import { authenticate, registerAuthRoutes, registerUserRoutes } from './modules/
 import { registerContactRoutes } from './modules/contacts/index.js';
 import { registerDashboardRoutes, registerTicketRoutes, registerTimeEntryRoutes } from './modules/tickets/index.js';
 import { registerCannedResponseRoutes, registerCollisionRoutes, registerImportRoutes, registerMessageRoutes, registerSpamRoutes } from './modules/messages/index.js';
-import { registerChannelRoutes } from './modules/channels/index.js';
+import { registerChannelRoutes, registerChatRoutes, registerFormRoutes, registerMessagingChannelRoutes } from './modules/channels/index.js';
 import { registerCustomerNotificationRoutes, registerNoticeRoutes, registerNotificationRoutes } from './modules/notifications/index.js';
 import { registerRealtimeRoutes } from './platform/realtime/realtime.routes.js';
+import { registerSlaRoutes } from './modules/sla/index.js';
+import { registerAutomationRoutes } from './modules/automations/index.js';
+import { registerTransferRoutes, registerWebhookRoutes } from './modules/integrations/index.js';
+import { registerCsatRoutes } from './modules/csat/index.js';
+import { registerReportRoutes } from './modules/reports/index.js';
 
 export type { AppDeps } from './platform/http/types.js';
 
@@ -70,6 +75,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   registerImportRoutes(app, deps);
   registerSpamRoutes(app, deps);
   registerChannelRoutes(app, deps);
+  registerMessagingChannelRoutes(app, deps);
   registerTimeEntryRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerCannedResponseRoutes(app, deps);
@@ -77,7 +83,16 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   registerNotificationRoutes(app, deps);
   registerNoticeRoutes(app, deps);
   registerCustomerNotificationRoutes(app, deps);
+  registerSlaRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
+  registerTransferRoutes(app, deps);
+  registerCsatRoutes(app, deps);
+  registerReportRoutes(app, deps);
+  registerAutomationRoutes(app, deps);
   await registerRealtimeRoutes(app, deps, authenticate);
+  // Chat's visitor socket needs the WebSocket plugin the realtime routes register.
+  registerChatRoutes(app, deps);
+  registerFormRoutes(app, deps);
 
   // The agent workspace (web/dist) at / with an SPA fallback for every non-API path.
   await registerStaticWeb(app);

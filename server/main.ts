@@ -14,8 +14,13 @@ import { registerTicketRealtime, registerTicketSubscribers } from './modules/tic
 import { registerMessageRealtime } from './modules/messages/index.js';
 import { registerCustomerNotificationJobs, registerCustomerNotificationSubscribers, registerNotificationJobs, registerNotificationRealtime, registerNotificationSubscribers } from './modules/notifications/index.js';
 import { realtimeOf } from './platform/realtime/realtime.js';
-import { outboundMailTarget, registerChannelJobs, registerChannelSubscribers, startInboundSmtp } from './modules/channels/index.js';
+import { chatUnansweredJob, outboundMailTarget, registerChannelJobs, registerChannelSubscribers, registerChatRealtime, registerMessagingChannelJobs, registerMessagingChannelSubscribers, startInboundSmtp } from './modules/channels/index.js';
+import { registerAutomationJobs, registerAutomationSubscribers } from './modules/automations/index.js';
 import { loadMailConfig } from './platform/mail/mail-config.js';
+import { registerSlaJobs, registerSlaSubscribers } from './modules/sla/index.js';
+import { registerIntegrationJobs, registerWebhookSubscribers } from './modules/integrations/index.js';
+import { registerCsatJobs, registerCsatSubscribers } from './modules/csat/index.js';
+import { registerReportJobs, registerReportSubscribers } from './modules/reports/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -47,21 +52,35 @@ export async function openSystem(config: Config, opts: { clock?: Clock; log?: Lo
 /** Every module's job definitions and schedules; each module owns its own. */
 export function registerJobs(jobs: JobRunner, deps: Pick<AppDeps, 'config' | 'blobs'>): void {
   registerChannelJobs(jobs, deps);
+  registerMessagingChannelJobs(jobs, deps);
+  jobs.register(chatUnansweredJob);
   registerNotificationJobs(jobs);
+  registerSlaJobs(jobs, deps.config.sweepMs);
   registerCustomerNotificationJobs(jobs, deps);
+  registerIntegrationJobs(jobs);
+  registerCsatJobs(jobs, deps);
+  registerReportJobs(jobs, deps);
+  registerAutomationJobs(jobs, deps);
 }
 
 /** Every module's event listeners; each module owns its own. */
 export function registerSubscribers(events: EventDispatcher): void {
   registerTicketSubscribers(events);
+  registerSlaSubscribers(events);
   registerChannelSubscribers(events);
+  registerMessagingChannelSubscribers(events);
   registerNotificationSubscribers(events);
   registerCustomerNotificationSubscribers(events);
+  registerWebhookSubscribers(events);
+  registerCsatSubscribers(events);
+  registerReportSubscribers(events);
+  registerAutomationSubscribers(events);
   // Realtime projectors run in every process (any process may make a change); sockets live in the web role.
   const realtime = realtimeOf(events);
   registerTicketRealtime(realtime);
   registerMessageRealtime(realtime);
   registerNotificationRealtime(realtime);
+  registerChatRealtime(realtime);
 }
 
 export async function serve(config: Config): Promise<{ close(): Promise<void>; url: string }> {

@@ -14,6 +14,9 @@ const ContactsPage = lazy(() => import('../features/contacts/contacts-page.js').
 const ContactPage = lazy(() => import('../features/contacts/contact-page.js').then((m) => ({ default: m.ContactPage })));
 const OrganizationsPage = lazy(() => import('../features/contacts/organizations-page.js').then((m) => ({ default: m.OrganizationsPage })));
 const OrganizationPage = lazy(() => import('../features/contacts/organization-page.js').then((m) => ({ default: m.OrganizationPage })));
+const ChatPage = lazy(() => import('../features/chat/chat-page.js').then((m) => ({ default: m.ChatPage })));
+const CallbacksPage = lazy(() => import('../features/phone/callbacks-page.js').then((m) => ({ default: m.CallbacksPage })));
+const ReportsPage = lazy(() => import('../features/reports/reports-page.js').then((m) => ({ default: m.ReportsPage })));
 const AdminPage = lazy(() => import('../features/admin/admin-page.js').then((m) => ({ default: m.AdminPage })));
 
 export const DEFAULT_VIEW = 'my_open';
@@ -28,10 +31,15 @@ function Routes() {
   if ((m = match('/views/:viewId', path))) return <InboxPage viewId={m.viewId!} />;
   if (match('/tickets', path)) return <InboxPage viewId={null} />;
   if ((m = match('/tickets/:number', path))) return <TicketPage number={Number(m.number)} key={m.number} />;
+  if (match('/chat', path)) return <ChatPage chatId={null} />;
+  if ((m = match('/chat/:id', path))) return <ChatPage chatId={m.id!} />;
+  if (match('/callbacks', path)) return <CallbacksPage />;
   if (match('/contacts', path)) return <ContactsPage />;
   if ((m = match('/contacts/:id', path))) return <ContactPage id={m.id!} key={m.id} />;
   if (match('/organizations', path)) return <OrganizationsPage />;
   if ((m = match('/organizations/:id', path))) return <OrganizationPage id={m.id!} key={m.id} />;
+  if (match('/reports', path)) return <ReportsPage report="volume" />;
+  if ((m = match('/reports/:report', path))) return <ReportsPage report={m.report!} />;
   if ((m = match('/admin/:section', path))) return <AdminPage section={m.section!} />;
   if (match('/admin', path)) return <AdminPage section="users" />;
   return <NotFound />;

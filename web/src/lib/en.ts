@@ -1,3 +1,10 @@
+import { enChat } from './en-chat.js';
+import { enPhone } from './en-phone.js';
+import { enIntegrations } from './en-integrations.js';
+import { enReports } from './en-reports.js';
+import { enSla } from './en-sla.js';
+import { enAutomations } from './en-automations.js';
+
 /** English, the reference dictionary: its keys are the MessageKey type every t() call is checked against. */
 export const en = {
   'common.apply': 'Apply',
@@ -380,4 +387,10 @@ export const en = {
   'time.minutesAgo': '{n} min ago',
   'time.hoursAgo': '{n} h ago',
   'time.daysAgo': '{n} d ago',
+  ...enChat,
+  ...enPhone,
+  ...enIntegrations,
+  ...enReports,
+  ...enSla,
+  ...enAutomations,
 } as const;

@@ -10,6 +10,12 @@ import * as m08 from './2026112208_mail.js';
 import * as m09 from './2026112209_workspace.js';
 import * as m10 from './2026112210_queue_indexes.js';
 import * as m11 from './2026112211_mail_outbound.js';
+import * as m12 from './2026112212_sla.js';
+import * as m13 from './2026112213_automations.js';
+import * as m14 from './2026112214_chat_forms.js';
+import * as m15 from './2026112215_phone_sms_portal.js';
+import * as m16 from './2026112216_integrations.js';
+import * as m17 from './2026112217_reports.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -30,6 +36,12 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026112209_workspace': m09,
   '2026112210_queue_indexes': m10,
   '2026112211_mail_outbound': m11,
+  '2026112212_sla': m12,
+  '2026112213_automations': m13,
+  '2026112214_chat_forms': m14,
+  '2026112215_phone_sms_portal': m15,
+  '2026112216_integrations': m16,
+  '2026112217_reports': m17,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */

@@ -5,12 +5,20 @@ import { CustomFieldsAdmin } from './custom-fields-admin.js';
 import { GroupsAdmin } from './groups-admin.js';
 import { SettingsAdmin } from './settings-admin.js';
 import { UsersAdmin } from './users-admin.js';
+import { WebhooksAdmin } from './webhooks-admin.js';
+import { CsatAdmin } from './csat-admin.js';
+import { SlaAdmin } from '../sla/sla-admin.js';
+import { AutomationsAdmin } from '../automations/automations-admin.js';
 
 const SECTIONS: { id: string; label: MessageKey }[] = [
   { id: 'users', label: 'admin.users' },
   { id: 'groups', label: 'admin.groups' },
   { id: 'custom-fields', label: 'admin.customFields' },
   { id: 'settings', label: 'admin.settings' },
+  { id: 'webhooks', label: 'admin.webhooks' },
+  { id: 'csat', label: 'admin.csat' },
+  { id: 'sla', label: 'sla.admin.title' },
+  { id: 'automations', label: 'automations.title' },
 ];
 
 export function AdminPage({ section }: { section: string }) {
@@ -33,6 +41,10 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'groups' && <GroupsAdmin canEdit={isAdmin} />}
       {section === 'custom-fields' && <CustomFieldsAdmin canEdit={isAdmin} />}
       {section === 'settings' && <SettingsAdmin canEdit={isAdmin} />}
+      {section === 'webhooks' && <WebhooksAdmin canEdit={isAdmin} />}
+      {section === 'csat' && <CsatAdmin canEdit={isAdmin} />}
+      {section === 'sla' && <SlaAdmin canEdit={isAdmin} />}
+      {section === 'automations' && <AutomationsAdmin canEdit={isAdmin} />}
     </div>
   );
 }

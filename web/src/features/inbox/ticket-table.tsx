@@ -5,6 +5,7 @@ import { relativeTime } from '../../lib/format.js';
 import { t, type MessageKey } from '../../lib/i18n.js';
 import { Link } from '../../lib/router.js';
 import type { Ticket, ViewColumn, ViewSort } from '../../lib/types.js';
+import { SlaCountdown } from '../sla/sla-countdown.js';
 
 const SORTABLE: Partial<Record<ViewColumn, 'number' | 'created' | 'updated'>> = { number: 'number', created: 'created', updated: 'updated' };
 
@@ -31,6 +32,7 @@ function Cell({ col, tk, groupName }: { col: ViewColumn; tk: Ticket; groupName: 
           <Link to={`/tickets/${tk.number}`} className="ticket-link">
             {tk.subject}
           </Link>
+          <SlaCountdown sla={tk.sla} />
           <span className="subject-meta">
             {tk.requester.name || tk.requester.email} · {relativeTime(tk.updatedAt)}
           </span>

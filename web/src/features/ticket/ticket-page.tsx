@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { PriorityBadge, StatusBadge } from '../../components/badges.js';
+import { SlaCountdown } from '../sla/sla-countdown.js';
 import { Icon } from '../../components/icons.js';
 import { Menu } from '../../components/menu.js';
 import { ErrorState, Loading } from '../../components/states.js';
@@ -15,6 +16,7 @@ import { PropertiesPanel } from './properties-panel.js';
 import { useEvents, useMessages, useTicket, useUpdateTicket } from './ticket-api.js';
 import { ForwardDialog, MergeDialog, SplitDialog } from './ticket-dialogs.js';
 import { Timeline } from './timeline.js';
+import { TicketIntegrationBadges } from './ticket-integrations.js';
 
 type DialogName = 'merge' | 'split' | 'forward' | null;
 
@@ -61,7 +63,9 @@ export function TicketPage({ number }: { number: number }) {
           </h1>
           <StatusBadge status={tk.status} />
           <PriorityBadge priority={tk.priority} />
+          <SlaCountdown sla={tk.sla} />
           {tk.spam && <span className="badge spam">{t('ticket.spam')}</span>}
+          <TicketIntegrationBadges number={tk.number} />
         </div>
         <div className="header-actions">
           <button type="button" className="button" onClick={keep} disabled={mine}>

@@ -67,8 +67,11 @@ export function Sidebar() {
       </section>
       <section className="nav-section">
         <NavLink to="/tickets" icon="search" label={t('nav.search')} active={path === '/tickets'} />
+        <NavLink to="/chat" icon="reply" label={t('nav.chat')} active={path.startsWith('/chat')} />
+        <NavLink to="/callbacks" icon="alert" label={t('nav.callbacks')} active={path.startsWith('/callbacks')} />
         <NavLink to="/contacts" icon="user" label={t('nav.contacts')} active={path.startsWith('/contacts')} />
         <NavLink to="/organizations" icon="people" label={t('nav.organizations')} active={path.startsWith('/organizations')} />
+        {staffAdmin && <NavLink to="/reports" icon="filter" label={t('nav.reports')} active={path.startsWith('/reports')} />}
         {staffAdmin && <NavLink to="/admin/users" icon="gear" label={t('nav.admin')} active={path.startsWith('/admin')} />}
       </section>
     </nav>
