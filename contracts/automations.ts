@@ -57,6 +57,8 @@ export const ruleAction = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('email_customer'), subject: z.string().trim().min(1).max(500), body: z.string().trim().min(1).max(20000) }),
   /** Moves the ticket to another group, unassigned, then assigned by that group's strategy. */
   z.strictObject({ type: z.literal('escalate'), groupId: uuid }),
+  /** POSTs the ticket to one of the outgoing webhooks (signed and retried like its event deliveries), whatever events it subscribes to. */
+  z.strictObject({ type: z.literal('send_webhook'), webhookId: uuid }),
   z.strictObject({ type: z.literal('stop') }),
 ]);
 export type RuleAction = z.infer<typeof ruleAction>;

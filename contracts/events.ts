@@ -36,6 +36,13 @@ export const EVENT_SCHEMAS = {
   /** A line was added to a live chat (visitor, agent or system); pushed to the widget and the console. */
   'chat.message': z.object({ sessionId: z.string(), messageId: z.string(), seq: z.number().int() }),
   /** A rule asks to tell agents or groups about a ticket; the notifications module delivers it. */
+  /** A rule's "send a webhook" action: the integrations module delivers it to that one webhook. */
+  'automation.webhook': ticketRef.extend({
+    webhookId: z.string(),
+    ruleId: z.string(),
+    ruleName: z.string(),
+    ticket: z.object({ subject: z.string(), status: z.string(), priority: z.string(), type: z.string(), channel: z.string(), assigneeId: z.string().nullable(), groupId: z.string().nullable(), tags: z.array(z.string()) }),
+  }),
   'automation.notify': ticketRef.extend({ userIds: z.array(z.string()), groupIds: z.array(z.string()), text: z.string(), ruleId: z.string() }),
 } as const;
 

@@ -81,6 +81,7 @@ describeEachDialect('predefined and saved views', (dialect) => {
     starred: ['openSupport', 'otherAgent'],
     spam: ['spam'],
     overdue: [],
+    transferred: [],
   };
 
   it('each predefined view returns exactly its tickets, most recently updated first', async () => {

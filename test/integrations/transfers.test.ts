@@ -108,6 +108,9 @@ describeEachDialect('escalation and transfer to an external issue tracker', (dia
     // The list of all transferred tickets, and by external status.
     const all = (await agent.get('/api/v1/integrations/transfers')).json().items;
     expect(all.map((x: { number: number }) => x.number)).toContain(ticket.number);
+    // The workspace's "Transferred" view shows the same tickets.
+    const view = (await agent.get('/api/v1/tickets?view=transferred')).json().items as { number: number }[];
+    expect(view.map((x) => x.number)).toEqual(all.map((x: { number: number }) => x.number));
     expect((await agent.get('/api/v1/integrations/transfers?status=resolved')).json().items).toEqual([]);
     await inbound({ externalId: 'ENG-7', status: 'resolved' });
     expect((await agent.get('/api/v1/integrations/transfers?status=resolved')).json().items).toEqual([expect.objectContaining({ number: ticket.number, externalStatus: 'resolved' })]);

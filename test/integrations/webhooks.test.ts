@@ -65,6 +65,32 @@ describeEachDialect('outgoing webhooks', (dialect) => {
     await t.admin.delete(`/api/v1/integrations/webhooks/${hook.id}`);
   });
 
+  it("a rule's send-webhook action posts the ticket to that webhook, whatever it subscribes to", async () => {
+    const hook = await createHook(`${rx.url}/hooks/escalations`, ['csat.rated']);
+    const rule = await t.admin.post('/api/v1/automations/rules', {
+      name: 'Urgent to the pager',
+      kind: 'trigger',
+      events: ['ticket.created'],
+      conditions: { filter: 'priority:urgent' },
+      actions: [{ type: 'send_webhook', webhookId: hook.id }],
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const unknown = await t.admin.post('/api/v1/automations/rules', { name: 'Bad', kind: 'trigger', events: ['ticket.created'], actions: [{ type: 'send_webhook' }] });
+    expect(unknown.statusCode).toBe(400);
+    await createTicket(t.admin, { subject: 'Calm question' });
+    const urgent = await createTicket(t.admin, { subject: 'Site down', priority: 'urgent' });
+    await settle(t);
+    expect(rx.received.map((r) => r.url)).toEqual(['/hooks/escalations']);
+    const r = rx.received[0]!;
+    expect(r.headers['x-tessera-event']).toBe('automation.webhook');
+    const ts = String(r.headers['x-tessera-timestamp']);
+    expect(r.headers['x-tessera-signature']).toBe(sign('a-very-secret-key-0123', ts, r.body));
+    expect(JSON.parse(r.body)).toMatchObject({ event: 'automation.webhook', data: { number: urgent.number, ruleName: 'Urgent to the pager', ticket: { subject: 'Site down', priority: 'urgent' } } });
+    expect(await log(hook.id)).toMatchObject([{ status: 'success', event: 'automation.webhook' }]);
+    await t.admin.delete(`/api/v1/automations/rules/${rule.json().id}`);
+    await t.admin.delete(`/api/v1/integrations/webhooks/${hook.id}`);
+  });
+
   it('retries after 500s with growing backoff and logs every attempt', async () => {
     const hook = await createHook(`${rx.url}/flaky`);
     rx.answers.push({ status: 500 }, { status: 503 });

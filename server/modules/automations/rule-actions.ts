@@ -93,6 +93,12 @@ export async function runActions(ctx: Ctx, rule: Rule, loaded: LoadedTicket, cau
       case 'notify':
         await emit(rctx, 'automation.notify', { ticketId: ticket.id, number: ticket.number, userIds: a.userIds, groupIds: a.groupIds, text: a.text, ruleId: rule.id });
         break;
+      case 'send_webhook': {
+        const t = ticket;
+        const snapshot = { subject: t.subject, status: t.status, priority: t.priority, type: t.type, channel: t.channel, assigneeId: t.assigneeId, groupId: t.groupId, tags: t.tags };
+        await emit(rctx, 'automation.webhook', { ticketId: t.id, number: t.number, webhookId: a.webhookId, ruleId: rule.id, ruleName: rule.name, ticket: snapshot });
+        break;
+      }
       case 'email_customer':
         result = await sendRuleMail(rctx, { ticket, messages: loaded.messages, requesterName: loaded.requesterName, subject: a.subject, body: a.body, dedupeKey: `automation:${rule.id}:${ticket.id}:${cause}` });
         break;

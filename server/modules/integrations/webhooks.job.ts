@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import type { EventPayload } from '../../../contracts/events.js';
 import { WEBHOOK_EVENTS } from '../../../contracts/integrations.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
 import { toIso } from '../../platform/db/rows.js';
+import type { AnyDb } from '../../platform/db/database.js';
 import { attemptDelivery } from './webhook-delivery.js';
 import { findWebhook, listWebhookRows, pruneDeliveries } from './webhooks.repository.js';
 
@@ -44,18 +46,28 @@ export const pruneWebhookLogJob = defineJob({
 
 const offered = new Set<string>(WEBHOOK_EVENTS);
 
+type Envelope = z.infer<typeof payload>['envelope'];
+
+async function enqueueDelivery(db: AnyDb, events: EventDispatcher, hookId: string, envelope: Envelope): Promise<void> {
+  const at = new Date(envelope.createdAt);
+  const ctx: Ctx = { actor: systemActor('webhooks'), requestId: envelope.id, now: at, db, events };
+  const deliveryId = uuidv7(at.getTime());
+  await enqueue(ctx, deliverWebhookJob, { webhookId: hookId, deliveryId, envelope }, { uniqueKey: `webhook:${hookId}:${envelope.id}` });
+}
+
 /** Every offered event becomes one delivery job per active webhook subscribed to it. */
 export function registerWebhookSubscribers(events: EventDispatcher): void {
   events.subscribe('*', async (event, db) => {
     if (!offered.has(event.name)) return;
     const hooks = (await listWebhookRows(db, { activeOnly: true })).filter((h) => h.eventTypes.includes(event.name));
-    if (hooks.length === 0) return;
-    const at = new Date(toIso(event.createdAt));
-    const ctx: Ctx = { actor: systemActor('webhooks'), requestId: event.id, now: at, db, events };
-    for (const hook of hooks) {
-      const deliveryId = uuidv7(at.getTime());
-      const envelope = { id: event.id, event: event.name, createdAt: at.toISOString(), data: event.payload };
-      await enqueue(ctx, deliverWebhookJob, { webhookId: hook.id, deliveryId, envelope }, { uniqueKey: `webhook:${hook.id}:${event.id}` });
-    }
+    const envelope = { id: event.id, event: event.name, createdAt: toIso(event.createdAt), data: event.payload };
+    for (const hook of hooks) await enqueueDelivery(db, events, hook.id, envelope);
+  });
+  // A rule's "send a webhook" action names its webhook: delivered whatever events that webhook subscribes to.
+  events.subscribe('automation.webhook', async (event, db) => {
+    const p = event.payload as EventPayload<'automation.webhook'>;
+    const hook = await findWebhook(db, p.webhookId);
+    if (!hook?.active) return;
+    await enqueueDelivery(db, events, hook.id, { id: event.id, event: 'automation.webhook', createdAt: toIso(event.createdAt), data: event.payload });
   });
 }

@@ -23,6 +23,8 @@ export const PREDEFINED_VIEWS: readonly { id: string; name: string; query: strin
   { id: 'starred', name: 'Starred', query: 'is:starred' },
   { id: 'spam', name: 'Spam', query: 'is:spam' },
   { id: 'overdue', name: 'Overdue (SLA)', query: 'is:open sla:overdue' },
+  // Tickets handed to an external issue tracker carry this tag (integrations module), whatever their status.
+  { id: 'transferred', name: 'Transferred', query: 'tag:transferred' },
 ];
 
 function staffOnly(ctx: Ctx): string {

@@ -76,6 +76,7 @@ export const en = {
   'views.overdue': 'Overdue',
   'views.starred': 'Starred',
   'views.spam': 'Spam',
+  'views.transferred': 'Transferred',
 
   'inbox.searchTitle': 'All tickets',
   'inbox.sort': 'Sort',

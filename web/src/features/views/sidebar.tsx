@@ -7,7 +7,7 @@ import { useSession } from '../auth/session.js';
 
 const PREDEFINED_GROUPS: { title: MessageKey; ids: string[] }[] = [
   { title: 'views.sectionMine', ids: ['my_open', 'my_in_progress', 'my_waiting', 'my_resolved', 'my_closed'] },
-  { title: 'views.sectionTeam', ids: ['unassigned', 'all_open', 'my_groups', 'overdue', 'starred', 'spam'] },
+  { title: 'views.sectionTeam', ids: ['unassigned', 'all_open', 'my_groups', 'overdue', 'transferred', 'starred', 'spam'] },
 ];
 
 /** Predefined views are named by the UI (translated); saved views by their owners. */
