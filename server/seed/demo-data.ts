@@ -3,7 +3,8 @@ import { inTransaction } from '../platform/db/transaction.js';
 import { createGroup, createUser, listUsers, listGroups } from '../modules/auth/index.js';
 import { createOrganization } from '../modules/contacts/index.js';
 import { addMessageToTicket, createTicketWithMessage } from '../modules/messages/index.js';
-import { applyChanges } from '../modules/tickets/index.js';
+import { applyChanges, logTime } from '../modules/tickets/index.js';
+import { rateFromLink, surveyLinkToken } from '../modules/csat/index.js';
 
 // A small deterministic generator so demo data is the same on every run.
 function rng(seed: number): () => number {
@@ -85,7 +86,7 @@ export async function seedDemo(ctx: Ctx, opts: { tickets: number; log?: (m: stri
     const createdAt = new Date(base + Math.floor(rand() * 30 * 86400_000));
     const at = (offsetMin: number) => new Date(createdAt.getTime() + offsetMin * 60_000).toISOString();
     const tctx = { ...ctx, now: createdAt };
-    await inTransaction(tctx, async (tx) => {
+    const outcome = await inTransaction(tctx, async (tx) => {
       const { ticket } = await createTicketWithMessage(tx, {
         subject: topic.subject,
         requester: { email, name: `${FIRST[c % FIRST.length]} ${LAST[c % LAST.length]}` },
@@ -111,7 +112,19 @@ export async function seedDemo(ctx: Ctx, opts: { tickets: number; log?: (m: stri
       const end = rand();
       const finalStatus = end < 0.35 ? 'resolved' : end < 0.55 ? 'closed' : end < 0.7 ? 'waiting' : null;
       if (finalStatus) await applyChanges({ ...tx, now: new Date(at(30 + turns * 90 + 10)) }, current, { status: finalStatus });
+      return { ticket: current, assignee, finalStatus, doneAt: new Date(at(30 + turns * 90 + 10)) };
     });
+    // Time logged by the agent, and a rating from about half the customers whose ticket was solved,
+    // through the same paths the workspace and the survey link take.
+    if (outcome.assignee && rand() < 0.6) {
+      const agent = { type: 'user' as const, id: outcome.assignee, role: 'agent' as const, name: 'Agent', email: '', groupIds: [], restricted: false };
+      await logTime({ ...ctx, now: outcome.doneAt, actor: agent }, outcome.ticket.number, { minutes: 5 + Math.floor(rand() * 55), note: pick(['Investigation', 'Call with customer', 'Refund processing', 'Reproduced the bug']) });
+    }
+    if (outcome.finalStatus && rand() < 0.5) {
+      const rctx = { ...ctx, now: new Date(outcome.doneAt.getTime() + 3600_000) };
+      const good = rand() < 0.8;
+      await rateFromLink(rctx, await surveyLinkToken(rctx, outcome.ticket.id), { rating: good ? 1 : 0, comment: good ? pick(['Quick and friendly', 'Thanks!', '']) : pick(['Took too long', 'Still not working']) });
+    }
     if ((i + 1) % 500 === 0) log(`  ${i + 1}/${opts.tickets} tickets`);
   }
   return { tickets: opts.tickets, contacts, agents: agentIds.length };

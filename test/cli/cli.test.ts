@@ -25,7 +25,7 @@ async function start(env: Record<string, string>): Promise<{ proc: ChildProcess;
   const proc = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     const onData = (d: Buffer) => {
       output += d.toString();
       if (output.includes('API docs:') && /First admin|is running/.test(output)) {
@@ -48,9 +48,13 @@ async function stop(proc: ChildProcess): Promise<void> {
   });
 }
 
+// Each test starts real Node processes (TypeScript loaded at start): on a busy 2-core machine that
+// takes far longer than the in-process tests' default allows.
+const SLOW = { timeout: 120_000 };
+
 const cli = (args: string[], env: Record<string, string>) => run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
 
-describe('npm start and the tessera CLI on SQLite', () => {
+describe('npm start and the tessera CLI on SQLite', SLOW, () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(() => {
@@ -120,7 +124,7 @@ describe('npm start and the tessera CLI on SQLite', () => {
   });
 });
 
-describe('npm start on PostgreSQL', () => {
+describe('npm start on PostgreSQL', SLOW, () => {
   const url = `postgres://postgres@127.0.0.1:5432/tessera_cli_${process.pid}`;
   const pgUp = (globalThis as { __pgUp?: boolean }).__pgUp || process.env.REQUIRE_POSTGRES === '1';
   afterAll(async () => {

@@ -13,7 +13,8 @@ import { listInboundPage } from '../../server/modules/channels/inbound.repositor
 import { fixture } from './mail-support.js';
 import { cli } from './process-support.js';
 
-describe('tessera mail-pipe (MTA pipe transport) on SQLite', () => {
+// The real command is a Node process of its own: slow to start on a busy machine.
+describe('tessera mail-pipe (MTA pipe transport) on SQLite', { timeout: 120_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   const open = (): Promise<AppDeps> => openSystem(loadConfig(env));

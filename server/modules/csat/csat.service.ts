@@ -55,6 +55,15 @@ export async function sendSurvey(ctx: Ctx, rt: CsatRuntime, ticketId: string): P
   await queueOutboundMail(sys, { ticket, target, kind: 'status_resolved', dedupeKey: `csat:${ticket.id}`, ticketMessageId: null, automatic: true, to: [target.requester], cc: [], ...mail, attachments: [] });
 }
 
+/**
+ * A survey link for a ticket as the mail would carry it, valid from ctx.now: for demo data and
+ * scripts that rate through the same path a customer's click takes.
+ */
+export async function surveyLinkToken(ctx: Ctx, ticketId: string): Promise<string> {
+  const settings = await readCsatSettings(ctx.db, ctx.now.toISOString());
+  return signSurveyToken(settings.secret, ticketId, new Date(ctx.now.getTime() + settings.linkDays * 86400_000), settings.scale);
+}
+
 /** Inbound kinds that are machines talking (RFC 3834): they get no survey, as they get no notices. */
 const AUTOMATIC_KINDS = new Set(['out_of_office', 'auto_reply', 'bounce', 'delivery_report', 'bulk']);
 

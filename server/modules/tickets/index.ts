@@ -13,6 +13,7 @@ export const ticketNumbersByIds = (ctx: Ctx, ids: readonly string[]): Promise<Ma
 export { registerTicketSubscribers } from './tickets.subscribers.js';
 export { registerTicketRealtime, listRooms as ticketListRooms } from './tickets.realtime.js';
 export { registerTimeEntryRoutes } from './time-entries.routes.js';
+export { logTime } from './time-entries.service.js';
 export { registerDashboardRoutes } from './dashboard.routes.js';
 // Reports show the same "today" figures from the same queries as the workspace mini dashboard.
 export { getDashboard } from './dashboard.service.js';
