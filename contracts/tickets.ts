@@ -204,3 +204,15 @@ export const searchQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
+
+// Tags (admin: rename, merge, delete across every ticket)
+
+export const tagParams = z.object({ tag });
+export const tagResponse = z.object({ name: z.string(), ticketCount: z.number().int() });
+export const renameTagRequest = z.strictObject({ name: tag.describe('The new name; when a tag of that name exists, the two are merged') });
+export const tagChangeResponse = z.object({
+  from: z.string(),
+  to: z.string().nullable().describe('null when the tag was deleted'),
+  merged: z.boolean().describe('true when the new name already existed and the tags were merged'),
+  tickets: z.number().int().describe('How many tickets changed'),
+});

@@ -161,9 +161,11 @@ export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boole
   return row ? (await hydrate(db, [row]))[0] : undefined;
 }
 
-export async function findTicketsByIds(db: AnyDb, ids: readonly string[]): Promise<Ticket[]> {
+/** With lock, rows are locked in id order so concurrent bulk changes cannot deadlock each other. */
+export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: { lock?: boolean } = {}): Promise<Ticket[]> {
   if (ids.length === 0) return [];
-  return hydrate(db, await q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]).execute());
+  const query = q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]);
+  return hydrate(db, await (opts.lock ? maybeLock(db, query.orderBy('id'), true) : query).execute());
 }
 
 /** Locks in number order so concurrent bulk updates cannot deadlock each other. */

@@ -23,6 +23,7 @@ import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { bulkUpdate } from './bulk.service.js';
 import { createCustomField, listCustomFields, updateCustomField } from './custom-fields.service.js';
+import { registerTagRoutes } from './tags.routes.js';
 import { listEvents } from './ticket-history.service.js';
 import { contactTickets, describeFilter, listTickets, searchTickets } from './ticket-queries.service.js';
 import { presentEvent, presentTicket, presentTickets } from './tickets.presenter.js';
@@ -33,6 +34,7 @@ const isAtKey = (v: unknown): v is { at: string; id: string } =>
   typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
 export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
+  registerTagRoutes(app, deps);
   app.get(
     '/api/v1/tickets',
     {

@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'admin password 1', name: 'Administrator' };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const port = (srv.address() as { port: number }).port;

@@ -12,6 +12,7 @@ import { useLocation } from '../lib/router.js';
 import { useShortcuts } from '../lib/shortcuts.js';
 import type { Theme } from '../lib/theme.js';
 import { HelpOverlay } from './help-overlay.js';
+import { NoticeBoard } from './notice-board.js';
 
 export function Shell({ children, theme, onToggleTheme }: { children: ReactNode; theme: Theme; onToggleTheme: () => void }) {
   const { me, signOut } = useSession();
@@ -67,7 +68,10 @@ export function Shell({ children, theme, onToggleTheme }: { children: ReactNode;
       </header>
       <Sidebar />
       <div className="nav-scrim" onClick={() => setNavOpen(false)} />
-      <main className="content">{children}</main>
+      <main className="content">
+        <NoticeBoard />
+        {children}
+      </main>
       <HelpOverlay open={helpOpen} onOpenChange={setHelpOpen} />
       <ChangePasswordDialog open={pwOpen} onOpenChange={setPwOpen} />
     </div>

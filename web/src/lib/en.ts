@@ -4,6 +4,7 @@ import { enIntegrations } from './en-integrations.js';
 import { enReports } from './en-reports.js';
 import { enSla } from './en-sla.js';
 import { enAutomations } from './en-automations.js';
+import { enAdmin } from './en-admin.js';
 
 /** English, the reference dictionary: its keys are the MessageKey type every t() call is checked against. */
 export const en = {
@@ -394,4 +395,5 @@ export const en = {
   ...enReports,
   ...enSla,
   ...enAutomations,
+  ...enAdmin,
 } as const;

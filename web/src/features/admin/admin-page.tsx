@@ -9,6 +9,12 @@ import { WebhooksAdmin } from './webhooks-admin.js';
 import { CsatAdmin } from './csat-admin.js';
 import { SlaAdmin } from '../sla/sla-admin.js';
 import { AutomationsAdmin } from '../automations/automations-admin.js';
+import { CannedAdmin } from './canned-admin.js';
+import { TagsAdmin } from './tags-admin.js';
+import { MailboxesAdmin } from './mailboxes-admin.js';
+import { TemplatesAdmin } from './templates-admin.js';
+import { RestrictedWordsAdmin } from './restricted-words-admin.js';
+import { NoticesAdmin } from './notices-admin.js';
 
 const SECTIONS: { id: string; label: MessageKey }[] = [
   { id: 'users', label: 'admin.users' },
@@ -19,6 +25,12 @@ const SECTIONS: { id: string; label: MessageKey }[] = [
   { id: 'csat', label: 'admin.csat' },
   { id: 'sla', label: 'sla.admin.title' },
   { id: 'automations', label: 'automations.title' },
+  { id: 'canned-responses', label: 'admin.canned' },
+  { id: 'tags', label: 'admin.tags' },
+  { id: 'mailboxes', label: 'admin.mailboxes' },
+  { id: 'templates', label: 'admin.templates' },
+  { id: 'restricted-words', label: 'admin.restrictedWords' },
+  { id: 'notices', label: 'admin.notices' },
 ];
 
 export function AdminPage({ section }: { section: string }) {
@@ -36,7 +48,8 @@ export function AdminPage({ section }: { section: string }) {
           </Link>
         ))}
       </nav>
-      {!isAdmin && <p className="notice">{t('admin.readOnly')}</p>}
+      {/* Every agent keeps their own canned responses here. */}
+      {!isAdmin && section !== 'canned-responses' && <p className="notice">{t('admin.readOnly')}</p>}
       {section === 'users' && <UsersAdmin canEdit={isAdmin} />}
       {section === 'groups' && <GroupsAdmin canEdit={isAdmin} />}
       {section === 'custom-fields' && <CustomFieldsAdmin canEdit={isAdmin} />}
@@ -45,6 +58,12 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'csat' && <CsatAdmin canEdit={isAdmin} />}
       {section === 'sla' && <SlaAdmin canEdit={isAdmin} />}
       {section === 'automations' && <AutomationsAdmin canEdit={isAdmin} />}
+      {section === 'canned-responses' && <CannedAdmin canEdit={isAdmin} />}
+      {section === 'tags' && <TagsAdmin canEdit={isAdmin} />}
+      {section === 'mailboxes' && <MailboxesAdmin canEdit={isAdmin} />}
+      {section === 'templates' && <TemplatesAdmin canEdit={isAdmin} />}
+      {section === 'restricted-words' && <RestrictedWordsAdmin canEdit={isAdmin} />}
+      {section === 'notices' && <NoticesAdmin canEdit={isAdmin} />}
     </div>
   );
 }

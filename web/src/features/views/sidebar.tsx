@@ -73,6 +73,8 @@ export function Sidebar() {
         <NavLink to="/organizations" icon="people" label={t('nav.organizations')} active={path.startsWith('/organizations')} />
         {staffAdmin && <NavLink to="/reports" icon="filter" label={t('nav.reports')} active={path.startsWith('/reports')} />}
         {staffAdmin && <NavLink to="/admin/users" icon="gear" label={t('nav.admin')} active={path.startsWith('/admin')} />}
+        {/* Agents have no admin pages, but keep their personal canned responses there. */}
+        {!staffAdmin && <NavLink to="/admin/canned-responses" icon="reply" label={t('admin.canned')} active={path.startsWith('/admin')} />}
       </section>
     </nav>
   );

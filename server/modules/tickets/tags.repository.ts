@@ -1,0 +1,28 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../platform/db/database.js';
+import type { TicketTables } from './tickets.tables.js';
+
+const q = (db: AnyDb) => db as Kysely<TicketTables>;
+
+export interface TagCount {
+  name: string;
+  ticketCount: number;
+}
+
+/** Every tag in use with its ticket count; the (tag, ticket_id) index answers it without the tickets table. */
+export async function listTagCounts(db: AnyDb): Promise<TagCount[]> {
+  const rows = await q(db).selectFrom('ticket_tags').select(['tag', sql<number>`count(*)`.as('n')]).groupBy('tag').orderBy('tag').execute();
+  return rows.map((r) => ({ name: r.tag, ticketCount: Number(r.n) }));
+}
+
+export async function countTicketsWithTag(db: AnyDb, tag: string): Promise<number> {
+  const row = await q(db).selectFrom('ticket_tags').select(sql<number>`count(*)`.as('n')).where('tag', '=', tag).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** One keyset page of the ids of tickets carrying the tag, in id order (the lock order of bulk changes). */
+export async function ticketIdsWithTag(db: AnyDb, tag: string, afterId: string | null, limit: number): Promise<string[]> {
+  let query = q(db).selectFrom('ticket_tags').select('ticket_id').where('tag', '=', tag);
+  if (afterId) query = query.where('ticket_id', '>', afterId);
+  return (await query.orderBy('ticket_id').limit(limit).execute()).map((r) => r.ticket_id);
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../support/db-matrix.js';
+import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+
+interface TagJson {
+  name: string;
+  ticketCount: number;
+}
+
+/** The tags admin API: counts, rename, merge, delete, each change a ticket event and a ticket.updated. */
+describeEachDialect('tags', (dialect) => {
+  let t: TestApp;
+  let agent: ApiClient;
+  const updated: { number: number; changes: string[] }[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    agent = await t.user({ role: 'agent', name: 'Tina Tags' });
+    t.deps.events.subscribe('ticket.updated', (e) => {
+      const p = e.payload as { number: number; changes: string[] };
+      updated.push({ number: p.number, changes: p.changes });
+    });
+  });
+  afterAll(() => t.close());
+
+  const tags = async (who: ApiClient = agent): Promise<TagJson[]> => (await who.get('/api/v1/tags')).json().items as TagJson[];
+  const tagsOf = async (n: number): Promise<string[]> => (await t.admin.get(`/api/v1/tickets/${n}`)).json().tags as string[];
+  const tagEvents = async (n: number) =>
+    ((await t.admin.get(`/api/v1/tickets/${n}/events?action=tags_changed`)).json().items as { from: string[]; to: string[]; data: Record<string, unknown> }[]);
+
+  it('lists every tag with its ticket count for staff', async () => {
+    await createTicket(t.admin, { subject: 'A', tags: ['billing', 'refund'] });
+    await createTicket(t.admin, { subject: 'B', tags: ['billing'] });
+    await createTicket(t.admin, { subject: 'C', tags: ['vip'] });
+    expect(await tags()).toEqual([
+      { name: 'billing', ticketCount: 2 },
+      { name: 'refund', ticketCount: 1 },
+      { name: 'vip', ticketCount: 1 },
+    ]);
+  });
+
+  it('renames a tag on every ticket, with a ticket event and a ticket.updated each, and audits it', async () => {
+    const a = await createTicket(t.admin, { subject: 'Rename 1', tags: ['old-name', 'keep'] });
+    const b = await createTicket(t.admin, { subject: 'Rename 2', tags: ['old-name'] });
+    await t.deps.events.idle();
+    updated.length = 0;
+    const res = await t.admin.patch('/api/v1/tags/old-name', { name: 'New-Name' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ from: 'old-name', to: 'new-name', merged: false, tickets: 2 });
+    expect(await tagsOf(a.number)).toEqual(['keep', 'new-name']);
+    expect(await tagsOf(b.number)).toEqual(['new-name']);
+    const [ev] = await tagEvents(a.number);
+    expect(ev).toMatchObject({ from: ['keep', 'old-name'], to: ['keep', 'new-name'], data: { reason: 'tag_renamed', tag: 'old-name', name: 'new-name' } });
+    await t.deps.events.idle();
+    expect(updated.map((u) => u.number).sort()).toEqual([a.number, b.number].sort());
+    expect(updated.every((u) => u.changes.includes('tags_changed'))).toBe(true);
+    const names = (await tags()).map((x) => x.name);
+    expect(names).toContain('new-name');
+    expect(names).not.toContain('old-name');
+    const audit = (await t.admin.get('/api/v1/audit-log?action=tag.renamed')).json().items;
+    expect(audit[0]).toMatchObject({ actorId: t.admin.userId, targetType: 'tag', targetId: 'old-name', data: { to: 'new-name', tickets: 2 } });
+  });
+
+  it('merges into an existing tag: a ticket carrying both ends with one', async () => {
+    const both = await createTicket(t.admin, { subject: 'Both', tags: ['refunds', 'refund'] });
+    const res = await t.admin.patch('/api/v1/tags/refunds', { name: 'refund' });
+    expect(res.json()).toEqual({ from: 'refunds', to: 'refund', merged: true, tickets: 1 });
+    expect(await tagsOf(both.number)).toEqual(['refund']);
+    expect((await tags()).find((x) => x.name === 'refund')?.ticketCount).toBe(2);
+    expect((await tagEvents(both.number))[0]?.data).toMatchObject({ reason: 'tag_merged' });
+  });
+
+  it('renames a tag on more tickets than one batch holds', async () => {
+    const many = await Promise.all(Array.from({ length: 205 }, (_, i) => createTicket(t.admin, { subject: `Many ${i}`, tags: ['many'] })));
+    const res = await t.admin.patch('/api/v1/tags/many', { name: 'lots' });
+    expect(res.json().tickets).toBe(205);
+    expect((await tags()).find((x) => x.name === 'lots')?.ticketCount).toBe(205);
+    expect(await tagsOf(many[many.length - 1]!.number)).toEqual(['lots']);
+  });
+
+  it('deletes a tag from every ticket, with events, and audits it', async () => {
+    const x = await createTicket(t.admin, { subject: 'Del', tags: ['doomed', 'stays'] });
+    await t.deps.events.idle();
+    updated.length = 0;
+    const res = await t.admin.delete('/api/v1/tags/doomed');
+    expect(res.json()).toEqual({ from: 'doomed', to: null, merged: false, tickets: 1 });
+    expect(await tagsOf(x.number)).toEqual(['stays']);
+    expect((await tagEvents(x.number))[0]).toMatchObject({ to: ['stays'], data: { reason: 'tag_deleted' } });
+    await t.deps.events.idle();
+    expect(updated.map((u) => u.number)).toEqual([x.number]);
+    expect((await t.admin.get('/api/v1/audit-log?action=tag.deleted')).json().items).toHaveLength(1);
+    expect((await t.admin.delete('/api/v1/tags/doomed')).statusCode).toBe(404);
+  });
+
+  it('refuses agents, unknown tags and bad names, and changes nothing', async () => {
+    await createTicket(t.admin, { subject: 'Guarded', tags: ['guarded'] });
+    expect((await agent.patch('/api/v1/tags/guarded', { name: 'mine' })).statusCode).toBe(403);
+    expect((await agent.delete('/api/v1/tags/guarded')).statusCode).toBe(403);
+    expect((await t.admin.patch('/api/v1/tags/nope', { name: 'other' })).statusCode).toBe(404);
+    const bad = await t.admin.patch('/api/v1/tags/guarded', { name: 'two words' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.fields[0].path).toBe('body.name');
+    expect((await t.admin.patch('/api/v1/tags/guarded', { name: '' })).statusCode).toBe(400);
+    expect((await t.admin.patch('/api/v1/tags/guarded', { name: 'guarded' })).statusCode).toBe(400);
+    expect((await t.admin.patch('/api/v1/tags/guarded', {})).statusCode).toBe(400);
+    expect((await t.admin.patch(`/api/v1/tags/${encodeURIComponent('bad tag')}`, { name: 'ok' })).statusCode).toBe(400);
+    expect((await tags()).find((x) => x.name === 'guarded')?.ticketCount).toBe(1);
+  });
+
+  it('handles tags with slashes and colons in the path', async () => {
+    const s = await createTicket(t.admin, { subject: 'Slash', tags: ['team/support:l2'] });
+    const res = await t.admin.patch(`/api/v1/tags/${encodeURIComponent('team/support:l2')}`, { name: 'team/support:l3' });
+    expect(res.statusCode).toBe(200);
+    expect(await tagsOf(s.number)).toEqual(['team/support:l3']);
+  });
+});
