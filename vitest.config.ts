@@ -8,5 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for what a user would see (a toast, a pushed row): 1 s by default, too
+    // short on a busy 2-core machine; a poll that can never succeed still fails.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
