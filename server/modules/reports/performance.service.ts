@@ -68,8 +68,9 @@ export async function speedReport(ctx: Ctx, scope: ReportScope): Promise<Result>
   const [fr, res, frAll, resAll] = await Promise.all([
     hist('first_response', scope.by),
     hist('resolution', scope.by),
-    scope.by === 'none' ? Promise.resolve(null) : hist('first_response', 'none'),
-    scope.by === 'none' ? Promise.resolve(null) : hist('resolution', 'none'),
+    // Only a tag split counts a ticket in several rows; other splits add up to the totals.
+    scope.by === 'tag' ? hist('first_response', 'none') : Promise.resolve(null),
+    scope.by === 'tag' ? hist('resolution', 'none') : Promise.resolve(null),
   ]);
   const frBy = histogramsByKey(fr);
   const resBy = histogramsByKey(res);

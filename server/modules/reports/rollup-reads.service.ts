@@ -68,7 +68,7 @@ export async function agentActivity(ctx: Ctx, scope: ReportScope): Promise<Agent
     return { assigned, replies };
   }
   const read = (metric: Parameters<typeof readStats>[2], perDay = false) => readStats(ctx.db, scope.timeZone, metric, dim, scope.from, scope.to, perDay);
-  const [created, answered, replies, replied] = await Promise.all([read('created_flags'), read('first_response'), read('replies'), read('replied_tickets', true)]);
+  const [created, replies, replied] = await Promise.all([read('created_flags'), read('replies'), read('replied_tickets', true)]);
   const assigned = new Map<string | null, AgentActivity['assigned'][number]>();
   const row = (key: string) => {
     const agentId = keyOf(dim, key);
@@ -80,10 +80,7 @@ export async function agentActivity(ctx: Ctx, scope: ReportScope): Promise<Agent
     const a = row(r.key);
     a.assigned += r.n;
     if (r.bucket & FLAG.resolvedNow) a.resolvedNow += r.n;
-  }
-  for (const r of answered) {
-    const a = row(r.key);
-    a.answered += r.n;
+    if (r.bucket & FLAG.answered) a.answered += r.n;
     a.responseSeconds += r.seconds;
   }
   // A ticket counts once per agent: on its first reply day in the range (no earlier reply day of

@@ -9,7 +9,8 @@ import { FLAG, ROLLUP_DIMS, type RollupDim } from './rollups.repository.js';
  *   first_response  created day, bucket = minutes bucket, n tickets, seconds summed
  *   resolution      resolved day, likewise
  *   resolved_flags  resolved day, bucket = reopened / CSAT bits of the ticket's flags
- *   created_flags   created day, bucket = the resolved-now bit
+ *   created_flags   created day, bucket = the resolved-now and answered bits, seconds = first
+ *                   response seconds (the agents report needs sums, not the histogram)
  *   replies         agents only: reply day, n replies
  *   replied_tickets agents only: reply day, bucket = days since the agent's previous reply day
  *                   on that ticket (0: first), n (ticket, day) pairs
@@ -30,7 +31,6 @@ export interface StatCell {
 }
 
 export const RESOLVED_BITS = FLAG.reopened | FLAG.rated | FLAG.positive | FLAG.comment;
-export const CREATED_BITS = FLAG.resolvedNow;
 
 /** +n / +seconds (or minus) on one cell. */
 export async function bumpStat(db: AnyDb, tz: string, c: StatCell, sign: 1 | -1): Promise<void> {
@@ -68,17 +68,19 @@ export async function buildStats(db: AnyDb, tz: string): Promise<void> {
           .groupBy(grouped),
       );
     }
-    for (const [metric, day, bits] of [
-      ['resolved_flags', 'f.resolved_day', RESOLVED_BITS],
-      ['created_flags', 'f.created_day', CREATED_BITS],
-    ] as const) {
-      await insert(
-        facts
-          .select([...cell(metric, dim), key, sql<string>`${sql.ref(day)}`.as('day'), sql<number>`(f.flags & ${sql.lit(bits)})`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')])
-          .where(sql.ref(day), 'is not', null)
-          .groupBy(grouped),
-      );
-    }
+    await insert(
+      facts
+        .select([...cell('resolved_flags', dim), key, 'f.resolved_day as day', sql<number>`(f.flags & ${sql.lit(RESOLVED_BITS)})`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')])
+        .where('f.resolved_day', 'is not', null)
+        .groupBy(grouped),
+    );
+    const answered = sql<number>`(CASE WHEN f.first_response_seconds IS NULL THEN 0 ELSE ${sql.lit(FLAG.answered)} END)`;
+    await insert(
+      facts
+        .select([...cell('created_flags', dim), key, 'f.created_day as day', sql<number>`((f.flags & ${sql.lit(FLAG.resolvedNow)}) + ${answered})`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`sum(coalesce(f.first_response_seconds, 0))`.as('seconds')])
+        .where('f.created_day', 'is not', null)
+        .groupBy(grouped),
+    );
   }
   const replies = q(db).selectFrom('report_ticket_replies as r');
   await insert(replies.select([...cell('replies', 'agent'), 'r.agent_id as key', 'r.day', sql<number>`0`.as('bucket'), sql<number>`sum(r.n)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`]));
@@ -113,7 +115,7 @@ export function statCellsOf(f: { created: string | null; resolved: string | null
     if (f.firstResponse) add('first_response', f.created, f.firstResponse.bucket, f.firstResponse.seconds);
     if (f.resolution) add('resolution', f.resolved, f.resolution.bucket, f.resolution.seconds);
     add('resolved_flags', f.resolved, f.flags & RESOLVED_BITS, 0);
-    add('created_flags', f.created, f.flags & CREATED_BITS, 0);
+    add('created_flags', f.created, (f.flags & FLAG.resolvedNow) | (f.firstResponse ? FLAG.answered : 0), f.firstResponse?.seconds ?? 0);
   }
   for (const r of f.replies) {
     out.push({ metric: 'replies', dim: 'agent', key: r.agentId, day: r.day, bucket: 0, n: r.n, seconds: 0 });

@@ -31,8 +31,8 @@ export interface ReplyDay {
   gap: number;
 }
 
-/** Bits of TicketFacts.flags. */
-export const FLAG = { reopened: 1, rated: 2, positive: 4, comment: 8, resolvedNow: 16 } as const;
+/** Bits of TicketFacts.flags (`answered` is set only in the created_flags cells, from firstResponse). */
+export const FLAG = { reopened: 1, rated: 2, positive: 4, comment: 8, resolvedNow: 16, answered: 32 } as const;
 
 /** What one ticket contributes: its days, its keys per split, its durations, outcomes and replies. */
 export interface TicketFacts {

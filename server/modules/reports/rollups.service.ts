@@ -19,14 +19,17 @@ import { localDateOf, offsetSegments } from './time-buckets.js';
 
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 const STATE_KEY = 'rollups';
+/** Bumped when what the rollups hold changes: older rollups are then rebuilt, and unused until then. */
+const ROLLUPS_VERSION = 2;
 
 async function rollupZone(db: AnyDb): Promise<string | null> {
   const r = await q(db).selectFrom('report_settings').select('value').where('key', '=', STATE_KEY).executeTakeFirst();
-  return r ? ((JSON.parse(r.value) as { timeZone?: string }).timeZone ?? null) : null;
+  const state = r ? (JSON.parse(r.value) as { timeZone?: string; version?: number }) : null;
+  return state && state.version === ROLLUPS_VERSION ? (state.timeZone ?? null) : null;
 }
 
 async function setRollupZone(db: AnyDb, timeZone: string, at: string): Promise<void> {
-  const value = JSON.stringify({ timeZone, builtAt: at });
+  const value = JSON.stringify({ timeZone, version: ROLLUPS_VERSION, builtAt: at });
   await q(db).insertInto('report_settings').values({ key: STATE_KEY, value, updated_at: at }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at })).execute();
 }
 
