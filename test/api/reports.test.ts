@@ -239,10 +239,45 @@ describeEachDialect('reports', (dialect) => {
       }
       const input = reportQuery.parse({ from: '2025-11-01', to: '2025-11-04' });
       expect(await runReport(ctx, 'backlog', input)).toEqual(await runReport(ctx, 'backlog', input, { live: true }));
+      // Speed, quality and CSAT per split, and the agents (replies counted once per ticket even
+      // when the range starts after an agent's earlier reply day), from the daily stats.
+      for (const by of ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const) {
+        for (const name of ['speed', 'quality', 'csat'] as const) {
+          const q = reportQuery.parse({ from: '2025-10-31', to: '2025-11-04', by });
+          expect(await runReport(ctx, name, q)).toEqual(await runReport(ctx, name, q, { live: true }));
+        }
+      }
+      for (const from of ['2025-10-31', '2025-11-03', '2025-11-04']) {
+        const q = reportQuery.parse({ from, to: '2025-11-05' });
+        expect(await runReport(ctx, 'agents', q)).toEqual(await runReport(ctx, 'agents', q, { live: true }));
+      }
     };
+    // Replies on B on 11-03 and 11-05 by one agent: the second reply day has a gap of two days.
+    const three = await t.user({ role: 'agent', name: 'Agent Three', email: `a3-${dialect}@tessera.test` });
+    for (const at of ['2025-11-03T15:00:00.000Z', '2025-11-05T11:00:00.000Z']) {
+      t.clock.set(at);
+      expect((await three.post(`/api/v1/tickets/${n.B}/messages`, { kind: 'reply', body: `Reply at ${at}` })).statusCode).toBe(201);
+    }
+    await t.deps.events.idle();
+    t.clock.set('2025-11-05T12:00:00.000Z');
     await compare();
+    const replied = async (from: string) => (await runReport(ctx, 'agents', reportQuery.parse({ from, to: '2025-11-05' }))).tables[0]!.rows.find((x) => x.cells.agent === 'Agent Three')!.cells;
+    expect(await replied('2025-11-03')).toMatchObject({ replies: 2, ticketsReplied: 1 });
+    expect(await replied('2025-11-04')).toMatchObject({ replies: 1, ticketsReplied: 1 });
     expect((await t.admin.post('/api/v1/reports/rollups/rebuild')).json()).toEqual({ timeZone: 'America/New_York', tickets: 5 });
     await compare();
+  });
+
+  it('checks the rollups against the live figures from the event log and repairs drift', async () => {
+    const check = async () => (await t.admin.post('/api/v1/reports/rollups/check')).json();
+    expect(await check()).toEqual({ from: '2025-08-08', to: '2025-11-05', mismatches: [], rebuilt: false });
+    expect((await boss.post('/api/v1/reports/rollups/check')).statusCode).toBe(403);
+    // A drifted cell: one first response of the fixture counted twice.
+    await t.deps.database.db.updateTable('report_daily_stats').set({ n: 2 }).where('metric', '=', 'first_response').where('dim', '=', 'priority').where('key', '=', 'urgent').execute();
+    const drifted = await check();
+    expect(drifted.mismatches).toEqual(['speed by priority']);
+    expect(drifted.rebuilt).toBe(true);
+    expect((await check()).mismatches).toEqual([]);
   });
 
   it('mails the daily digest to the chosen managers once, when the local hour has come', async () => {
@@ -283,6 +318,6 @@ describeEachDialect('reports', (dialect) => {
 
   it('documents every report endpoint in OpenAPI', async () => {
     const paths = Object.keys((await t.anonymous.get('/api/v1/openapi.json')).json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/reports/{report}', '/api/v1/reports/{report}/csv', '/api/v1/reports/tickets.csv', '/api/v1/reports/digest', '/api/v1/reports/rollups/rebuild']));
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/reports/{report}', '/api/v1/reports/{report}/csv', '/api/v1/reports/tickets.csv', '/api/v1/reports/digest', '/api/v1/reports/rollups/rebuild', '/api/v1/reports/rollups/check']));
   });
 });

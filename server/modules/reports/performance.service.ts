@@ -6,8 +6,8 @@ import { describeKeys } from './report-labels.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
 import { businessMsBetween } from '../../platform/business-time/business-time.js';
 import { getCalendar } from '../sla/index.js';
-import { assignedCreated, durationHistogram, durationRows, repliesByAgent, resolvedWithReopens, timeLogged, type DurationBucket } from './reports.repository.js';
-import { csatByKey, csatByAgent } from './sla-csat.repository.js';
+import { durationRows, timeLogged, type DurationBucket } from './reports.repository.js';
+import { agentActivity, durationBuckets, resolvedOutcomes } from './rollup-reads.service.js';
 
 type Result = { tables: ReportTable[]; notes: string[] };
 
@@ -64,12 +64,13 @@ async function businessHistogram(ctx: Ctx, scope: ReportScope, metric: 'first_re
 export async function speedReport(ctx: Ctx, scope: ReportScope): Promise<Result> {
   const calendarId = scope.calendarId;
   const hist = (metric: 'first_response' | 'resolution', by: ReportScope['by']) =>
-    calendarId ? businessHistogram(ctx, scope, metric, by, calendarId) : durationHistogram(ctx.db, scope, metric, by);
+    calendarId ? businessHistogram(ctx, scope, metric, by, calendarId) : durationBuckets(ctx, scope, metric, by);
   const [fr, res, frAll, resAll] = await Promise.all([
     hist('first_response', scope.by),
     hist('resolution', scope.by),
-    scope.by === 'none' ? Promise.resolve(null) : hist('first_response', 'none'),
-    scope.by === 'none' ? Promise.resolve(null) : hist('resolution', 'none'),
+    // Only a tag split counts a ticket in several rows; other splits add up to the totals.
+    scope.by === 'tag' ? hist('first_response', 'none') : Promise.resolve(null),
+    scope.by === 'tag' ? hist('resolution', 'none') : Promise.resolve(null),
   ]);
   const frBy = histogramsByKey(fr);
   const resBy = histogramsByKey(res);
@@ -153,7 +154,7 @@ export async function speedReport(ctx: Ctx, scope: ReportScope): Promise<Result>
 
 /** Reopen rate (of tickets resolved in the range, how many were ever reopened) and CSAT, per key. */
 export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Result> {
-  const [res, csat] = await Promise.all([resolvedWithReopens(ctx.db, scope, scope.by), csatByKey(ctx.db, scope, scope.by)]);
+  const { resolved: res, csat } = await resolvedOutcomes(ctx, scope, scope.by);
   const keys = new Set([...res.map((r) => r.key), ...csat.map((c) => c.key)]);
   const info = await describeKeys(ctx, scope.by, keys);
   const resolved = rangeTerms(scope.timeZone, 'resolved', scope.from, scope.to);
@@ -176,10 +177,8 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
     .map((k) => build(info.get(k)?.label ?? '', info.get(k)?.term ?? null, res.find((r) => r.key === k) ?? zero, csat.find((c) => c.key === k) ?? noCsat))
     .sort((a, b) => String(a.cells.key).localeCompare(String(b.cells.key)));
   const sum = <T extends Record<string, number>>(xs: T[], z: T): T => xs.reduce((acc, x) => Object.fromEntries(Object.keys(z).map((k) => [k, acc[k]! + x[k]!])) as T, z);
-  const totals =
-    scope.by === 'tag'
-      ? build('All tickets', null, sum(await resolvedWithReopens(ctx.db, scope, 'none'), zero), sum(await csatByKey(ctx.db, scope, 'none'), noCsat))
-      : build('All tickets', null, sum(res, zero), sum(csat, noCsat));
+  const all = scope.by === 'tag' ? await resolvedOutcomes(ctx, scope, 'none') : null;
+  const totals = all ? build('All tickets', null, sum(all.resolved, zero), sum(all.csat, noCsat)) : build('All tickets', null, sum(res, zero), sum(csat, noCsat));
   return {
     tables: [
       {
@@ -209,8 +208,7 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
 
 /** Per agent: tickets assigned (created in the range), resolved, replies, response time, CSAT, time logged. */
 export async function agentsReport(ctx: Ctx, scope: ReportScope): Promise<Result> {
-  const [assigned, replies, time, csat] = await Promise.all([assignedCreated(ctx.db, scope), repliesByAgent(ctx.db, scope), timeLogged(ctx.db, scope, 'agent'), csatByAgent(ctx.db, scope)]);
-  const resolvedIn = await resolvedWithReopens(ctx.db, scope, 'agent');
+  const [{ assigned, replies }, time, { resolved: resolvedIn, csat }] = await Promise.all([agentActivity(ctx, scope), timeLogged(ctx.db, scope, 'agent'), resolvedOutcomes(ctx, scope, 'agent')]);
   const ids = new Set<string>();
   for (const x of [...assigned.map((a) => a.agentId), ...replies.map((r) => r.agentId), ...time.map((t) => t.key), ...resolvedIn.map((r) => r.key), ...csat.map((c) => c.key)]) if (x) ids.add(x);
   const users = new Map((await findUsersByIds(ctx.db, [...ids])).map((u) => [u.id, u]));

@@ -98,7 +98,8 @@ export interface DurationBucket {
   seconds: number;
 }
 
-const bucketOf = (m: RawBuilder<number>) => sql<number>`(CASE WHEN ${m} < 1440 THEN ${m} ELSE (${m} / 60) * 60 END)`;
+/** The histogram bucket of a whole-minute duration (also what the rollups store). */
+export const bucketOf = (m: RawBuilder<number>) => sql<number>`(CASE WHEN ${m} < 1440 THEN ${m} ELSE (${m} / 60) * 60 END)`;
 
 /**
  * First response: tickets created in the range that were answered (created -> first reply).

@@ -5,6 +5,7 @@ import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { getDigestSettings, updateDigestSettings } from './digest.service.js';
 import { reportCsvLines } from './reports-csv.js';
+import { checkRollups } from './rollup-check.service.js';
 import { rebuildRollups } from './rollups.service.js';
 import { runReport, ticketsCsv } from './reports.service.js';
 
@@ -33,6 +34,17 @@ export function registerReportRoutes(app: AppInstance, deps: AppDeps): void {
       },
     },
     async (request) => rebuildRollups(ctxOf(deps, request)),
+  );
+  app.post(
+    '/api/v1/reports/rollups/check',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Compare the rollup-backed report figures of the last 90 days with the same reports computed from the tickets and their history; rebuild on a difference (admins; it runs the live queries, so it takes a while on a large data set)',
+        response: { 200: z.object({ from: z.string(), to: z.string(), mismatches: z.array(z.string()), rebuilt: z.boolean() }) },
+      },
+    },
+    async (request) => checkRollups(ctxOf(deps, request), { repair: true }),
   );
 
   app.get(

@@ -10,7 +10,8 @@ import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
  */
 export function registerReportSubscribers(events: EventDispatcher): void {
   // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row).
-  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted'] as const) {
+  // A reply moves the first response and the agent's replies; a rating moves the CSAT flags.
+  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created'] as const) {
     events.subscribe(name, async (event, db) => {
       await refreshTicketRollups(db, (event.payload as { ticketId: string }).ticketId);
     });
@@ -18,6 +19,7 @@ export function registerReportSubscribers(events: EventDispatcher): void {
   events.subscribe('csat.rated', async (event, db) => {
     const p = event.payload as EventPayload<'csat.rated'>;
     await upsertCsat(db, { ticketId: p.ticketId, rating: p.rating, scale: p.scale, hasComment: !!p.comment?.trim(), at: new Date(event.createdAt).toISOString() });
+    await refreshTicketRollups(db, p.ticketId);
   });
   for (const kind of ['warning', 'breached'] as const) {
     events.subscribe(`sla.${kind}`, async (event, db) => {

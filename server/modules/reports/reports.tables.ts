@@ -31,7 +31,23 @@ export interface ReportTables {
   /** SLA warnings and breaches per ticket, target and due time, from `sla.warning` / `sla.breached`. */
   report_sla_events: { ticket_id: string; kind: string; target: string; due_at: string; policy_id: string; at: string };
   report_daily: { time_zone: string; metric: string; dim: string; key: string; day: string; n: number };
-  report_ticket_facts: { ticket_id: string; created_day: string | null; resolved_day: string | null; channel: string; group_id: string; priority: string; type: string; assignee_id: string };
+  report_ticket_facts: {
+    ticket_id: string;
+    created_day: string | null;
+    resolved_day: string | null;
+    channel: string;
+    group_id: string;
+    priority: string;
+    type: string;
+    assignee_id: string;
+    first_response_seconds: number | null;
+    first_response_bucket: number | null;
+    resolution_seconds: number | null;
+    resolution_bucket: number | null;
+    flags: number;
+  };
+  report_ticket_replies: { ticket_id: string; agent_id: string; day: string; n: number; gap: number };
+  report_daily_stats: { time_zone: string; metric: string; dim: string; key: string; day: string; bucket: number; n: number; seconds: number };
   report_ticket_reopens: { ticket_id: string; day: string };
   /** Report settings (the digest, the rollups' state), one JSON row per key. */
   report_settings: { key: string; value: string; updated_at: string };

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
-import { jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
+import { daysBetweenDates, elapsedMinutes, elapsedSeconds, jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
+import { jsonText } from '../../platform/db/dialect/sql.js';
+import { bucketOf } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
 
 /**
@@ -15,12 +17,33 @@ export const ROLLUP_DIMS = ['none', 'channel', 'group', 'priority', 'type', 'age
 export type RollupDim = (typeof ROLLUP_DIMS)[number];
 export type Metric = 'created' | 'resolved' | 'reopened';
 
-/** What one ticket contributes: its days and its keys per split. */
+/** A calendar duration: exact seconds and its histogram bucket (minutes under a day, hours above). */
+export interface Measured {
+  seconds: number;
+  bucket: number;
+}
+
+/** Public replies of one agent on one local day, and the days since their previous reply day (0: first). */
+export interface ReplyDay {
+  agentId: string;
+  day: string;
+  n: number;
+  gap: number;
+}
+
+/** Bits of TicketFacts.flags (`answered` is set only in the created_flags cells, from firstResponse). */
+export const FLAG = { reopened: 1, rated: 2, positive: 4, comment: 8, resolvedNow: 16, answered: 32 } as const;
+
+/** What one ticket contributes: its days, its keys per split, its durations, outcomes and replies. */
 export interface TicketFacts {
   created: string | null;
   resolved: string | null;
   reopened: string[];
   keys: Record<RollupDim, string>;
+  firstResponse: Measured | null;
+  resolution: Measured | null;
+  flags: number;
+  replies: ReplyDay[];
 }
 
 /** +n (or -n) on one rollup cell. */
@@ -32,30 +55,91 @@ export async function bumpDaily(db: AnyDb, tz: string, metric: Metric, dim: Roll
     .execute();
 }
 
+const measured = (seconds: unknown, bucket: unknown): Measured | null => (seconds === null || seconds === undefined ? null : { seconds: Number(seconds), bucket: Number(bucket) });
+
 export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFacts | null> {
   const r = await q(db).selectFrom('report_ticket_facts').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
   if (!r) return null;
-  const reopened = (await q(db).selectFrom('report_ticket_reopens').select('day').where('ticket_id', '=', ticketId).execute()).map((x) => x.day);
-  return { created: r.created_day, resolved: r.resolved_day, reopened, keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id } };
+  const reopened = (await q(db).selectFrom('report_ticket_reopens').select('day').where('ticket_id', '=', ticketId).orderBy('day').execute()).map((x) => x.day);
+  const replies = await q(db).selectFrom('report_ticket_replies').select(['agent_id', 'day', 'n', 'gap']).where('ticket_id', '=', ticketId).orderBy('agent_id').orderBy('day').execute();
+  return {
+    created: r.created_day,
+    resolved: r.resolved_day,
+    reopened,
+    keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id },
+    firstResponse: measured(r.first_response_seconds, r.first_response_bucket),
+    resolution: measured(r.resolution_seconds, r.resolution_bucket),
+    flags: Number(r.flags),
+    replies: replies.map((x) => ({ agentId: x.agent_id, day: x.day, n: Number(x.n), gap: Number(x.gap) })),
+  };
 }
 
 export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null): Promise<void> {
   await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
   await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
+  await q(db).deleteFrom('report_ticket_replies').where('ticket_id', '=', ticketId).execute();
   if (!f) return;
   await q(db)
     .insertInto('report_ticket_facts')
-    .values({ ticket_id: ticketId, created_day: f.created, resolved_day: f.resolved, channel: f.keys.channel, group_id: f.keys.group, priority: f.keys.priority, type: f.keys.type, assignee_id: f.keys.agent })
+    .values({
+      ticket_id: ticketId,
+      created_day: f.created,
+      resolved_day: f.resolved,
+      channel: f.keys.channel,
+      group_id: f.keys.group,
+      priority: f.keys.priority,
+      type: f.keys.type,
+      assignee_id: f.keys.agent,
+      first_response_seconds: f.firstResponse?.seconds ?? null,
+      first_response_bucket: f.firstResponse?.bucket ?? null,
+      resolution_seconds: f.resolution?.seconds ?? null,
+      resolution_bucket: f.resolution?.bucket ?? null,
+      flags: f.flags,
+    })
     .execute();
   if (f.reopened.length) await q(db).insertInto('report_ticket_reopens').values(f.reopened.map((day) => ({ ticket_id: ticketId, day }))).execute();
+  if (f.replies.length) await q(db).insertInto('report_ticket_replies').values(f.replies.map((r) => ({ ticket_id: ticketId, agent_id: r.agentId, day: r.day, n: r.n, gap: r.gap }))).execute();
 }
 
+/*
+ * The measured columns of a ticket, as the live report queries compute them (same SQL), so a
+ * fact written for one ticket and a rebuilt one hold the same numbers.
+ */
+const measures = (db: AnyDb) => {
+  const fr = ['tickets.created_at', 'tickets.first_response_at'] as const;
+  const res = ['tickets.created_at', 'tickets.resolved_at'] as const;
+  return [
+    elapsedSeconds(db, ...fr).as('first_response_seconds'),
+    bucketOf(elapsedMinutes(db, ...fr)).as('first_response_bucket'),
+    elapsedSeconds(db, ...res).as('resolution_seconds'),
+    bucketOf(elapsedMinutes(db, ...res)).as('resolution_bucket'),
+    sql<number>`((CASE WHEN tickets.reopen_count > 0 THEN ${FLAG.reopened} ELSE 0 END)
+      + (CASE WHEN report_csat.ticket_id IS NULL THEN 0 ELSE ${FLAG.rated} END)
+      + coalesce(report_csat.positive, 0) * ${FLAG.positive}
+      + coalesce(report_csat.has_comment, 0) * ${FLAG.comment}
+      + (CASE WHEN tickets.resolved_at IS NULL THEN 0 ELSE ${FLAG.resolvedNow} END))`.as('flags'),
+  ];
+};
+
+/** Public replies by agents (not notes, not customers), from the event log. */
+const replyEvents = (db: AnyDb) =>
+  q(db)
+    .selectFrom('ticket_events')
+    .where('ticket_events.action', '=', 'message_added')
+    .where('ticket_events.actor_type', '=', 'user')
+    .where('ticket_events.actor_id', 'is not', null)
+    .where(jsonText(db, 'ticket_events.to_value', 'kind'), '=', 'reply');
+
 /** The ticket's row and its reopen instants, to compute its facts (null: gone, spam or merged). */
-export async function ticketForFacts(db: AnyDb, ticketId: string): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<RollupDim, string>; reopenedAt: string[] } | null> {
+export async function ticketForFacts(
+  db: AnyDb,
+  ticketId: string,
+): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<RollupDim, string>; reopenedAt: string[]; firstResponse: Measured | null; resolution: Measured | null; flags: number; repliedAt: { agentId: string; at: string }[] } | null> {
   const t = await q(db)
     .selectFrom('tickets')
-    .select(['created_at', 'resolved_at', 'channel', 'group_id', 'priority', 'type', 'assignee_id', 'spam', 'merged_into_id'])
-    .where('id', '=', ticketId)
+    .leftJoin('report_csat', 'report_csat.ticket_id', 'tickets.id')
+    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.spam', 'tickets.merged_into_id', ...measures(db)])
+    .where('tickets.id', '=', ticketId)
     .executeTakeFirst();
   if (!t || Number(t.spam) !== 0 || t.merged_into_id !== null) return null;
   const reopens = await q(db)
@@ -66,12 +150,17 @@ export async function ticketForFacts(db: AnyDb, ticketId: string): Promise<{ cre
     .where(jsonScalarText(db, 'from_value'), '=', REOPEN_FROM)
     .where(jsonScalarText(db, 'to_value'), 'in', REOPEN_TO)
     .execute();
+  const replies = await replyEvents(db).select(['ticket_events.actor_id', 'ticket_events.at']).where('ticket_events.ticket_id', '=', ticketId).execute();
   const iso = (v: unknown) => new Date(v as string).toISOString();
   return {
     createdAt: iso(t.created_at),
     resolvedAt: t.resolved_at === null ? null : iso(t.resolved_at),
     keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '' },
     reopenedAt: reopens.map((r) => iso(r.at)),
+    firstResponse: measured(t.first_response_seconds, t.first_response_bucket),
+    resolution: measured(t.resolution_seconds, t.resolution_bucket),
+    flags: Number(t.flags),
+    repliedAt: replies.map((r) => ({ agentId: r.actor_id!, at: iso(r.at) })),
   };
 }
 
@@ -80,6 +169,8 @@ export async function clearRollups(db: AnyDb): Promise<void> {
   await q(db).deleteFrom('report_daily').execute();
   await q(db).deleteFrom('report_ticket_facts').execute();
   await q(db).deleteFrom('report_ticket_reopens').execute();
+  await q(db).deleteFrom('report_ticket_replies').execute();
+  await q(db).deleteFrom('report_daily_stats').execute();
 }
 
 const REOPEN_FROM = 'resolved';
@@ -93,6 +184,7 @@ const FACT_COLUMN: Record<RollupDim, string | null> = { none: null, channel: 'ch
 export async function buildRollups(db: AnyDb, tz: string, stretches: readonly OffsetStretch[]): Promise<void> {
   const facts = q(db)
     .selectFrom('tickets')
+    .leftJoin('report_csat', 'report_csat.ticket_id', 'tickets.id')
     .select([
       'tickets.id',
       localDate(db, 'tickets.created_at', tz, stretches).as('created_day'),
@@ -102,10 +194,15 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
       'tickets.priority',
       'tickets.type',
       sql<string>`coalesce(tickets.assignee_id, '')`.as('assignee_id'),
+      ...measures(db),
     ])
     .where('tickets.spam', '=', 0)
     .where('tickets.merged_into_id', 'is', null);
-  await q(db).insertInto('report_ticket_facts').columns(['ticket_id', 'created_day', 'resolved_day', 'channel', 'group_id', 'priority', 'type', 'assignee_id']).expression(facts).execute();
+  await q(db)
+    .insertInto('report_ticket_facts')
+    .columns(['ticket_id', 'created_day', 'resolved_day', 'channel', 'group_id', 'priority', 'type', 'assignee_id', 'first_response_seconds', 'first_response_bucket', 'resolution_seconds', 'resolution_bucket', 'flags'])
+    .expression(facts)
+    .execute();
   const reopens = q(db)
     .selectFrom('ticket_events')
     .innerJoin('report_ticket_facts', 'report_ticket_facts.ticket_id', 'ticket_events.ticket_id')
@@ -115,6 +212,15 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
     .where(jsonScalarText(db, 'ticket_events.to_value'), 'in', REOPEN_TO)
     .distinct();
   await q(db).insertInto('report_ticket_reopens').columns(['ticket_id', 'day']).expression(reopens).execute();
+  const perDay = replyEvents(db)
+    .innerJoin('report_ticket_facts', 'report_ticket_facts.ticket_id', 'ticket_events.ticket_id')
+    .select(['ticket_events.ticket_id', 'ticket_events.actor_id as agent_id', localDate(db, 'ticket_events.at', tz, stretches).as('day'), sql<number>`count(*)`.as('n')])
+    .groupBy([sql`1`, sql`2`, sql`3`]);
+  const previous = sql`lag(d.day) OVER (PARTITION BY d.ticket_id, d.agent_id ORDER BY d.day)`;
+  const replies = q(db)
+    .selectFrom(perDay.as('d'))
+    .select(['d.ticket_id', 'd.agent_id', 'd.day', 'd.n', sql<number>`coalesce(${daysBetweenDates(db, previous, sql`d.day`)}, 0)`.as('gap')]);
+  await q(db).insertInto('report_ticket_replies').columns(['ticket_id', 'agent_id', 'day', 'n', 'gap']).expression(replies).execute();
   for (const dim of ROLLUP_DIMS) {
     const column = FACT_COLUMN[dim];
     const key = column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`;

@@ -6,26 +6,30 @@ import { getSettings, requireAdmin } from '../auth/index.js';
 import type { ReportScope } from './report-scope.js';
 import { countByDay, reopensByDay, type DayCount } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
-import { bumpDaily, buildRollups, clearRollups, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type Metric, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { bumpStat, buildStats, statCellsOf } from './rollup-stats.repository.js';
+import { bumpDaily, buildRollups, clearRollups, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
 import { localDateOf, offsetSegments } from './time-buckets.js';
 
 /**
- * Daily rollups: the volume and backlog figures of unfiltered reports read a few hundred rows
- * instead of every ticket in the range. Rebuilt from the tickets and their event log (job and
+ * Daily rollups: the volume, backlog, speed, quality and agent figures of unfiltered reports
+ * read a few thousand rows instead of every ticket in the range. Rebuilt from the tickets and their event log (job and
  * admin endpoint), kept current by ticket events, used only when built for the account's time
  * zone; otherwise reports run their live queries, which give the same figures.
  */
 
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 const STATE_KEY = 'rollups';
+/** Bumped when what the rollups hold changes: older rollups are then rebuilt, and unused until then. */
+const ROLLUPS_VERSION = 2;
 
 async function rollupZone(db: AnyDb): Promise<string | null> {
   const r = await q(db).selectFrom('report_settings').select('value').where('key', '=', STATE_KEY).executeTakeFirst();
-  return r ? ((JSON.parse(r.value) as { timeZone?: string }).timeZone ?? null) : null;
+  const state = r ? (JSON.parse(r.value) as { timeZone?: string; version?: number }) : null;
+  return state && state.version === ROLLUPS_VERSION ? (state.timeZone ?? null) : null;
 }
 
 async function setRollupZone(db: AnyDb, timeZone: string, at: string): Promise<void> {
-  const value = JSON.stringify({ timeZone, builtAt: at });
+  const value = JSON.stringify({ timeZone, version: ROLLUPS_VERSION, builtAt: at });
   await q(db).insertInto('report_settings').values({ key: STATE_KEY, value, updated_at: at }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at })).execute();
 }
 
@@ -39,6 +43,7 @@ export async function rebuildRollups(ctx: Ctx): Promise<{ timeZone: string; tick
     const stretches = offsetSegments(timeZone, new Date(from.getTime() - 86_400_000), new Date(tx.now.getTime() + 2 * 86_400_000));
     await clearRollups(tx.db);
     await buildRollups(tx.db, timeZone, stretches);
+    await buildStats(tx.db, timeZone);
     await setRollupZone(tx.db, timeZone, tx.now.toISOString());
     const n = await q(tx.db).selectFrom('report_ticket_facts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return { timeZone, tickets: Number(n?.n ?? 0) };
@@ -53,12 +58,36 @@ export async function ensureRollups(ctx: Ctx): Promise<boolean> {
   return true;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Replies per agent and local day, with the days since that agent's previous reply day (sorted as stored). */
+function replyDays(repliedAt: { agentId: string; at: string }[], tz: string): ReplyDay[] {
+  const counts = new Map<string, ReplyDay>();
+  for (const r of repliedAt) {
+    const day = localDateOf(tz, new Date(r.at));
+    const id = `${r.agentId}\u0000${day}`;
+    const c = counts.get(id) ?? { agentId: r.agentId, day, n: 0, gap: 0 };
+    c.n += 1;
+    counts.set(id, c);
+  }
+  const out = [...counts.values()].sort((a, b) => (a.agentId === b.agentId ? a.day.localeCompare(b.day) : a.agentId < b.agentId ? -1 : 1));
+  out.forEach((r, i) => {
+    const prev = out[i - 1];
+    r.gap = prev && prev.agentId === r.agentId ? Math.round((Date.parse(r.day) - Date.parse(prev.day)) / DAY_MS) : 0;
+  });
+  return out;
+}
+
 function factsOf(t: NonNullable<Awaited<ReturnType<typeof ticketForFacts>>>, tz: string): TicketFacts {
   return {
     created: localDateOf(tz, new Date(t.createdAt)),
     resolved: t.resolvedAt ? localDateOf(tz, new Date(t.resolvedAt)) : null,
-    reopened: [...new Set(t.reopenedAt.map((a) => localDateOf(tz, new Date(a))))],
+    reopened: [...new Set(t.reopenedAt.map((a) => localDateOf(tz, new Date(a))))].sort(),
     keys: t.keys,
+    firstResponse: t.firstResponse,
+    resolution: t.resolution,
+    flags: t.flags,
+    replies: replyDays(t.repliedAt, tz),
   };
 }
 
@@ -76,13 +105,15 @@ export async function refreshTicketRollups(db: AnyDb, ticketId: string): Promise
     for (const [metric, day] of cells(prev)) await bumpDaily(db, tz, metric, dim, prev!.keys[dim], day, -1);
     for (const [metric, day] of cells(next)) await bumpDaily(db, tz, metric, dim, next!.keys[dim], day, 1);
   }
+  for (const c of prev ? statCellsOf(prev) : []) await bumpStat(db, tz, c, -1);
+  for (const c of next ? statCellsOf(next) : []) await bumpStat(db, tz, c, 1);
   await writeFacts(db, ticketId, next);
 }
 
 const rollupDim = (by: ReportScope['by']): RollupDim | null => ((ROLLUP_DIMS as readonly string[]).includes(by) ? (by as RollupDim) : null);
 
 /** Whether a report over this scope can read the rollups (no filter, no visibility scope, same zone). */
-async function usable(ctx: Ctx, scope: ReportScope, by: ReportScope['by']): Promise<RollupDim | null> {
+export async function usable(ctx: Ctx, scope: ReportScope, by: ReportScope['by']): Promise<RollupDim | null> {
   const dim = rollupDim(by);
   if (!dim || scope.filter !== '' || !scope.unrestricted || scope.live) return null;
   return (await rollupZone(ctx.db)) === scope.timeZone ? dim : null;

@@ -63,19 +63,6 @@ export async function slaCompliance(db: AnyDb, scope: ReportScope, by: 'priority
   return rows.map((r) => ({ key: r.k === null ? null : String(r.k), target: String(r.t), breached: Number(r.n) }));
 }
 
-/** Tickets created in the range by priority (the denominator of compliance). */
-export async function createdByPriority(db: AnyDb, scope: ReportScope): Promise<Map<string, number>> {
-  const rows = await q(db)
-    .selectFrom('tickets')
-    .select(['tickets.priority as k', sql<number>`count(*)`.as('n')])
-    .where('tickets.created_at', '>=', scope.fromAt)
-    .where('tickets.created_at', '<', scope.toAt)
-    .where(scoped(scope))
-    .groupBy('tickets.priority')
-    .execute();
-  return new Map(rows.map((r) => [String(r.k), Number(r.n)]));
-}
-
 /** Open tickets with an SLA warning for a due time still ahead and no breach of it: at risk now. */
 export async function atRiskNow(db: AnyDb, scope: ReportScope): Promise<{ ticketId: string; number: number; target: string; dueAt: string }[]> {
   const rows = await q(db)

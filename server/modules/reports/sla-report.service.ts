@@ -3,9 +3,17 @@ import { TICKET_PRIORITIES } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
 import { rate } from './report-math.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
-import { atRiskNow, createdByPriority, slaCompliance } from './sla-csat.repository.js';
+import { dailyCounts } from './rollups.service.js';
+import { atRiskNow, slaCompliance } from './sla-csat.repository.js';
 
 const TARGETS = ['first_response', 'next_response', 'resolution'] as const;
+
+/** Tickets created in the range by priority (the denominator of compliance): rollups when they apply. */
+async function createdByPriority(ctx: Ctx, scope: ReportScope): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const r of await dailyCounts(ctx, scope, 'created', 'priority')) if (r.key !== null) out.set(r.key, (out.get(r.key) ?? 0) + r.n);
+  return out;
+}
 
 /**
  * SLA compliance of tickets created in the range: the share that never breached each target
@@ -15,7 +23,7 @@ export async function slaReport(ctx: Ctx, scope: ReportScope): Promise<{ tables:
   const [byPriority, byPolicy, created, risk] = await Promise.all([
     slaCompliance(ctx.db, scope, 'priority'),
     slaCompliance(ctx.db, scope, 'policy'),
-    createdByPriority(ctx.db, scope),
+    createdByPriority(ctx, scope),
     atRiskNow(ctx.db, scope),
   ]);
   const range = rangeTerms(scope.timeZone, 'created', scope.from, scope.to);

@@ -45,3 +45,9 @@ export function jsonScalarText(db: AnyDb, column: string): RawBuilder<string | n
   if (dialectOf(db) === 'postgres') return sql<string | null>`(${sql.ref(column)} #>> '{}')`;
   return sql<string | null>`json_extract(${sql.ref(column)}, '$')`;
 }
+
+/** Whole days from date `from` to date `to` (both YYYY-MM-DD text expressions). */
+export function daysBetweenDates(db: AnyDb, from: RawBuilder<unknown>, to: RawBuilder<unknown>): RawBuilder<number> {
+  if (dialectOf(db) === 'postgres') return sql<number>`(CAST(${to} AS date) - CAST(${from} AS date))`;
+  return sql<number>`CAST(round(julianday(${to}) - julianday(${from})) AS INTEGER)`;
+}

@@ -1,0 +1,125 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../platform/db/database.js';
+import type { ReportTables } from './reports.tables.js';
+import { FLAG, ROLLUP_DIMS, type RollupDim } from './rollups.repository.js';
+
+/**
+ * Daily cells with a sub-key, built from report_ticket_facts and report_ticket_replies (which
+ * are built from the tickets and their event log):
+ *   first_response  created day, bucket = minutes bucket, n tickets, seconds summed
+ *   resolution      resolved day, likewise
+ *   resolved_flags  resolved day, bucket = reopened / CSAT bits of the ticket's flags
+ *   created_flags   created day, bucket = the resolved-now and answered bits, seconds = first
+ *                   response seconds (the agents report needs sums, not the histogram)
+ *   replies         agents only: reply day, n replies
+ *   replied_tickets agents only: reply day, bucket = days since the agent's previous reply day
+ *                   on that ticket (0: first), n (ticket, day) pairs
+ */
+
+const q = (db: AnyDb) => db as Kysely<ReportTables>;
+
+export type StatMetric = 'first_response' | 'resolution' | 'resolved_flags' | 'created_flags' | 'replies' | 'replied_tickets';
+
+export interface StatCell {
+  metric: StatMetric;
+  dim: RollupDim;
+  key: string;
+  day: string;
+  bucket: number;
+  n: number;
+  seconds: number;
+}
+
+export const RESOLVED_BITS = FLAG.reopened | FLAG.rated | FLAG.positive | FLAG.comment;
+
+/** +n / +seconds (or minus) on one cell. */
+export async function bumpStat(db: AnyDb, tz: string, c: StatCell, sign: 1 | -1): Promise<void> {
+  const n = sign * c.n;
+  const seconds = sign * c.seconds;
+  await q(db)
+    .insertInto('report_daily_stats')
+    .values({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n, seconds })
+    .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'day', 'key', 'bucket']).doUpdateSet({ n: sql`report_daily_stats.n + ${n}`, seconds: sql`report_daily_stats.seconds + ${seconds}` }))
+    .execute();
+}
+
+const FACT_COLUMN: Record<RollupDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id' };
+
+/** Every cell grouped in SQL from the facts (the facts must be built first). */
+export async function buildStats(db: AnyDb, tz: string): Promise<void> {
+  const insert = (rows: Parameters<ReturnType<ReturnType<typeof q>['insertInto']>['expression']>[0]) =>
+    q(db).insertInto('report_daily_stats').columns(['time_zone', 'metric', 'dim', 'key', 'day', 'bucket', 'n', 'seconds']).expression(rows).execute();
+  const cell = (metric: StatMetric, dim: RollupDim) => [sql<string>`${tz}`.as('time_zone'), sql<string>`${metric}`.as('metric'), sql<string>`${dim}`.as('dim')];
+  for (const dim of ROLLUP_DIMS) {
+    const column = FACT_COLUMN[dim];
+    const key = (column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`).as('key');
+    const facts = q(db).selectFrom('report_ticket_facts as f');
+    const grouped = [sql`4`, sql`5`, sql`6`];
+    for (const [metric, day] of [
+      ['first_response', 'f.created_day'],
+      ['resolution', 'f.resolved_day'],
+    ] as const) {
+      const prefix = metric === 'first_response' ? 'first_response' : 'resolution';
+      await insert(
+        facts
+          .select([...cell(metric, dim), key, sql<string>`${sql.ref(day)}`.as('day'), sql<number>`${sql.ref(`f.${prefix}_bucket`)}`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`sum(${sql.ref(`f.${prefix}_seconds`)})`.as('seconds')])
+          .where(sql.ref(`f.${prefix}_seconds`), 'is not', null)
+          .where(sql.ref(day), 'is not', null)
+          .groupBy(grouped),
+      );
+    }
+    await insert(
+      facts
+        .select([...cell('resolved_flags', dim), key, 'f.resolved_day as day', sql<number>`(f.flags & ${sql.lit(RESOLVED_BITS)})`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')])
+        .where('f.resolved_day', 'is not', null)
+        .groupBy(grouped),
+    );
+    const answered = sql<number>`(CASE WHEN f.first_response_seconds IS NULL THEN 0 ELSE ${sql.lit(FLAG.answered)} END)`;
+    await insert(
+      facts
+        .select([...cell('created_flags', dim), key, 'f.created_day as day', sql<number>`((f.flags & ${sql.lit(FLAG.resolvedNow)}) + ${answered})`.as('bucket'), sql<number>`count(*)`.as('n'), sql<number>`sum(coalesce(f.first_response_seconds, 0))`.as('seconds')])
+        .where('f.created_day', 'is not', null)
+        .groupBy(grouped),
+    );
+  }
+  const replies = q(db).selectFrom('report_ticket_replies as r');
+  await insert(replies.select([...cell('replies', 'agent'), 'r.agent_id as key', 'r.day', sql<number>`0`.as('bucket'), sql<number>`sum(r.n)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`]));
+  await insert(replies.select([...cell('replied_tickets', 'agent'), 'r.agent_id as key', 'r.day', 'r.gap as bucket', sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`, sql`6`]));
+}
+
+/** Cells of one metric and split over days from..to, summed per key and bucket (and day when asked). */
+export async function readStats(db: AnyDb, tz: string, metric: StatMetric, dim: RollupDim, from: string, to: string, perDay = false): Promise<{ key: string; day: string; bucket: number; n: number; seconds: number }[]> {
+  const groups = perDay ? [sql`1`, sql`2`, sql`3`] : [sql`1`, sql`3`];
+  const rows = await q(db)
+    .selectFrom('report_daily_stats')
+    .select(['key', perDay ? 'day' : sql<string>`''`.as('day'), 'bucket', sql<number>`sum(n)`.as('n'), sql<number>`sum(seconds)`.as('seconds')])
+    .where('time_zone', '=', tz)
+    .where('metric', '=', metric)
+    .where('dim', '=', dim)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .groupBy(groups)
+    .having(sql`sum(n)`, '!=', 0)
+    .execute();
+  return rows.map((r) => ({ key: r.key, day: String(r.day), bucket: Number(r.bucket), n: Number(r.n), seconds: Number(r.seconds) }));
+}
+
+/** The cells one ticket's facts add (the same cells buildStats groups, one ticket at a time). */
+export function statCellsOf(f: { created: string | null; resolved: string | null; keys: Record<RollupDim, string>; firstResponse: { seconds: number; bucket: number } | null; resolution: { seconds: number; bucket: number } | null; flags: number; replies: { agentId: string; day: string; n: number; gap: number }[] }): StatCell[] {
+  const out: StatCell[] = [];
+  for (const dim of ROLLUP_DIMS) {
+    const key = f.keys[dim];
+    const add = (metric: StatMetric, day: string | null, bucket: number, seconds: number) => {
+      if (day !== null) out.push({ metric, dim, key, day, bucket, n: 1, seconds });
+    };
+    if (f.firstResponse) add('first_response', f.created, f.firstResponse.bucket, f.firstResponse.seconds);
+    if (f.resolution) add('resolution', f.resolved, f.resolution.bucket, f.resolution.seconds);
+    add('resolved_flags', f.resolved, f.flags & RESOLVED_BITS, 0);
+    add('created_flags', f.created, (f.flags & FLAG.resolvedNow) | (f.firstResponse ? FLAG.answered : 0), f.firstResponse?.seconds ?? 0);
+  }
+  for (const r of f.replies) {
+    out.push({ metric: 'replies', dim: 'agent', key: r.agentId, day: r.day, bucket: 0, n: r.n, seconds: 0 });
+    out.push({ metric: 'replied_tickets', dim: 'agent', key: r.agentId, day: r.day, bucket: r.gap, n: 1, seconds: 0 });
+  }
+  return out;
+}
