@@ -102,6 +102,28 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(keys).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0));
   });
 
+  it('units that arrive in separate turns of the event loop still commit or fail alone, and resolve only once committed', async () => {
+    const visibleWhenResolved: boolean[] = [];
+    const units = Array.from({ length: 12 }, (_, i) =>
+      // Each unit starts from its own I/O-like callback, as concurrent HTTP requests do.
+      new Promise<void>((r) => setImmediate(r)).then(() =>
+        inTransaction(ctx(), async (tx) => {
+          await sql`INSERT INTO settings (key, value, updated_at) VALUES (${`turn-${i}`}, ${'{}'}, ${'2026-01-01T00:00:00.000Z'})`.execute(tx.db);
+          if (i === 5) throw new Error('unit 5 fails');
+        }).then(async () => {
+          // Read outside any transaction (SQLite: the separate reader connection): the commit is done.
+          const row = await database.db.selectFrom('settings').select('key').where('key', '=', `turn-${i}`).executeTakeFirst();
+          visibleWhenResolved.push(row !== undefined);
+        }),
+      ),
+    );
+    const results = await Promise.allSettled(units);
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+    expect(visibleWhenResolved).toEqual(Array.from({ length: 11 }, () => true));
+    const rows = await sql<{ key: string }>`SELECT key FROM settings WHERE key LIKE 'turn-%'`.execute(database.db);
+    expect(rows.rows.map((r) => r.key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `turn-${i}`).filter((k) => k !== 'turn-5').sort());
+  });
+
   it('makes time-ordered UUIDv7 ids', () => {
     const ids = Array.from({ length: 1000 }, () => uuidv7(1_700_000_000_000));
     expect([...ids].sort()).toEqual(ids);

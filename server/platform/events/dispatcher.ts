@@ -1,7 +1,7 @@
 import type { AnyDb } from '../db/dialect/types.js';
 import type { Clock } from '../clock.js';
 import { withSavepoint } from '../db/dialect/durable.js';
-import { claimPendingEvents, markDispatched, pruneDispatched, type OutboxEvent } from './outbox.repository.js';
+import { anyPending, claimPendingEvents, markDispatched, pruneDispatched, type OutboxEvent } from './outbox.repository.js';
 
 export type EventHandler = (event: OutboxEvent, db: AnyDb) => Promise<void> | void;
 
@@ -79,6 +79,8 @@ export class EventDispatcher {
   }
 
   private async drainBatch(): Promise<number> {
+    // Most wake-ups find the outbox drained already; a plain read spares them the write lock.
+    if (!(await anyPending(this.db))) return 0;
     return this.db.transaction().execute(async (trx) => {
       const events = await claimPendingEvents(trx, 200);
       for (const event of events) {

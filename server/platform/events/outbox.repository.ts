@@ -23,6 +23,11 @@ export async function insertOutboxEvent(db: AnyDb, name: string, payload: unknow
     .execute();
 }
 
+/** Whether any event waits, read without taking a lock (SQLite: on the reader, beside the writer). */
+export async function anyPending(db: AnyDb): Promise<boolean> {
+  return (await q(db).selectFrom('outbox_events').select('id').where('dispatched_at', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Oldest undispatched events; on PostgreSQL rows another process holds are skipped. */
 export async function claimPendingEvents(db: AnyDb, limit: number): Promise<OutboxEvent[]> {
   let query = q(db).selectFrom('outbox_events').selectAll().where('dispatched_at', 'is', null).orderBy('id').limit(limit);

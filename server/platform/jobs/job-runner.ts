@@ -5,7 +5,7 @@ import { withSavepoint } from '../db/dialect/durable.js';
 import type { AnyDb } from '../db/dialect/types.js';
 import { randomToken } from '../ids.js';
 import type { JobDefinition } from './define-job.js';
-import { claimDueJobs, completeJob, failJob, insertJob, pruneDoneJobs, rescheduleJob, type JobRow } from './jobs.repository.js';
+import { anyDue, claimDueJobs, completeJob, failJob, insertJob, pruneDoneJobs, rescheduleJob, type JobRow } from './jobs.repository.js';
 
 interface Log {
   error(obj: unknown, msg?: string): void;
@@ -108,6 +108,8 @@ export class JobRunner {
   }
 
   private async runBatch(): Promise<number> {
+    // Most wake-ups find nothing due; a plain read spares them the write lock.
+    if (!(await anyDue(this.db, this.clock.now()))) return 0;
     const claimed = await this.db.transaction().execute((trx) => claimDueJobs(trx, this.workerId, this.clock.now(), this.opts.leaseMs, this.opts.batch));
     const shared = claimed.filter((row) => this.jobs.has(row.name) && !this.jobs.get(row.name)!.ownTransactions);
     if (shared.length > 1) await this.runTogether(shared);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { AnyDb } from '../db/dialect/types.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../db/rows.js';
@@ -87,12 +87,20 @@ export async function insertJob(
  * Claims due jobs for one worker: pending ones whose time has come, and running ones whose lease
  * expired (their worker died). On PostgreSQL rows claimed by other workers are skipped.
  */
+const dueNow = (nowIso: string) => (eb: ExpressionBuilder<JobsTable, 'jobs'>) =>
+  eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowIso)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)])]);
+
+/** Whether any job is due, read without taking a lock (SQLite: on the reader, beside the writer). */
+export async function anyDue(db: AnyDb, now: Date): Promise<boolean> {
+  return (await q(db).selectFrom('jobs').select('id').where(dueNow(now.toISOString())).limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, leaseMs: number, limit: number): Promise<JobRow[]> {
   const nowIso = now.toISOString();
   let due = q(db)
     .selectFrom('jobs')
     .select('id')
-    .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowIso)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)])]))
+    .where(dueNow(nowIso))
     .orderBy('run_at')
     .limit(limit);
   if (capabilitiesOf(db).skipLocked) due = due.forUpdate().skipLocked();

@@ -32,9 +32,14 @@ export class RealtimeBus {
   private listener: ChannelListener | null = null;
   private lastPrune = 0;
 
+  /** Whether other processes may be listening (PostgreSQL); on SQLite there are none. */
+  reachesOthers(db: AnyDb): boolean {
+    return capabilitiesOf(db).listenNotify;
+  }
+
   /** Tells the other processes; inside a transaction the message leaves at commit. */
   async send(db: AnyDb, message: BusMessage): Promise<void> {
-    if (!capabilitiesOf(db).listenNotify) return;
+    if (!this.reachesOthers(db)) return;
     const body = JSON.stringify({ o: this.origin, m: message } satisfies Envelope);
     if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
       await notifyChannel(db, CHANNEL, body);

@@ -51,6 +51,8 @@ export class Realtime implements ConnectionHost {
   /** Registers a projector for a domain event; its pushes go out once the event is dispatched. */
   project(eventName: string, projector: Projector): void {
     this.events.subscribe(eventName, async (event, db) => {
+      // Projecting reads rows; with no socket here and no other process to tell, nobody would get it.
+      if (this.connections.size === 0 && !this.bus.reachesOthers(db)) return;
       const at = toIso(event.createdAt);
       for (const push of await projector(event, db)) await this.publish(db, { ...push, at });
     });

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { enableWriteBatching } from '../write-batcher.js';
+import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpointer.js';
 import { TesseraSqliteDialect } from './sqlite-driver.js';
 import type { Database } from './types.js';
 
@@ -53,7 +54,10 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
   };
   const handle = open(false);
   // An in-memory database exists only in its one connection, so it has no separate reader.
-  const reader = opts.file === ':memory:' || opts.file === '' ? null : open(true);
+  const inMemory = opts.file === ':memory:' || opts.file === '';
+  const reader = inMemory ? null : open(true);
+  const checkpointer = inMemory ? null : startCheckpointer(opts.file, (msg) => console.error(msg));
+  if (checkpointer) handle.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const db = new Kysely({ dialect: new TesseraSqliteDialect({ writer: handle, reader }) });
   enableWriteBatching(db);
   return {
@@ -65,6 +69,7 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
       await handle.backup(toFile);
     },
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
