@@ -200,7 +200,7 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
       },
     ],
     notes: [
-      'Of the tickets resolved in the range: how many were ever reopened.',
+      'Of the tickets resolved in the range: how many were ever reopened (resolved back to open, in progress or waiting in the ticket history).',
       'CSAT: the latest rating of those tickets (good, or 4-5 of 5, counts as positive); response rate = ratings / resolved.',
     ],
   };

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { daysBetweenDates, elapsedMinutes, elapsedSeconds, jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
-import { bucketOf } from './reports.repository.js';
+import { bucketOf, everReopened, REOPEN_FROM, REOPEN_TO } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
 import { buildTagsAndTime, readTagsAndTime, writeTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
 
@@ -127,7 +127,7 @@ const measures = (db: AnyDb) => {
     bucketOf(elapsedMinutes(db, ...fr)).as('first_response_bucket'),
     elapsedSeconds(db, ...res).as('resolution_seconds'),
     bucketOf(elapsedMinutes(db, ...res)).as('resolution_bucket'),
-    sql<number>`((CASE WHEN tickets.reopen_count > 0 THEN ${FLAG.reopened} ELSE 0 END)
+    sql<number>`((CASE WHEN ${everReopened(db)} THEN ${FLAG.reopened} ELSE 0 END)
       + (CASE WHEN report_csat.ticket_id IS NULL THEN 0 ELSE ${FLAG.rated} END)
       + coalesce(report_csat.positive, 0) * ${FLAG.positive}
       + coalesce(report_csat.has_comment, 0) * ${FLAG.comment}
@@ -189,8 +189,6 @@ export async function clearRollups(db: AnyDb): Promise<void> {
   await q(db).deleteFrom('report_ticket_time').execute();
 }
 
-const REOPEN_FROM = 'resolved';
-const REOPEN_TO = ['open', 'in_progress', 'waiting'];
 const FACT_COLUMN: Record<KeyDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id', organization: 'organization_id' };
 
 /**

@@ -21,7 +21,7 @@ import { localDateOf, offsetSegments } from './time-buckets.js';
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 const STATE_KEY = 'rollups';
 /** Bumped when what the rollups hold changes: older rollups are then rebuilt, and unused until then. */
-const ROLLUPS_VERSION = 3;
+const ROLLUPS_VERSION = 4;
 
 async function rollupZone(db: AnyDb): Promise<string | null> {
   const r = await q(db).selectFrom('report_settings').select('value').where('key', '=', STATE_KEY).executeTakeFirst();
