@@ -203,6 +203,8 @@ describeEachDialect('reports', (dialect) => {
     const a1Client = await t.user({ role: 'agent', name: 'Timer', email: `timer-${dialect}@tessera.test` });
     expect((await a1Client.post(`/api/v1/tickets/${n.A}/time-entries`, { minutes: 45, date: '2025-11-01' })).statusCode).toBe(201);
     expect((await a1Client.post(`/api/v1/tickets/${n.D}/time-entries`, { minutes: 15, date: '2025-11-05' })).statusCode).toBe(201);
+    // The rollups take time logged from its ticket.time_logged event, dispatched after commit.
+    await t.deps.events.idle();
     t.clock.set('2025-11-05T12:00:00.000Z');
     const r = await report('agents');
     const byName = Object.fromEntries(r.tables[0]!.rows.map((x) => [x.cells.agent, x.cells]));
@@ -230,8 +232,9 @@ describeEachDialect('reports', (dialect) => {
     const ctx = t.systemCtx();
     const cells = await t.deps.database.db.selectFrom('report_daily').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     expect(Number(cells!.n)).toBeGreaterThan(0);
+    const dims = ['none', 'channel', 'group', 'priority', 'type', 'agent', 'organization', 'tag'] as const;
     const compare = async () => {
-      for (const by of ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const) {
+      for (const by of dims) {
         for (const interval of ['day', 'month'] as const) {
           const input = reportQuery.parse({ from: '2025-10-01', to: '2025-11-05', by, interval });
           expect(await runReport(ctx, 'volume', input)).toEqual(await runReport(ctx, 'volume', input, { live: true }));
@@ -241,15 +244,16 @@ describeEachDialect('reports', (dialect) => {
       expect(await runReport(ctx, 'backlog', input)).toEqual(await runReport(ctx, 'backlog', input, { live: true }));
       // Speed, quality and CSAT per split, and the agents (replies counted once per ticket even
       // when the range starts after an agent's earlier reply day), from the daily stats.
-      for (const by of ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const) {
+      for (const by of dims) {
         for (const name of ['speed', 'quality', 'csat'] as const) {
           const q = reportQuery.parse({ from: '2025-10-31', to: '2025-11-04', by });
           expect(await runReport(ctx, name, q)).toEqual(await runReport(ctx, name, q, { live: true }));
         }
       }
-      for (const from of ['2025-10-31', '2025-11-03', '2025-11-04']) {
+      for (const from of ['2025-10-31', '2025-11-03', '2025-11-04', '2025-11-05']) {
         const q = reportQuery.parse({ from, to: '2025-11-05' });
         expect(await runReport(ctx, 'agents', q)).toEqual(await runReport(ctx, 'agents', q, { live: true }));
+        expect(await runReport(ctx, 'time', q)).toEqual(await runReport(ctx, 'time', q, { live: true }));
       }
     };
     // Replies on B on 11-03 and 11-05 by one agent: the second reply day has a gap of two days.
@@ -261,6 +265,39 @@ describeEachDialect('reports', (dialect) => {
     await t.deps.events.idle();
     t.clock.set('2025-11-05T12:00:00.000Z');
     await compare();
+    // Time by Agent Three: B 20 + 10 min on 11-03 and 30 min on 11-05, C 25 min on 11-04; then
+    // the 11-05 entry becomes 40 min on 11-04 and one 11-03 entry is deleted. Left: B 20 (11-03)
+    // and 40 (11-04), C 25 (11-04). Timer's entries from above: A 45 (11-01), D 15 (11-05).
+    const logged: string[] = [];
+    for (const [num, minutes, date] of [[n.B, 20, '2025-11-03'], [n.B, 10, '2025-11-03'], [n.B, 30, '2025-11-05'], [n.C, 25, '2025-11-04']] as const) {
+      const res = await three.post(`/api/v1/tickets/${num}/time-entries`, { minutes, date });
+      expect(res.statusCode).toBe(201);
+      logged.push(res.json().id);
+    }
+    await t.deps.events.idle();
+    await compare();
+    expect((await three.patch(`/api/v1/time-entries/${logged[2]}`, { minutes: 40, date: '2025-11-04' })).statusCode).toBe(200);
+    expect((await three.delete(`/api/v1/time-entries/${logged[1]}`)).statusCode).toBe(200);
+    // Tags after the tickets were counted: A billing -> refund; vip (on B) renamed to key-account.
+    expect((await t.admin.patch(`/api/v1/tickets/${n.A}`, { tags: ['refund'] })).statusCode).toBe(200);
+    expect((await t.admin.patch('/api/v1/tags/vip', { name: 'key-account' })).statusCode).toBe(200);
+    await t.deps.events.idle();
+    await compare();
+    const timeBy = async (from: string) => {
+      const r = await runReport(ctx, 'time', reportQuery.parse({ from, to: '2025-11-05' }));
+      const agents = r.tables.find((x) => x.id === 'time-agent')!;
+      return { agents: Object.fromEntries(agents.rows.map((x) => [x.cells.key, [x.cells.minutes, x.cells.entries, x.cells.tickets]])), types: r.tables.find((x) => x.id === 'time-type')!.totals!.cells };
+    };
+    // B worked on 11-03 and 11-04 counts once.
+    expect(await timeBy('2025-11-01')).toEqual({ agents: { 'Agent Three': [85, 3, 2], Timer: [60, 2, 2] }, types: expect.objectContaining({ minutes: 145, entries: 5 }) });
+    expect(await timeBy('2025-11-04')).toEqual({ agents: { 'Agent Three': [65, 2, 2], Timer: [15, 1, 1] }, types: expect.objectContaining({ minutes: 80, entries: 3 }) });
+    const byTag = await runReport(ctx, 'volume', reportQuery.parse({ from: '2025-10-31', to: '2025-11-04', by: 'tag', interval: 'month' }));
+    expect(byTag.tables[0]!.rows.map((x) => [x.cells.period, x.cells.key, x.cells.created])).toEqual([
+      ['2025-10-01', 'billing', 1],
+      ['2025-10-01', 'key-account', 1],
+      ['2025-10-01', 'refund', 1],
+      ['2025-11-01', 'No tag', 2],
+    ]);
     const replied = async (from: string) => (await runReport(ctx, 'agents', reportQuery.parse({ from, to: '2025-11-05' }))).tables[0]!.rows.find((x) => x.cells.agent === 'Agent Three')!.cells;
     expect(await replied('2025-11-03')).toMatchObject({ replies: 2, ticketsReplied: 1 });
     expect(await replied('2025-11-04')).toMatchObject({ replies: 1, ticketsReplied: 1 });

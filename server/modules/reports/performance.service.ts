@@ -6,8 +6,8 @@ import { describeKeys } from './report-labels.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
 import { businessMsBetween } from '../../platform/business-time/business-time.js';
 import { getCalendar } from '../sla/index.js';
-import { durationRows, timeLogged, type DurationBucket } from './reports.repository.js';
-import { agentActivity, durationBuckets, resolvedOutcomes } from './rollup-reads.service.js';
+import { durationRows, type DurationBucket } from './reports.repository.js';
+import { agentActivity, durationBuckets, resolvedOutcomes, timeLoggedBy } from './rollup-reads.service.js';
 
 type Result = { tables: ReportTable[]; notes: string[] };
 
@@ -200,7 +200,7 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
       },
     ],
     notes: [
-      'Of the tickets resolved in the range: how many were ever reopened.',
+      'Of the tickets resolved in the range: how many were ever reopened (resolved back to open, in progress or waiting in the ticket history).',
       'CSAT: the latest rating of those tickets (good, or 4-5 of 5, counts as positive); response rate = ratings / resolved.',
     ],
   };
@@ -208,7 +208,7 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
 
 /** Per agent: tickets assigned (created in the range), resolved, replies, response time, CSAT, time logged. */
 export async function agentsReport(ctx: Ctx, scope: ReportScope): Promise<Result> {
-  const [{ assigned, replies }, time, { resolved: resolvedIn, csat }] = await Promise.all([agentActivity(ctx, scope), timeLogged(ctx.db, scope, 'agent'), resolvedOutcomes(ctx, scope, 'agent')]);
+  const [{ assigned, replies }, time, { resolved: resolvedIn, csat }] = await Promise.all([agentActivity(ctx, scope), timeLoggedBy(ctx, scope, 'agent'), resolvedOutcomes(ctx, scope, 'agent')]);
   const ids = new Set<string>();
   for (const x of [...assigned.map((a) => a.agentId), ...replies.map((r) => r.agentId), ...time.map((t) => t.key), ...resolvedIn.map((r) => r.key), ...csat.map((c) => c.key)]) if (x) ids.add(x);
   const users = new Map((await findUsersByIds(ctx.db, [...ids])).map((u) => [u.id, u]));
@@ -275,7 +275,7 @@ export async function timeReport(ctx: Ctx, scope: ReportScope): Promise<Result> 
   ];
   const tables: ReportTable[] = [];
   for (const p of parts) {
-    const rows = await timeLogged(ctx.db, scope, p.by);
+    const rows = await timeLoggedBy(ctx, scope, p.by);
     const info = await describeKeys(ctx, p.by, rows.map((r) => r.key));
     const total = rows.reduce((s, r) => ({ minutes: s.minutes + r.minutes, entries: s.entries + r.entries }), { minutes: 0, entries: 0 });
     tables.push({
@@ -294,7 +294,8 @@ export async function timeReport(ctx: Ctx, scope: ReportScope): Promise<Result> 
           cells: { key: info.get(r.key)?.label ?? '', minutes: r.minutes, hours: Math.round((r.minutes / 60) * 100) / 100, tickets: r.tickets, entries: r.entries },
           links: (p.by === 'agent' ? {} : { tickets: drill(scope, info.get(r.key)?.term ?? null) }) as Record<string, string>,
         }))
-        .sort((a, b) => Number(b.cells.minutes) - Number(a.cells.minutes)),
+        // Ties by label, so the order does not depend on how the database grouped the rows.
+        .sort((a, b) => Number(b.cells.minutes) - Number(a.cells.minutes) || String(a.cells.key).localeCompare(String(b.cells.key))),
       totals: { cells: { key: 'Total', minutes: total.minutes, hours: Math.round((total.minutes / 60) * 100) / 100, tickets: null, entries: total.entries }, links: {} },
     });
   }

@@ -69,6 +69,23 @@ export async function countBefore(db: AnyDb, scope: ReportScope, column: 'create
   return Number(r?.n ?? 0);
 }
 
+/** A reopen in the event log: resolved back to an active status (closed is final, see ticket-status.ts). */
+export const REOPEN_FROM = 'resolved';
+export const REOPEN_TO = ['open', 'in_progress', 'waiting'];
+
+/**
+ * Whether the ticket (`tickets` in the outer query; Kysely parenthesises the subquery) was ever reopened, from its event log rather
+ * than the counter on its row, so the reopen rate is computed from the history it describes.
+ */
+export const everReopened = (db: AnyDb): RawBuilder<boolean> =>
+  sql<boolean>`EXISTS ${q(db)
+    .selectFrom('ticket_events as re')
+    .select(sql.lit(1).as('one'))
+    .where('re.ticket_id', '=', sql<string>`tickets.id`)
+    .where('re.action', '=', 'status_changed')
+    .where(jsonScalarText(db, 're.from_value'), '=', REOPEN_FROM)
+    .where(jsonScalarText(db, 're.to_value'), 'in', REOPEN_TO)}`;
+
 /**
  * Reopens from the event log: a status change from resolved back to an active status, counted
  * once per ticket and local day.
@@ -82,8 +99,8 @@ export async function reopensByDay(db: AnyDb, scope: ReportScope, by: ReportDime
     .where('ticket_events.action', '=', 'status_changed')
     .where('ticket_events.at', '>=', scope.fromAt)
     .where('ticket_events.at', '<', scope.toAt)
-    .where(jsonScalarText(db, 'ticket_events.from_value'), '=', 'resolved')
-    .where(jsonScalarText(db, 'ticket_events.to_value'), 'in', ['open', 'in_progress', 'waiting'])
+    .where(jsonScalarText(db, 'ticket_events.from_value'), '=', REOPEN_FROM)
+    .where(jsonScalarText(db, 'ticket_events.to_value'), 'in', REOPEN_TO)
     .where(scoped(scope))
     .groupBy([sql`1`, sql`2`])
     .execute();
@@ -143,10 +160,10 @@ export async function openNow(db: AnyDb, scope: ReportScope, by: ReportDimension
   return rows.map((r) => ({ key: r.k === null ? null : String(r.k), status: String(r.st), age: String(r.a), unassigned: Number(r.u) === 1, n: Number(r.n) }));
 }
 
-/** Tickets resolved in the range by key, and how many of them were ever reopened. */
+/** Tickets resolved in the range by key, and how many of them were ever reopened (from the event log). */
 export async function resolvedWithReopens(db: AnyDb, scope: ReportScope, by: ReportDimension): Promise<{ key: string | null; resolved: number; reopened: number }[]> {
   const rows = await ticketsIn(db, scope, by)
-    .select([dimensionKey(by).as('k'), sql<number>`count(*)`.as('n'), sql<number>`sum(CASE WHEN tickets.reopen_count > 0 THEN 1 ELSE 0 END)`.as('r')])
+    .select([dimensionKey(by).as('k'), sql<number>`count(*)`.as('n'), sql<number>`sum(CASE WHEN ${everReopened(db)} THEN 1 ELSE 0 END)`.as('r')])
     .where('tickets.resolved_at', '>=', scope.fromAt)
     .where('tickets.resolved_at', '<', scope.toAt)
     .groupBy(sql`1`)

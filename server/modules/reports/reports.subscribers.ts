@@ -10,8 +10,9 @@ import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
  */
 export function registerReportSubscribers(events: EventDispatcher): void {
   // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row).
-  // A reply moves the first response and the agent's replies; a rating moves the CSAT flags.
-  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created'] as const) {
+  // A reply moves the first response and the agent's replies; a rating moves the CSAT flags; a
+  // time entry logged, changed or deleted moves the time cells; a tag change is a ticket.updated.
+  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created', 'ticket.time_logged'] as const) {
     events.subscribe(name, async (event, db) => {
       await refreshTicketRollups(db, (event.payload as { ticketId: string }).ticketId);
     });

@@ -40,6 +40,7 @@ export interface ReportTables {
     priority: string;
     type: string;
     assignee_id: string;
+    organization_id: string;
     first_response_seconds: number | null;
     first_response_bucket: number | null;
     resolution_seconds: number | null;
@@ -47,6 +48,8 @@ export interface ReportTables {
     flags: number;
   };
   report_ticket_replies: { ticket_id: string; agent_id: string; day: string; n: number; gap: number };
+  report_ticket_tags: { ticket_id: string; tag: string };
+  report_ticket_time: { ticket_id: string; agent_id: string; day: string; minutes: number; entries: number; gap: number };
   report_daily_stats: { time_zone: string; metric: string; dim: string; key: string; day: string; bucket: number; n: number; seconds: number };
   report_ticket_reopens: { ticket_id: string; day: string };
   /** Report settings (the digest, the rollups' state), one JSON row per key. */

@@ -21,6 +21,8 @@ const CHECKED: { report: ReportName; dims: readonly (typeof ROLLUP_DIMS)[number]
   { report: 'quality', dims: ROLLUP_DIMS },
   { report: 'backlog', dims: ['none'] },
   { report: 'agents', dims: ['none'] },
+  // All three splits of time logged (agent, type, organization) are in every time report.
+  { report: 'time', dims: ['none'] },
 ];
 
 /**

@@ -1,8 +1,8 @@
 import type { Ctx } from '../../platform/context.js';
 import type { ReportScope } from './report-scope.js';
-import { assignedCreated, durationHistogram, repliesByAgent, resolvedWithReopens, type DurationBucket } from './reports.repository.js';
+import { assignedCreated, durationHistogram, repliesByAgent, resolvedWithReopens, timeLogged, type DurationBucket } from './reports.repository.js';
 import { FLAG } from './rollups.repository.js';
-import { readStats } from './rollup-stats.repository.js';
+import { readStats, type TimeDim } from './rollup-stats.repository.js';
 import { usable } from './rollups.service.js';
 import { csatByKey } from './sla-csat.repository.js';
 import { addDays } from './time-buckets.js';
@@ -91,4 +91,15 @@ export async function agentActivity(ctx: Ctx, scope: ReportScope): Promise<Agent
     assigned: [...assigned.values()],
     replies: replies.map((r) => ({ agentId: r.key, replies: r.n, tickets: tickets.get(r.key) ?? 0 })),
   };
+}
+
+/** Time logged on work dates in the range per agent (who logged it), ticket type or organization. */
+export async function timeLoggedBy(ctx: Ctx, scope: ReportScope, by: TimeDim): Promise<Awaited<ReturnType<typeof timeLogged>>> {
+  const dim = await usable(ctx, scope, by);
+  if (!dim) return timeLogged(ctx.db, scope, by);
+  const [logged, worked] = await Promise.all([readStats(ctx.db, scope.timeZone, 'time_logged', dim, scope.from, scope.to), readStats(ctx.db, scope.timeZone, 'time_tickets', dim, scope.from, scope.to, true)]);
+  // A ticket counts once per key: on its first work date in the range (as for replies above).
+  const tickets = new Map<string, number>();
+  for (const r of worked) if (r.bucket === 0 || addDays(r.day, -r.bucket) < scope.from) tickets.set(r.key, (tickets.get(r.key) ?? 0) + r.n);
+  return logged.map((r) => ({ key: keyOf(dim, r.key), minutes: Math.round(r.seconds / 60), tickets: tickets.get(r.key) ?? 0, entries: r.n }));
 }

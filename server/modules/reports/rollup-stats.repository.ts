@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
+import { daysBetweenDates } from '../../platform/db/dialect/report-sql.js';
 import type { ReportTables } from './reports.tables.js';
-import { FLAG, ROLLUP_DIMS, type RollupDim } from './rollups.repository.js';
+import { FLAG, keysOf, ROLLUP_DIMS, splitKey, type RollupDim, type TicketFacts } from './rollups.repository.js';
 
 /**
  * Daily cells with a sub-key, built from report_ticket_facts and report_ticket_replies (which
@@ -14,11 +15,20 @@ import { FLAG, ROLLUP_DIMS, type RollupDim } from './rollups.repository.js';
  *   replies         agents only: reply day, n replies
  *   replied_tickets agents only: reply day, bucket = days since the agent's previous reply day
  *                   on that ticket (0: first), n (ticket, day) pairs
+ *   time_logged     agent (who logged), type, organization: work date, n entries, seconds =
+ *                   minutes logged * 60 (from report_ticket_time)
+ *   time_tickets    the same splits: work date, bucket = days since the previous work date on
+ *                   the ticket (of that agent for the agent split, of anyone otherwise), n tickets
+ * A ticket counts under each of its tags in the tag split (under '' without tags).
  */
 
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 
-export type StatMetric = 'first_response' | 'resolution' | 'resolved_flags' | 'created_flags' | 'replies' | 'replied_tickets';
+export type StatMetric = 'first_response' | 'resolution' | 'resolved_flags' | 'created_flags' | 'replies' | 'replied_tickets' | 'time_logged' | 'time_tickets';
+
+/** The splits of the time report (agent: who logged the time). */
+export const TIME_DIMS = ['agent', 'type', 'organization'] as const;
+export type TimeDim = (typeof TIME_DIMS)[number];
 
 export interface StatCell {
   metric: StatMetric;
@@ -43,17 +53,19 @@ export async function bumpStat(db: AnyDb, tz: string, c: StatCell, sign: 1 | -1)
     .execute();
 }
 
-const FACT_COLUMN: Record<RollupDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id' };
+/** Inserts grouped cells (a SELECT of the table's columns in order). */
+const insertCells = (db: AnyDb) => (rows: Parameters<ReturnType<ReturnType<typeof q>['insertInto']>['expression']>[0]) =>
+  q(db).insertInto('report_daily_stats').columns(['time_zone', 'metric', 'dim', 'key', 'day', 'bucket', 'n', 'seconds']).expression(rows).execute();
 
 /** Every cell grouped in SQL from the facts (the facts must be built first). */
 export async function buildStats(db: AnyDb, tz: string): Promise<void> {
-  const insert = (rows: Parameters<ReturnType<ReturnType<typeof q>['insertInto']>['expression']>[0]) =>
-    q(db).insertInto('report_daily_stats').columns(['time_zone', 'metric', 'dim', 'key', 'day', 'bucket', 'n', 'seconds']).expression(rows).execute();
+  const insert = insertCells(db);
   const cell = (metric: StatMetric, dim: RollupDim) => [sql<string>`${tz}`.as('time_zone'), sql<string>`${metric}`.as('metric'), sql<string>`${dim}`.as('dim')];
   for (const dim of ROLLUP_DIMS) {
-    const column = FACT_COLUMN[dim];
-    const key = (column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`).as('key');
-    const facts = q(db).selectFrom('report_ticket_facts as f');
+    const key = splitKey(dim).as('key');
+    const facts = q(db)
+      .selectFrom('report_ticket_facts as f')
+      .$if(dim === 'tag', (b) => b.leftJoin('report_ticket_tags as g', 'g.ticket_id', 'f.ticket_id'));
     const grouped = [sql`4`, sql`5`, sql`6`];
     for (const [metric, day] of [
       ['first_response', 'f.created_day'],
@@ -85,6 +97,33 @@ export async function buildStats(db: AnyDb, tz: string): Promise<void> {
   const replies = q(db).selectFrom('report_ticket_replies as r');
   await insert(replies.select([...cell('replies', 'agent'), 'r.agent_id as key', 'r.day', sql<number>`0`.as('bucket'), sql<number>`sum(r.n)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`]));
   await insert(replies.select([...cell('replied_tickets', 'agent'), 'r.agent_id as key', 'r.day', 'r.gap as bucket', sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`, sql`6`]));
+  await buildTimeStats(db, tz);
+}
+
+async function buildTimeStats(db: AnyDb, tz: string): Promise<void> {
+  const insert = insertCells(db);
+  const cell = (metric: StatMetric, dim: TimeDim) => [sql<string>`${tz}`.as('time_zone'), sql<string>`${metric}`.as('metric'), sql<string>`${dim}`.as('dim')];
+  const time = q(db).selectFrom('report_ticket_time as t').innerJoin('report_ticket_facts as f', 'f.ticket_id', 't.ticket_id');
+  // A ticket's work dates (anyone's), each with the days since the previous one.
+  const days = q(db).selectFrom('report_ticket_time').select(['ticket_id', 'day']).distinct();
+  const previous = sql`lag(d.day) OVER (PARTITION BY d.ticket_id ORDER BY d.day)`;
+  const workDays = q(db)
+    .selectFrom(days.as('d'))
+    .select(['d.ticket_id', 'd.day', sql<number>`coalesce(${daysBetweenDates(db, previous, sql`d.day`)}, 0)`.as('gap')]);
+  for (const dim of TIME_DIMS) {
+    const key = (dim === 'agent' ? sql<string>`t.agent_id` : splitKey(dim)).as('key');
+    await insert(time.select([...cell('time_logged', dim), key, 't.day', sql<number>`0`.as('bucket'), sql<number>`sum(t.entries)`.as('n'), sql<number>`sum(t.minutes) * 60`.as('seconds')]).groupBy([sql`4`, sql`5`]));
+    if (dim === 'agent') {
+      await insert(time.select([...cell('time_tickets', dim), key, 't.day', 't.gap as bucket', sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')]).groupBy([sql`4`, sql`5`, sql`6`]));
+    } else {
+      const rows = q(db)
+        .selectFrom(workDays.as('w'))
+        .innerJoin('report_ticket_facts as f', 'f.ticket_id', 'w.ticket_id')
+        .select([...cell('time_tickets', dim), splitKey(dim).as('key'), 'w.day', 'w.gap as bucket', sql<number>`count(*)`.as('n'), sql<number>`0`.as('seconds')])
+        .groupBy([sql`4`, sql`5`, sql`6`]);
+      await insert(rows);
+    }
+  }
 }
 
 /** Cells of one metric and split over days from..to, summed per key and bucket (and day when asked). */
@@ -105,21 +144,35 @@ export async function readStats(db: AnyDb, tz: string, metric: StatMetric, dim: 
 }
 
 /** The cells one ticket's facts add (the same cells buildStats groups, one ticket at a time). */
-export function statCellsOf(f: { created: string | null; resolved: string | null; keys: Record<RollupDim, string>; firstResponse: { seconds: number; bucket: number } | null; resolution: { seconds: number; bucket: number } | null; flags: number; replies: { agentId: string; day: string; n: number; gap: number }[] }): StatCell[] {
+export function statCellsOf(f: TicketFacts): StatCell[] {
   const out: StatCell[] = [];
   for (const dim of ROLLUP_DIMS) {
-    const key = f.keys[dim];
-    const add = (metric: StatMetric, day: string | null, bucket: number, seconds: number) => {
-      if (day !== null) out.push({ metric, dim, key, day, bucket, n: 1, seconds });
-    };
-    if (f.firstResponse) add('first_response', f.created, f.firstResponse.bucket, f.firstResponse.seconds);
-    if (f.resolution) add('resolution', f.resolved, f.resolution.bucket, f.resolution.seconds);
-    add('resolved_flags', f.resolved, f.flags & RESOLVED_BITS, 0);
-    add('created_flags', f.created, (f.flags & FLAG.resolvedNow) | (f.firstResponse ? FLAG.answered : 0), f.firstResponse?.seconds ?? 0);
+    for (const key of keysOf(f, dim)) {
+      const add = (metric: StatMetric, day: string | null, bucket: number, seconds: number) => {
+        if (day !== null) out.push({ metric, dim, key, day, bucket, n: 1, seconds });
+      };
+      if (f.firstResponse) add('first_response', f.created, f.firstResponse.bucket, f.firstResponse.seconds);
+      if (f.resolution) add('resolution', f.resolved, f.resolution.bucket, f.resolution.seconds);
+      add('resolved_flags', f.resolved, f.flags & RESOLVED_BITS, 0);
+      add('created_flags', f.created, (f.flags & FLAG.resolvedNow) | (f.firstResponse ? FLAG.answered : 0), f.firstResponse?.seconds ?? 0);
+    }
   }
   for (const r of f.replies) {
     out.push({ metric: 'replies', dim: 'agent', key: r.agentId, day: r.day, bucket: 0, n: r.n, seconds: 0 });
     out.push({ metric: 'replied_tickets', dim: 'agent', key: r.agentId, day: r.day, bucket: r.gap, n: 1, seconds: 0 });
   }
+  const workDays = [...new Set(f.time.map((t) => t.day))].sort();
+  for (const t of f.time) {
+    out.push({ metric: 'time_logged', dim: 'agent', key: t.agentId, day: t.day, bucket: 0, n: t.entries, seconds: t.minutes * 60 });
+    out.push({ metric: 'time_tickets', dim: 'agent', key: t.agentId, day: t.day, bucket: t.gap, n: 1, seconds: 0 });
+    for (const dim of ['type', 'organization'] as const) out.push({ metric: 'time_logged', dim, key: f.keys[dim], day: t.day, bucket: 0, n: t.entries, seconds: t.minutes * 60 });
+  }
+  workDays.forEach((day, i) => {
+    const gap = i === 0 ? 0 : daysApart(workDays[i - 1]!, day);
+    for (const dim of ['type', 'organization'] as const) out.push({ metric: 'time_tickets', dim, key: f.keys[dim], day, bucket: gap, n: 1, seconds: 0 });
+  });
   return out;
 }
+
+/** Whole days from one calendar date to a later one. */
+export const daysApart = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);

@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { daysBetweenDates, elapsedMinutes, elapsedSeconds, jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
-import { bucketOf } from './reports.repository.js';
+import { bucketOf, everReopened, REOPEN_FROM, REOPEN_TO } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
+import { buildTagsAndTime, readTagsAndTime, writeTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
 
 /**
  * Daily rollups of created / resolved / reopened per split, in one time zone. Counts are the
@@ -13,8 +14,10 @@ import type { ReportTables } from './reports.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 
-export const ROLLUP_DIMS = ['none', 'channel', 'group', 'priority', 'type', 'agent'] as const;
+export const ROLLUP_DIMS = ['none', 'channel', 'group', 'priority', 'type', 'agent', 'organization', 'tag'] as const;
 export type RollupDim = (typeof ROLLUP_DIMS)[number];
+/** Splits with one key per ticket (a ticket has any number of tags, held apart in TicketFacts.tags). */
+export type KeyDim = Exclude<RollupDim, 'tag'>;
 export type Metric = 'created' | 'resolved' | 'reopened';
 
 /** A calendar duration: exact seconds and its histogram bucket (minutes under a day, hours above). */
@@ -34,17 +37,23 @@ export interface ReplyDay {
 /** Bits of TicketFacts.flags (`answered` is set only in the created_flags cells, from firstResponse). */
 export const FLAG = { reopened: 1, rated: 2, positive: 4, comment: 8, resolvedNow: 16, answered: 32 } as const;
 
-/** What one ticket contributes: its days, its keys per split, its durations, outcomes and replies. */
+/** What one ticket contributes: its days, its keys per split, its durations, outcomes, replies and time logged. */
 export interface TicketFacts {
   created: string | null;
   resolved: string | null;
   reopened: string[];
-  keys: Record<RollupDim, string>;
+  keys: Record<KeyDim, string>;
+  /** Sorted; none: the ticket counts under the tag key ''. */
+  tags: string[];
   firstResponse: Measured | null;
   resolution: Measured | null;
   flags: number;
   replies: ReplyDay[];
+  time: TimeDay[];
 }
+
+/** The keys a ticket counts under in one split: one, except a tag per tag ('' when it has none). */
+export const keysOf = (f: Pick<TicketFacts, 'keys' | 'tags'>, dim: RollupDim): string[] => (dim === 'tag' ? (f.tags.length ? f.tags : ['']) : [f.keys[dim]]);
 
 /** +n (or -n) on one rollup cell. */
 export async function bumpDaily(db: AnyDb, tz: string, metric: Metric, dim: RollupDim, key: string, day: string, n: number): Promise<void> {
@@ -62,15 +71,18 @@ export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFact
   if (!r) return null;
   const reopened = (await q(db).selectFrom('report_ticket_reopens').select('day').where('ticket_id', '=', ticketId).orderBy('day').execute()).map((x) => x.day);
   const replies = await q(db).selectFrom('report_ticket_replies').select(['agent_id', 'day', 'n', 'gap']).where('ticket_id', '=', ticketId).orderBy('agent_id').orderBy('day').execute();
+  const { tags, time } = await readTagsAndTime(db, ticketId);
   return {
     created: r.created_day,
     resolved: r.resolved_day,
     reopened,
-    keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id },
+    keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id, organization: r.organization_id },
+    tags,
     firstResponse: measured(r.first_response_seconds, r.first_response_bucket),
     resolution: measured(r.resolution_seconds, r.resolution_bucket),
     flags: Number(r.flags),
     replies: replies.map((x) => ({ agentId: x.agent_id, day: x.day, n: Number(x.n), gap: Number(x.gap) })),
+    time,
   };
 }
 
@@ -78,6 +90,7 @@ export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | n
   await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
   await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
   await q(db).deleteFrom('report_ticket_replies').where('ticket_id', '=', ticketId).execute();
+  await writeTagsAndTime(db, ticketId, f);
   if (!f) return;
   await q(db)
     .insertInto('report_ticket_facts')
@@ -90,6 +103,7 @@ export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | n
       priority: f.keys.priority,
       type: f.keys.type,
       assignee_id: f.keys.agent,
+      organization_id: f.keys.organization,
       first_response_seconds: f.firstResponse?.seconds ?? null,
       first_response_bucket: f.firstResponse?.bucket ?? null,
       resolution_seconds: f.resolution?.seconds ?? null,
@@ -113,7 +127,7 @@ const measures = (db: AnyDb) => {
     bucketOf(elapsedMinutes(db, ...fr)).as('first_response_bucket'),
     elapsedSeconds(db, ...res).as('resolution_seconds'),
     bucketOf(elapsedMinutes(db, ...res)).as('resolution_bucket'),
-    sql<number>`((CASE WHEN tickets.reopen_count > 0 THEN ${FLAG.reopened} ELSE 0 END)
+    sql<number>`((CASE WHEN ${everReopened(db)} THEN ${FLAG.reopened} ELSE 0 END)
       + (CASE WHEN report_csat.ticket_id IS NULL THEN 0 ELSE ${FLAG.rated} END)
       + coalesce(report_csat.positive, 0) * ${FLAG.positive}
       + coalesce(report_csat.has_comment, 0) * ${FLAG.comment}
@@ -134,11 +148,11 @@ const replyEvents = (db: AnyDb) =>
 export async function ticketForFacts(
   db: AnyDb,
   ticketId: string,
-): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<RollupDim, string>; reopenedAt: string[]; firstResponse: Measured | null; resolution: Measured | null; flags: number; repliedAt: { agentId: string; at: string }[] } | null> {
+): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<KeyDim, string>; reopenedAt: string[]; firstResponse: Measured | null; resolution: Measured | null; flags: number; repliedAt: { agentId: string; at: string }[] } | null> {
   const t = await q(db)
     .selectFrom('tickets')
     .leftJoin('report_csat', 'report_csat.ticket_id', 'tickets.id')
-    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.spam', 'tickets.merged_into_id', ...measures(db)])
+    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.spam', 'tickets.merged_into_id', ...measures(db)])
     .where('tickets.id', '=', ticketId)
     .executeTakeFirst();
   if (!t || Number(t.spam) !== 0 || t.merged_into_id !== null) return null;
@@ -155,7 +169,7 @@ export async function ticketForFacts(
   return {
     createdAt: iso(t.created_at),
     resolvedAt: t.resolved_at === null ? null : iso(t.resolved_at),
-    keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '' },
+    keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '', organization: t.organization_id ?? '' },
     reopenedAt: reopens.map((r) => iso(r.at)),
     firstResponse: measured(t.first_response_seconds, t.first_response_bucket),
     resolution: measured(t.resolution_seconds, t.resolution_bucket),
@@ -171,11 +185,21 @@ export async function clearRollups(db: AnyDb): Promise<void> {
   await q(db).deleteFrom('report_ticket_reopens').execute();
   await q(db).deleteFrom('report_ticket_replies').execute();
   await q(db).deleteFrom('report_daily_stats').execute();
+  await q(db).deleteFrom('report_ticket_tags').execute();
+  await q(db).deleteFrom('report_ticket_time').execute();
 }
 
-const REOPEN_FROM = 'resolved';
-const REOPEN_TO = ['open', 'in_progress', 'waiting'];
-const FACT_COLUMN: Record<RollupDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id' };
+const FACT_COLUMN: Record<KeyDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id', organization: 'organization_id' };
+
+/**
+ * The key of a split over `report_ticket_facts as f`; for tags over `report_ticket_tags as g`,
+ * left-joined by `withSplit` (a ticket with two tags is two rows, one without is one row, key '').
+ */
+export const splitKey = (dim: RollupDim): RawBuilder<string> => {
+  if (dim === 'tag') return sql<string>`coalesce(g.tag, '')`;
+  const column = FACT_COLUMN[dim];
+  return column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`;
+};
 
 /**
  * Rebuilds from nothing in SQL: each live ticket's facts (days and keys) and reopen days, then
@@ -194,13 +218,14 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
       'tickets.priority',
       'tickets.type',
       sql<string>`coalesce(tickets.assignee_id, '')`.as('assignee_id'),
+      sql<string>`coalesce(tickets.organization_id, '')`.as('organization_id'),
       ...measures(db),
     ])
     .where('tickets.spam', '=', 0)
     .where('tickets.merged_into_id', 'is', null);
   await q(db)
     .insertInto('report_ticket_facts')
-    .columns(['ticket_id', 'created_day', 'resolved_day', 'channel', 'group_id', 'priority', 'type', 'assignee_id', 'first_response_seconds', 'first_response_bucket', 'resolution_seconds', 'resolution_bucket', 'flags'])
+    .columns(['ticket_id', 'created_day', 'resolved_day', 'channel', 'group_id', 'priority', 'type', 'assignee_id', 'organization_id', 'first_response_seconds', 'first_response_bucket', 'resolution_seconds', 'resolution_bucket', 'flags'])
     .expression(facts)
     .execute();
   const reopens = q(db)
@@ -221,13 +246,14 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
     .selectFrom(perDay.as('d'))
     .select(['d.ticket_id', 'd.agent_id', 'd.day', 'd.n', sql<number>`coalesce(${daysBetweenDates(db, previous, sql`d.day`)}, 0)`.as('gap')]);
   await q(db).insertInto('report_ticket_replies').columns(['ticket_id', 'agent_id', 'day', 'n', 'gap']).expression(replies).execute();
+  await buildTagsAndTime(db);
   for (const dim of ROLLUP_DIMS) {
-    const column = FACT_COLUMN[dim];
-    const key = column ? sql<string>`${sql.ref(`f.${column}`)}` : sql<string>`''`;
+    const key = splitKey(dim);
     for (const metric of ['created', 'resolved'] as const) {
       const day = sql.ref(`f.${metric}_day`);
       const rows = q(db)
         .selectFrom('report_ticket_facts as f')
+        .$if(dim === 'tag', (b) => b.leftJoin('report_ticket_tags as g', 'g.ticket_id', 'f.ticket_id'))
         .select([sql<string>`${tz}`.as('time_zone'), sql<string>`${dim}`.as('dim'), key.as('key'), sql<string>`${metric}`.as('metric'), sql<string>`${day}`.as('day'), sql<number>`count(*)`.as('n')])
         .where(day, 'is not', null)
         .groupBy([sql`3`, sql`5`]);
@@ -236,6 +262,7 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
     const rows = q(db)
       .selectFrom('report_ticket_reopens as r')
       .innerJoin('report_ticket_facts as f', 'f.ticket_id', 'r.ticket_id')
+      .$if(dim === 'tag', (b) => b.leftJoin('report_ticket_tags as g', 'g.ticket_id', 'f.ticket_id'))
       .select([sql<string>`${tz}`.as('time_zone'), sql<string>`${dim}`.as('dim'), key.as('key'), sql<string>`'reopened'`.as('metric'), 'r.day', sql<number>`count(*)`.as('n')])
       .groupBy([sql`3`, sql`5`]);
     await q(db).insertInto('report_daily').columns(['time_zone', 'dim', 'key', 'metric', 'day', 'n']).expression(rows).execute();

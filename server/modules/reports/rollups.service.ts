@@ -6,8 +6,9 @@ import { getSettings, requireAdmin } from '../auth/index.js';
 import type { ReportScope } from './report-scope.js';
 import { countByDay, reopensByDay, type DayCount } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
-import { bumpStat, buildStats, statCellsOf } from './rollup-stats.repository.js';
-import { bumpDaily, buildRollups, clearRollups, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { bumpStat, buildStats, daysApart, statCellsOf } from './rollup-stats.repository.js';
+import { currentTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
+import { bumpDaily, buildRollups, clearRollups, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
 import { localDateOf, offsetSegments } from './time-buckets.js';
 
 /**
@@ -20,7 +21,7 @@ import { localDateOf, offsetSegments } from './time-buckets.js';
 const q = (db: AnyDb) => db as Kysely<ReportTables>;
 const STATE_KEY = 'rollups';
 /** Bumped when what the rollups hold changes: older rollups are then rebuilt, and unused until then. */
-const ROLLUPS_VERSION = 2;
+const ROLLUPS_VERSION = 4;
 
 async function rollupZone(db: AnyDb): Promise<string | null> {
   const r = await q(db).selectFrom('report_settings').select('value').where('key', '=', STATE_KEY).executeTakeFirst();
@@ -58,8 +59,6 @@ export async function ensureRollups(ctx: Ctx): Promise<boolean> {
   return true;
 }
 
-const DAY_MS = 86_400_000;
-
 /** Replies per agent and local day, with the days since that agent's previous reply day (sorted as stored). */
 function replyDays(repliedAt: { agentId: string; at: string }[], tz: string): ReplyDay[] {
   const counts = new Map<string, ReplyDay>();
@@ -70,24 +69,31 @@ function replyDays(repliedAt: { agentId: string; at: string }[], tz: string): Re
     c.n += 1;
     counts.set(id, c);
   }
-  const out = [...counts.values()].sort((a, b) => (a.agentId === b.agentId ? a.day.localeCompare(b.day) : a.agentId < b.agentId ? -1 : 1));
+  return withGaps([...counts.values()]);
+}
+
+/** Sorted by agent and day (as stored), each with the days since that agent's previous day (0: first). */
+function withGaps<T extends { agentId: string; day: string; gap: number }>(rows: T[]): T[] {
+  const out = [...rows].sort((a, b) => (a.agentId === b.agentId ? (a.day < b.day ? -1 : 1) : a.agentId < b.agentId ? -1 : 1));
   out.forEach((r, i) => {
     const prev = out[i - 1];
-    r.gap = prev && prev.agentId === r.agentId ? Math.round((Date.parse(r.day) - Date.parse(prev.day)) / DAY_MS) : 0;
+    r.gap = prev && prev.agentId === r.agentId ? daysApart(prev.day, r.day) : 0;
   });
   return out;
 }
 
-function factsOf(t: NonNullable<Awaited<ReturnType<typeof ticketForFacts>>>, tz: string): TicketFacts {
+function factsOf(t: NonNullable<Awaited<ReturnType<typeof ticketForFacts>>>, current: Awaited<ReturnType<typeof currentTagsAndTime>>, tz: string): TicketFacts {
   return {
     created: localDateOf(tz, new Date(t.createdAt)),
     resolved: t.resolvedAt ? localDateOf(tz, new Date(t.resolvedAt)) : null,
     reopened: [...new Set(t.reopenedAt.map((a) => localDateOf(tz, new Date(a))))].sort(),
     keys: t.keys,
+    tags: current.tags,
     firstResponse: t.firstResponse,
     resolution: t.resolution,
     flags: t.flags,
     replies: replyDays(t.repliedAt, tz),
+    time: withGaps<TimeDay>(current.time.map((x) => ({ ...x, gap: 0 }))),
   };
 }
 
@@ -96,14 +102,14 @@ export async function refreshTicketRollups(db: AnyDb, ticketId: string): Promise
   const tz = await rollupZone(db);
   if (!tz) return;
   const row = await ticketForFacts(db, ticketId);
-  const next = row ? factsOf(row, tz) : null;
+  const next = row ? factsOf(row, await currentTagsAndTime(db, ticketId), tz) : null;
   const prev = await readFacts(db, ticketId);
   if (JSON.stringify(prev) === JSON.stringify(next)) return;
   const cells = (f: TicketFacts | null): [Metric, string][] =>
     f ? [...(f.created ? [['created', f.created] as [Metric, string]] : []), ...(f.resolved ? [['resolved', f.resolved] as [Metric, string]] : []), ...f.reopened.map((d) => ['reopened', d] as [Metric, string])] : [];
   for (const dim of ROLLUP_DIMS) {
-    for (const [metric, day] of cells(prev)) await bumpDaily(db, tz, metric, dim, prev!.keys[dim], day, -1);
-    for (const [metric, day] of cells(next)) await bumpDaily(db, tz, metric, dim, next!.keys[dim], day, 1);
+    for (const [metric, day] of cells(prev)) for (const key of keysOf(prev!, dim)) await bumpDaily(db, tz, metric, dim, key, day, -1);
+    for (const [metric, day] of cells(next)) for (const key of keysOf(next!, dim)) await bumpDaily(db, tz, metric, dim, key, day, 1);
   }
   for (const c of prev ? statCellsOf(prev) : []) await bumpStat(db, tz, c, -1);
   for (const c of next ? statCellsOf(next) : []) await bumpStat(db, tz, c, 1);

@@ -17,6 +17,7 @@ import * as m15 from './2026112215_phone_sms_portal.js';
 import * as m16 from './2026112216_integrations.js';
 import * as m17 from './2026112217_reports.js';
 import * as m18 from './2026120201_report_rollups.js';
+import * as m19 from './2026120202_report_rollups_time_tags.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026112216_integrations': m16,
   '2026112217_reports': m17,
   '2026120201_report_rollups': m18,
+  '2026120202_report_rollups_time_tags': m19,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
