@@ -34,6 +34,32 @@ describeEachDialect('store and outbox', (dialect) => {
   });
   afterAll(() => dispose());
 
+  // SQLite has one writer (units never overlap), so only PostgreSQL can deadlock.
+  it.runIf(dialect === 'postgres')('runs a unit again when PostgreSQL picks it to break a deadlock: both writers succeed', async () => {
+    await sql`CREATE TABLE lock_probe (id integer PRIMARY KEY, n integer NOT NULL)`.execute(database.db);
+    await sql`INSERT INTO lock_probe (id, n) VALUES (1, 0), (2, 0)`.execute(database.db);
+    let aHolds!: () => void;
+    let bHolds!: () => void;
+    const aFirst = new Promise<void>((r) => (aHolds = r));
+    const bFirst = new Promise<void>((r) => (bHolds = r));
+    let runs = 0;
+    // Each holds one row and then wants the other's: PostgreSQL fails one of them (40P01).
+    const unit = (first: number, second: number, holds: () => void, other: Promise<void>) =>
+      inTransaction(ctx(), async (tx) => {
+        runs += 1;
+        await sql`UPDATE lock_probe SET n = n + 1 WHERE id = ${first}`.execute(tx.db);
+        holds();
+        await other;
+        await sql`UPDATE lock_probe SET n = n + 1 WHERE id = ${second}`.execute(tx.db);
+      });
+    await Promise.all([unit(1, 2, aHolds, bFirst), unit(2, 1, bHolds, aFirst)]);
+    expect(runs).toBe(3);
+    expect((await sql<{ id: number; n: number }>`SELECT id, n FROM lock_probe ORDER BY id`.execute(database.db)).rows).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
+  });
+
   it('delivers events only after commit, never for a rolled-back change', async () => {
     await expect(
       inTransaction(ctx(), async (tx) => {

@@ -52,7 +52,7 @@ export class Realtime implements ConnectionHost {
   project(eventName: string, projector: Projector): void {
     this.events.subscribe(eventName, async (event, db) => {
       // Projecting reads rows; with no socket here and no other process to tell, nobody would get it.
-      if (this.connections.size === 0 && !this.bus.reachesOthers(db)) return;
+      if (this.hub.clients.size === 0 && !this.bus.reachesOthers(db)) return;
       const at = toIso(event.createdAt);
       for (const push of await projector(event, db)) await this.publish(db, { ...push, at });
     });

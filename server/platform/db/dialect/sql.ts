@@ -154,3 +154,13 @@ export function jsonNumber(db: AnyDb, column: string, key: string): RawBuilder<n
   const path = `$."${key.replace(/"/g, '')}"`;
   return sql<number | null>`(CASE WHEN json_type(${col}, ${path}) IN ('integer', 'real') THEN json_extract(${col}, ${path}) END)`;
 }
+
+/**
+ * Whether a failed transaction lost a lock race it may simply run again: PostgreSQL's
+ * deadlock_detected (40P01) and serialization_failure (40001). SQLite has one writer and no
+ * such failures.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}

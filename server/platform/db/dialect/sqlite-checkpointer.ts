@@ -54,6 +54,9 @@ export function startCheckpointer(file: string, log: (msg: string) => void, ever
         worker.postMessage('now');
       }),
     async stop() {
+      // An unref'd worker does not keep the process alive: awaiting its exit with nothing else
+      // pending would end the process right here, before the caller's cleanup and error output.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
