@@ -26,3 +26,10 @@ export async function ticketIdsWithTag(db: AnyDb, tag: string, afterId: string |
   if (afterId) query = query.where('ticket_id', '>', afterId);
   return (await query.orderBy('ticket_id').limit(limit).execute()).map((r) => r.ticket_id);
 }
+
+/** Whether the tags together are on at most `limit` tickets; reads at most limit + 1 index entries. */
+export async function tagsOnAtMost(db: AnyDb, tags: string[], limit: number): Promise<boolean> {
+  if (tags.length === 0) return true;
+  const beyond = await q(db).selectFrom('ticket_tags').select('ticket_id').where('tag', 'in', tags).limit(1).offset(limit).executeTakeFirst();
+  return beyond === undefined;
+}

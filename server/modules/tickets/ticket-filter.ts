@@ -8,7 +8,11 @@ import { compileFilter } from './filter/filter-compiler.js';
 import { parseFilter } from './filter/filter-parser.js';
 import { resolveFilter, type FilterResolvers } from './filter/filter-resolve.js';
 import { visibilityScope } from './tickets.policy.js';
+import { tagsOnAtMost } from './tags.repository.js';
 import { countTickets, type TicketPredicate } from './tickets.repository.js';
+
+/** Up to this many tagged tickets a tag filter drives from the tag index (see the filter compiler). */
+const RARE_TAG_TICKETS = 2000;
 
 /** Applying the filter language to tickets: parse, resolve names, compile, add the visibility scope. */
 
@@ -21,6 +25,7 @@ function resolvers(ctx: Ctx, customFields: FilterResolvers['customFields']): Fil
     contactIdsByEmail: (e) => contactIdsByEmails(ctx.db, e),
     organizationIdsByName: (n) => organizationIdsByNames(ctx.db, n),
     customFields,
+    tagsAreRare: (tags) => tagsOnAtMost(ctx.db, tags, RARE_TAG_TICKETS),
   };
 }
 

@@ -98,7 +98,8 @@ export type TimeBound = { iso: string } | { ageMs: number } | { aheadMs: number 
 /** Every predicate is two-valued on both engines (NULL never leaks), so negation is plain NOT. */
 export type Predicate =
   | { kind: 'oneOf'; column: EnumColumn | RefColumn; values: string[]; orNull: boolean }
-  | { kind: 'tag'; tags: string[] }
+  /** `rare`: the tags are on few tickets, so SQL drives from the tag index (an access-path hint; the meaning is the same). */
+  | { kind: 'tag'; tags: string[]; rare?: boolean }
   | { kind: 'starred'; userId: string }
   | { kind: 'spam' }
   /** SLA state denormalised on the ticket: its next target was breached / its clock is paused. */

@@ -126,6 +126,11 @@ for (const dialect of DIALECTS) {
       expect(fromSql).toEqual(expected);
     });
 
+    // Rare tags take the other SQL access path (IN instead of EXISTS): the same tickets either way.
+    it.each(CASES.filter(([input]) => input.includes('tag:')))('%s (tags on few tickets)', async (input, expected) => {
+      expect(await sqlIds(input, NOW, fixtureResolvers({ tagsAreRare: async () => true }))).toEqual(expected);
+    });
+
     it('matches nothing for group:mine when the actor has no groups', async () => {
       expect(await sqlIds('group:mine', NOW, fixtureResolvers({ actorGroupIds: [] }))).toEqual([]);
     });

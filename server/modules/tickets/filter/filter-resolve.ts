@@ -29,6 +29,8 @@ export interface FilterResolvers {
   /** lower-cased name or id -> organization id */
   organizationIdsByName(names: string[]): Promise<Map<string, string>>;
   customFields: { key: string; type: CustomFieldType; options: string[] }[];
+  /** Whether these tags together are on few tickets (picks the SQL access path); unknown: treated as common. */
+  tagsAreRare?(tags: string[]): Promise<boolean>;
 }
 
 type Lookup = 'user' | 'group' | 'contact' | 'organization';
@@ -67,6 +69,7 @@ export async function resolveFilter(ast: FilterAst, r: FilterResolvers): Promise
     }
     const predicate =
       term.kind === 'text' ? textPredicate(term.text, term.phrase) : term.kind === 'custom' ? customPredicate(term, r) : fieldPredicate(term, r, names);
+    if (predicate?.kind === 'tag' && r.tagsAreRare) predicate.rare = await r.tagsAreRare(predicate.tags);
     if (predicate) terms.push({ negated: term.negated, predicate });
   }
   return { terms, mentions };

@@ -18,6 +18,7 @@ import * as m16 from './2026112216_integrations.js';
 import * as m17 from './2026112217_reports.js';
 import * as m18 from './2026120201_report_rollups.js';
 import * as m19 from './2026120202_report_rollups_time_tags.js';
+import * as m20 from './2026120203_view_count_index.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026112217_reports': m17,
   '2026120201_report_rollups': m18,
   '2026120202_report_rollups_time_tags': m19,
+  '2026120203_view_count_index': m20,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
