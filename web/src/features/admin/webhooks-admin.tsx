@@ -4,6 +4,7 @@ import { Dialog } from '../../components/dialog.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { toast, toastError } from '../../components/toast.js';
 import { api, ApiError } from '../../lib/api.js';
+import { dateTime } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 
 interface Webhook {
@@ -119,7 +120,7 @@ function DeliveryLogDialog({ hook, onClose }: { hook: Webhook; onClose: () => vo
           <tbody>
             {log.data.map((d) => (
               <tr key={d.id}>
-                <td>{new Date(d.createdAt).toLocaleString()}</td>
+                <td>{dateTime(d.createdAt)}</td>
                 <td>{d.event}</td>
                 <td>{d.attempt}</td>
                 <td title={d.error ?? undefined}>{d.status}{d.responseCode !== null ? ` (${d.responseCode})` : ''}{d.error ? ` · ${d.error}` : ''}</td>

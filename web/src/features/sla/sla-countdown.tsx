@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { dateTime } from '../../lib/format.js';
 import { t } from '../../lib/i18n.js';
 import type { Ticket } from '../../lib/types.js';
 import './sla.css';
@@ -32,7 +33,7 @@ export function SlaCountdown({ sla }: { sla: Ticket['sla'] }) {
   const text = late ? t('sla.overdue', { target, time: span(left) }) : t('sla.dueIn', { target, time: span(left) });
   const cls = sla.breached || late ? 'sla-breached' : left < 3600_000 ? 'sla-soon' : 'sla-ok';
   return (
-    <span className={`badge sla ${cls}`} data-sla={sla.breached || late ? 'breached' : 'running'} title={new Date(sla.dueAt).toLocaleString()}>
+    <span className={`badge sla ${cls}`} data-sla={sla.breached || late ? 'breached' : 'running'} title={dateTime(sla.dueAt)}>
       {text}
     </span>
   );
