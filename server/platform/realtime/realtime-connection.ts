@@ -1,6 +1,7 @@
 import { clientMessage, type ClientMessage, type ServerMessage } from '../../../contracts/realtime.js';
 import type { Actor } from '../context.js';
 import { randomToken } from '../ids.js';
+import { parseClientFrame } from './client-frame.js';
 import { isStaff, type HubClient } from './realtime-hub.js';
 
 /** The part of a `ws` WebSocket a connection uses (tests may pass a fake). */
@@ -107,18 +108,9 @@ export class Connection implements HubClient {
   }
 
   private async handle(text: string): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.send({ type: 'error', code: 'validation_failed', message: 'Frames are JSON objects' });
-    }
-    const parsed = clientMessage.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return this.send({ type: 'error', code: 'validation_failed', message: `${issue?.path.join('.') || 'frame'}: ${issue?.message ?? 'invalid'}` });
-    }
-    await this.dispatch(parsed.data);
+    const parsed = parseClientFrame(clientMessage, text);
+    if (!parsed.ok) return this.send({ type: 'error', code: 'validation_failed', message: parsed.message });
+    await this.dispatch(parsed.frame);
   }
 
   private async dispatch(msg: ClientMessage): Promise<void> {

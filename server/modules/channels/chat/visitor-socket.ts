@@ -5,6 +5,7 @@ import { AppError } from '../../../platform/errors.js';
 import { randomToken } from '../../../platform/ids.js';
 import type { Realtime } from '../../../platform/realtime/realtime.js';
 import type { HubClient } from '../../../platform/realtime/realtime-hub.js';
+import { parseClientFrame } from '../../../platform/realtime/client-frame.js';
 import { getUsersByIds } from '../../auth/index.js';
 import { presentChatMessage } from './chat.presenter.js';
 import { findChatSession, type ChatSession } from './chat.repository.js';
@@ -107,18 +108,9 @@ export class VisitorSocket implements HubClient {
   }
 
   private async handle(text: string): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.frame({ type: 'error', code: 'validation_failed', message: 'Frames are JSON objects' });
-    }
-    const parsed = visitorClientFrame.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return this.frame({ type: 'error', code: 'validation_failed', message: `${issue?.path.join('.') || 'frame'}: ${issue?.message ?? 'invalid'}` });
-    }
-    const f = parsed.data;
+    const parsed = parseClientFrame(visitorClientFrame, text);
+    if (!parsed.ok) return this.frame({ type: 'error', code: 'validation_failed', message: parsed.message });
+    const f = parsed.frame;
     const ctx = this.ctxFor();
     switch (f.type) {
       case 'ping':
