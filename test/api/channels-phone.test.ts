@@ -2,18 +2,10 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+import { settle } from '../mail/outbound-support.js';
 
 const CTI = '/api/v1/channels/phone/events';
 const SECRET = 'cti-shared-secret-0123456789';
-
-async function settle(t: TestApp): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await t.deps.events.idle();
-    const ran = await t.deps.jobs.drain();
-    await t.deps.events.idle();
-    if (ran === 0) return;
-  }
-}
 
 describeEachDialect('phone: logged calls, CTI webhook, callbacks', (dialect) => {
   let t: TestApp;

@@ -3,15 +3,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.js';
-
-async function settle(t: TestApp): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await t.deps.events.idle();
-    const ran = await t.deps.jobs.drain();
-    await t.deps.events.idle();
-    if (ran === 0) return;
-  }
-}
+import { settle } from '../mail/outbound-support.js';
 
 interface Portal {
   cookie: string;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../server/modules/channels/sms/twilio.adapter.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { settle } from '../mail/outbound-support.js';
 
 const AUTH_TOKEN = 'twilio-auth-token-for-tests';
 const OUR_NUMBER = '+15550001111';
@@ -48,15 +49,6 @@ async function startFakeProvider(): Promise<{ url: string; requests: ProviderReq
     failNext: (n) => (failing = n),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function settle(t: TestApp): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await t.deps.events.idle();
-    const ran = await t.deps.jobs.drain();
-    await t.deps.events.idle();
-    if (ran === 0) return;
-  }
 }
 
 describeEachDialect('SMS channel: signed webhook in, threading, replies out through the provider API', (dialect) => {

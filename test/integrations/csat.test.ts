@@ -1,21 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setupSupportMailbox } from '../mail/mail-support.js';
-import { mailIn } from '../mail/outbound-support.js';
+import { mailIn, settle } from '../mail/outbound-support.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
 import { startReceiver, type Receiver } from './http-receiver.js';
 
 const DAY = 86400_000;
-
-const settle = async (t: TestApp) => {
-  for (let i = 0; i < 4; i++) {
-    await t.deps.events.idle();
-    const ran = await t.deps.jobs.drain();
-    await t.deps.events.idle();
-    if (ran === 0) return;
-  }
-};
 
 interface OutboxItem {
   ticketNumber: number | null;

@@ -5,15 +5,7 @@ import { safeRequest } from '../../server/modules/integrations/safe-http.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
 import { startReceiver, type Receiver } from './http-receiver.js';
-
-const settle = async (t: TestApp) => {
-  for (let i = 0; i < 4; i++) {
-    await t.deps.events.idle();
-    const ran = await t.deps.jobs.drain();
-    await t.deps.events.idle();
-    if (ran === 0) return;
-  }
-};
+import { settle } from '../mail/outbound-support.js';
 
 const sign = (secret: string, ts: string, body: string) => `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
 
