@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialJs } from './support/bundle-size.js';
 import { startServer, type E2eServer } from './support/e2e-server.js';
@@ -20,7 +21,12 @@ describe('the server serves the built workspace', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toMatch(/script-src[^;]*unsafe/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(await res.text()).toContain('<div id="root"></div>');
+      const html = await res.text();
+      expect(html).toContain('<div id="root"></div>');
+      // The one inline script (the first screen's early requests) is allowed by its hash alone.
+      const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+      expect(inline).toHaveLength(1);
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(inline[0]!).digest('base64')}'`);
     }
   });
 

@@ -43,6 +43,10 @@ beforeAll(async () => {
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // The inline script of index.html runs under the CSP by its hash.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -11,11 +12,12 @@ import { AppError } from '../errors.js';
  * so client-side routes survive a reload. Every page gets a strict CSP: scripts only from us;
  * inline styles are allowed (the mail frame and the dialog library need them); images may be
  * remote because mail HTML shows them once an agent clicks "Show images" (the server rewrote
- * them to data-src, and the mail frame adds its own tighter policy until then).
+ * them to data-src, and the mail frame adds its own tighter policy until then). The one inline
+ * script of index.html (it starts the first screen's requests) is allowed by its hash.
  */
-export const WEB_CSP = [
+const webCsp = (scriptHashes: string[]) => [
   "default-src 'self'",
-  "script-src 'self'",
+  ["script-src 'self'", ...scriptHashes].join(' '),
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob: https: http:",
   "font-src 'self' data:",
@@ -27,12 +29,16 @@ export const WEB_CSP = [
   "object-src 'none'",
 ].join('; ');
 
+/** CSP sources for the inline scripts of a page, by their SHA-256. */
+export const inlineScriptHashes = (html: string): string[] =>
+  [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+
 const DEFAULT_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 const SAFE_ROOT_FILE = /^\/[\w.-]+\.(svg|png|ico|txt|webmanifest|json)$/;
 
-function securityHeaders(reply: FastifyReply): FastifyReply {
+function securityHeaders(reply: FastifyReply, csp: string): FastifyReply {
   return reply
-    .header('content-security-policy', WEB_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'same-origin')
     .header('x-frame-options', 'DENY')
@@ -47,10 +53,11 @@ Run <code>npm start</code> (it builds the app first) or <code>npm run build:web<
 export async function registerStaticWeb(app: FastifyInstance, opts: { distDir?: string } = {}): Promise<void> {
   const dist = opts.distDir ?? DEFAULT_DIST;
   const built = existsSync(join(dist, 'index.html'));
+  const csp = webCsp(built ? inlineScriptHashes(readFileSync(join(dist, 'index.html'), 'utf8')) : []);
 
   await app.register(async (web) => {
     web.addHook('onSend', async (request, reply, payload) => {
-      if (!request.url.startsWith('/api/')) securityHeaders(reply);
+      if (!request.url.startsWith('/api/')) securityHeaders(reply, csp);
       return payload;
     });
 

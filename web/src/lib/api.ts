@@ -36,6 +36,22 @@ export function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
+/**
+ * A response index.html asked for before the bundle ran, taken once, on a page just loaded.
+ * Anything but a success is asked again: the queue asked for before a sign-in was refused then.
+ */
+function takeEarly(url: string, init: RequestInit): Promise<Response> | undefined {
+  const early = (window as { __tesseraEarly?: Record<string, Promise<Response>> }).__tesseraEarly;
+  const response = early?.[url];
+  if (!response) return undefined;
+  delete early[url];
+  if (performance.now() > 10_000) return undefined;
+  return response.then(
+    (r) => (r.ok ? r : fetch(url, init)),
+    () => fetch(url, init),
+  );
+}
+
 async function request<T>(method: string, path: string, body?: unknown, init: { signal?: AbortSignal } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   let payload: BodyInit | undefined;
@@ -47,7 +63,8 @@ async function request<T>(method: string, path: string, body?: unknown, init: { 
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', signal: init.signal ?? null });
+    const req: RequestInit = { method, headers, body: payload, credentials: 'same-origin', signal: init.signal ?? null };
+    res = await ((method === 'GET' ? takeEarly(path, req) : undefined) ?? fetch(path, req));
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { QueryClient } from '@tanstack/react-query';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 
 /**
  * Live updates: the server pushes domain events over a WebSocket at /api/v1/ws and we turn them
@@ -29,15 +29,38 @@ export function subscribeLiveEvents(fn: (e: LiveEvent) => void): () => void {
   return () => eventListeners.delete(fn);
 }
 
-// Ticket and message events: lists, counts and the ticket itself may have changed.
+/*
+ * One change arrives as several events (ticket.created, then message.created a few ms later).
+ * Cancelling the fetch the first one started would throw away an answer that usually holds the
+ * change already and would have been on screen first; so a fetch under way is left to finish,
+ * and the query is fetched once more when it has.
+ */
+const fetchAgain = new Set<string>();
+const watchedCaches = new WeakSet<object>();
+
+export function refreshLive(qc: QueryClient, queryKey: QueryKey): void {
+  const cache = qc.getQueryCache();
+  if (!watchedCaches.has(cache)) {
+    watchedCaches.add(cache);
+    cache.subscribe((e) => {
+      if (e.type !== 'updated' || (e.action.type !== 'success' && e.action.type !== 'error') || !fetchAgain.delete(e.query.queryHash)) return;
+      setTimeout(() => void qc.invalidateQueries({ queryKey: e.query.queryKey, exact: true }), 0);
+    });
+  }
+  for (const q of cache.findAll({ queryKey })) if (q.state.fetchStatus === 'fetching') fetchAgain.add(q.queryHash);
+  void qc.invalidateQueries({ queryKey }, { cancelRefetch: false });
+}
+
+// Ticket and message events: lists, counts and the ticket itself may have changed. The list
+// first: on one server process the requests are answered in the order they arrive.
 onLiveEvent('ticket.', (e, qc) => {
-  void qc.invalidateQueries({ queryKey: ['tickets'] });
-  void qc.invalidateQueries({ queryKey: ['views'] });
-  if (typeof e.payload.number === 'number') void qc.invalidateQueries({ queryKey: ['ticket', e.payload.number] });
+  refreshLive(qc, ['tickets']);
+  refreshLive(qc, ['views']);
+  if (typeof e.payload.number === 'number') refreshLive(qc, ['ticket', e.payload.number]);
 });
 onLiveEvent('message.', (e, qc) => {
-  if (typeof e.payload.number === 'number') void qc.invalidateQueries({ queryKey: ['ticket', e.payload.number] });
-  void qc.invalidateQueries({ queryKey: ['tickets'] });
+  if (typeof e.payload.number === 'number') refreshLive(qc, ['ticket', e.payload.number]);
+  refreshLive(qc, ['tickets']);
 });
 onLiveEvent('notification', (_e, qc) => void qc.invalidateQueries({ queryKey: ['notifications'] }));
 

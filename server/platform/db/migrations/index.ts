@@ -20,6 +20,7 @@ import * as m18 from './2026120201_report_rollups.js';
 import * as m19 from './2026120202_report_rollups_time_tags.js';
 import * as m20 from './2026120203_view_count_index.js';
 import * as m21 from './2026120204_open_age_index.js';
+import * as m22 from './2026120205_dash_active_is_open.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026120202_report_rollups_time_tags': m19,
   '2026120203_view_count_index': m20,
   '2026120204_open_age_index': m21,
+  '2026120205_dash_active_is_open': m22,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
