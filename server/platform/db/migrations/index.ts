@@ -21,6 +21,8 @@ import * as m19 from './2026120202_report_rollups_time_tags.js';
 import * as m20 from './2026120203_view_count_index.js';
 import * as m21 from './2026120204_open_age_index.js';
 import * as m22 from './2026120205_dash_active_is_open.js';
+import * as m23 from './2026120206_open_age_covering.js';
+import * as m24 from './2026120207_daily_stats_clustered.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -52,6 +54,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026120203_view_count_index': m20,
   '2026120204_open_age_index': m21,
   '2026120205_dash_active_is_open': m22,
+  '2026120206_open_age_covering': m23,
+  '2026120207_daily_stats_clustered': m24,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
