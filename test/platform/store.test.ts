@@ -81,6 +81,30 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(seen).toEqual(['7', '8']);
   });
 
+  it('hands a batch subscriber its events of a batch once, after the per-event ones; a failing one holds nothing back', async () => {
+    const batches: string[][] = [];
+    const order: string[] = [];
+    dispatcher.subscribe('ticket.updated', async () => void order.push('event'));
+    dispatcher.subscribeBatch(['ticket.updated'], async (_events, db) => {
+      await sql`select * from no_such_table`.execute(db);
+    });
+    dispatcher.subscribeBatch(['ticket.updated', 'ticket.deleted'], async (events, db) => {
+      await sql`select 1`.execute(db);
+      order.push('batch');
+      batches.push(events.map((e) => `${e.name}:${(e.payload as { ticketId: string }).ticketId}`));
+    });
+    await inTransaction(ctx(), async (tx) => {
+      await emit(tx, 'ticket.updated', { ticketId: 'a', number: 1, changes: ['priority'] });
+      await emit(tx, 'ticket.status_changed', { ticketId: 'a', number: 1, from: 'open', to: 'waiting' });
+      await emit(tx, 'ticket.deleted', { ticketId: 'b', number: 2 });
+      await emit(tx, 'ticket.updated', { ticketId: 'a', number: 1, changes: ['tags'] });
+    });
+    await dispatcher.idle();
+    expect(batches).toEqual([['ticket.updated:a', 'ticket.deleted:b', 'ticket.updated:a']]);
+    expect(order).toEqual(['event', 'event', 'batch']);
+    expect(await countPending(database.db)).toBe(0);
+  });
+
   it('hands out unique, increasing ticket numbers under concurrent creates', async () => {
     const creates = Array.from({ length: 40 }, (_, i) =>
       createTicketWithMessage(ctx(), {

@@ -1,4 +1,5 @@
 import type { EventPayload } from '../../../contracts/events.js';
+import { withSavepoint } from '../../platform/db/dialect/durable.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { refreshTicketRollups } from './rollups.service.js';
 import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
@@ -9,18 +10,27 @@ import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
  * writes the same row.
  */
 export function registerReportSubscribers(events: EventDispatcher): void {
-  // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row).
-  // A reply moves the first response and the agent's replies; a rating moves the CSAT flags; a
-  // time entry logged, changed or deleted moves the time cells; a tag change is a ticket.updated.
-  for (const name of ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created', 'ticket.time_logged'] as const) {
-    events.subscribe(name, async (event, db) => {
-      await refreshTicketRollups(db, (event.payload as { ticketId: string }).ticketId);
-    });
-  }
+  // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row),
+  // once per ticket and batch however many events it had (a new ticket is two: created and
+  // message). A reply moves the first response and the agent's replies; a rating moves the CSAT
+  // flags; a time entry logged, changed or deleted moves the time cells; a tag change is a
+  // ticket.updated. One ticket's failure leaves the others' refresh in place.
+  const touching = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created', 'ticket.time_logged', 'csat.rated'] as const;
+  events.subscribeBatch(touching, async (batch, db) => {
+    let failure: unknown = null;
+    for (const ticketId of new Set(batch.map((e) => (e.payload as { ticketId: string }).ticketId))) {
+      try {
+        await withSavepoint(db, 'rollup', () => refreshTicketRollups(db, ticketId));
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
+  });
+  // The rating itself first (the refresh above runs after every per-event subscriber).
   events.subscribe('csat.rated', async (event, db) => {
     const p = event.payload as EventPayload<'csat.rated'>;
     await upsertCsat(db, { ticketId: p.ticketId, rating: p.rating, scale: p.scale, hasComment: !!p.comment?.trim(), at: new Date(event.createdAt).toISOString() });
-    await refreshTicketRollups(db, p.ticketId);
   });
   for (const kind of ['warning', 'breached'] as const) {
     events.subscribe(`sla.${kind}`, async (event, db) => {

@@ -4,6 +4,7 @@ import { withSavepoint } from '../db/dialect/durable.js';
 import { anyPending, claimPendingEvents, markDispatched, pruneDispatched, type OutboxEvent } from './outbox.repository.js';
 
 export type EventHandler = (event: OutboxEvent, db: AnyDb) => Promise<void> | void;
+export type BatchHandler = (events: OutboxEvent[], db: AnyDb) => Promise<void>;
 
 interface Log {
   error(obj: unknown, msg?: string): void;
@@ -16,6 +17,7 @@ interface Log {
  */
 export class EventDispatcher {
   private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly batchHandlers: { names: ReadonlySet<string>; handler: BatchHandler }[] = [];
   private running: Promise<void> | null = null;
   private again = false;
   private lastPrune = 0;
@@ -30,6 +32,15 @@ export class EventDispatcher {
     const list = this.handlers.get(name) ?? [];
     list.push(handler);
     this.handlers.set(name, list);
+  }
+
+  /**
+   * Once per delivered batch, after the per-event subscribers, with the batch's events of these
+   * names (in order). For work that depends only on the current state of what the events name,
+   * done once however many of them did: one change is often several events.
+   */
+  subscribeBatch(names: readonly string[], handler: BatchHandler): void {
+    this.batchHandlers.push({ names: new Set(names), handler });
   }
 
   private readonly followers: (() => void)[] = [];
@@ -92,6 +103,15 @@ export class EventDispatcher {
           } catch (err) {
             this.log.error({ err, event: event.name, id: event.id }, 'event subscriber failed');
           }
+        }
+      }
+      for (const { names, handler } of this.batchHandlers) {
+        const mine = events.filter((e) => names.has(e.name));
+        if (!mine.length) continue;
+        try {
+          await withSavepoint(trx, 'subscriber', async () => handler(mine, trx));
+        } catch (err) {
+          this.log.error({ err, events: mine.length }, 'event batch subscriber failed');
         }
       }
       await markDispatched(trx, events.map((e) => e.id), this.clock.now());
