@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { writeBatcherFor } from '../write-batcher.js';
 import { dialectOf } from './sql.js';
 import type { AnyDb } from './types.js';
-import { walSyncFor } from './wal-sync.js';
 
 interface DurableState {
   inFlight: number;
@@ -17,21 +16,14 @@ const states = new WeakMap<object, DurableState>();
  *
  * PostgreSQL commits durably by default (synchronous_commit = on). SQLite runs with
  * `synchronous = NORMAL` in WAL mode, which survives a process crash but may lose the last
- * commits on power loss. A file database commits as usual (sharing commits through the write
- * batcher) and then waits for its WAL to be synced from the thread pool (wal-sync.ts), so
- * the event loop keeps taking mail while the disk works. An in-memory one (tests) has no file
- * to sync: the writer runs with FULL while any durable write is in flight instead.
+ * commits on power loss. While any durable write is in flight the writer runs with FULL (every
+ * commit syncs the WAL), and goes back to NORMAL when the last one has committed; other commits
+ * in between are merely synced too. Units still share commits through the write batcher, so a
+ * burst of mail costs one sync per batch, not one per message.
  */
 export async function durableWrite<T>(db: AnyDb, work: (trx: AnyDb) => Promise<T>): Promise<T> {
   if (db.isTransaction) throw new Error('durableWrite must own its transaction');
   if (dialectOf(db) === 'postgres') return db.transaction().execute(work);
-  const wal = walSyncFor(db);
-  if (wal) {
-    const batcher = writeBatcherFor(db);
-    const result = batcher ? await batcher.run(work) : await db.transaction().execute(work);
-    await wal.sync();
-    return result;
-  }
   let state = states.get(db);
   if (!state) {
     state = { inFlight: 0, chain: Promise.resolve() };

@@ -3,7 +3,6 @@ import { Kysely } from 'kysely';
 import { enableWriteBatching } from '../write-batcher.js';
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpointer.js';
 import { TesseraSqliteDialect } from './sqlite-driver.js';
-import { enableWalSync } from './wal-sync.js';
 import type { Database } from './types.js';
 
 /**
@@ -61,7 +60,6 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
   if (checkpointer) handle.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const db = new Kysely({ dialect: new TesseraSqliteDialect({ writer: handle, reader }) });
   enableWriteBatching(db);
-  if (!inMemory) enableWalSync(db, opts.file);
   return {
     db,
     dialect: 'sqlite',
