@@ -49,6 +49,8 @@ export const reportTable = z.object({
   title: z.string(),
   /** How the table is best drawn: a time series (line/stacked), a split (bar), a distribution, or only a table. */
   chart: z.enum(['line', 'stacked', 'bar', 'distribution', 'none']),
+  /** The figures a bar chart draws, all in one unit (a table may mix counts, minutes and rates); without it, the first four. */
+  chartSeries: z.array(z.object({ key: z.string(), label: z.string() })).optional(),
   columns: z.array(reportColumn),
   rows: z.array(reportRow),
   totals: reportRow.nullable(),

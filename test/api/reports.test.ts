@@ -160,6 +160,24 @@ describeEachDialect('reports', (dialect) => {
     expect(table(byPriority, 'speed').rows.find((x) => x.cells.key === 'urgent')!.cells).toMatchObject({ answered: 1, firstResponseAvg: 120, resolutionMedian: 1440 });
   });
 
+  it('names for each bar chart the figures it draws, all in one unit, so counts never dwarf rates or minutes', async () => {
+    const charted: string[] = [];
+    for (const name of ['speed', 'quality', 'agents', 'time', 'sla']) {
+      for (const tb of (await report(name, name === 'speed' || name === 'quality' ? '&by=priority' : '')).tables) {
+        const { columns, chartSeries: series, chart } = tb as Table & { columns: { key: string; kind: string }[]; chart: string; chartSeries?: { key: string }[] };
+        if (chart !== 'bar') continue;
+        expect(series, tb.id).toBeDefined();
+        const kinds = new Set(series!.map((s) => columns.find((c) => c.key === s.key)?.kind));
+        expect([...kinds], tb.id).toHaveLength(1);
+        expect(kinds.has(undefined), tb.id).toBe(false);
+        charted.push(tb.id);
+      }
+    }
+    expect(charted).toEqual(expect.arrayContaining(['speed', 'quality', 'agents', 'sla-priority', 'sla-policy']));
+    const speed = table(await report('speed', '&by=priority'), 'speed') as Table & { chartSeries: { key: string }[] };
+    expect(speed.chartSeries.map((s) => s.key)).toEqual(['firstResponseMedian', 'firstResponseP90', 'resolutionMedian', 'resolutionP90']);
+  });
+
   it('counts business hours of a calendar across the weekend and a holiday', async () => {
     // New York, Monday to Friday 09:00-17:00. First responses: A Fri 10:00 -> 10:30 EDT (30);
     // C Sun 01:30 -> 02:30 (0); D Sun 23:30 -> Mon 00:30 EST (0). Resolutions: A Fri 10:00 -> 12:00

@@ -76,6 +76,9 @@ describe('reports dashboard in a browser', () => {
     await expect.poll(() => page.locator('table[data-table="volume"] tbody tr').count()).toBe(2);
     await page.getByRole('link', { name: 'Speed' }).click();
     await expect.poll(() => page.locator('table[data-table="speed"] tfoot td').nth(5).textContent()).toBe('1');
+    // The chart draws response and resolution times (minutes), not the ticket counts beside them.
+    const series = await page.locator('canvas[aria-label="First response and resolution time"]').getAttribute('data-series');
+    expect(series?.split('|')).toEqual(['First response, median (min)', 'First response, 90th percentile (min)', 'Resolution, median (min)', 'Resolution, 90th percentile (min)']);
     await screenshot(page, 'reports-02-speed');
     expect(pageErrors).toEqual([]);
   });

@@ -2,7 +2,7 @@ import type { ReportRow, ReportTable } from '../../../contracts/reports.js';
 import type { Ctx } from '../../platform/context.js';
 import { findUsersByIds } from '../auth/index.js';
 import { addToHistogram, averageMinutes, emptyHistogram, percentile, rate, type Histogram } from './report-math.js';
-import { describeKeys } from './report-labels.js';
+import { describeKeys, dimensionLabel } from './report-labels.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
 import { businessMsBetween } from '../../platform/business-time/business-time.js';
 import { getCalendar } from '../sla/index.js';
@@ -119,8 +119,14 @@ export async function speedReport(ctx: Ctx, scope: ReportScope): Promise<Result>
         id: 'speed',
         title: 'First response and resolution time',
         chart: 'bar',
+        chartSeries: [
+          { key: 'firstResponseMedian', label: 'First response, median (min)' },
+          { key: 'firstResponseP90', label: 'First response, 90th percentile (min)' },
+          { key: 'resolutionMedian', label: 'Resolution, median (min)' },
+          { key: 'resolutionP90', label: 'Resolution, 90th percentile (min)' },
+        ],
         columns: [
-          { key: 'key', label: scope.by === 'none' ? 'Tickets' : scope.by, kind: 'text' },
+          { key: 'key', label: dimensionLabel(scope.by), kind: 'text' },
           { key: 'answered', label: 'Answered', kind: 'count' },
           ...columns('firstResponse'),
           { key: 'resolved', label: 'Resolved', kind: 'count' },
@@ -185,8 +191,13 @@ export async function qualityReport(ctx: Ctx, scope: ReportScope): Promise<Resul
         id: 'quality',
         title: 'Reopens and customer satisfaction',
         chart: 'bar',
+        chartSeries: [
+          { key: 'resolved', label: 'Resolved' },
+          { key: 'reopened', label: 'Ever reopened' },
+          { key: 'rated', label: 'CSAT ratings' },
+        ],
         columns: [
-          { key: 'key', label: scope.by === 'none' ? 'Tickets' : scope.by, kind: 'text' },
+          { key: 'key', label: dimensionLabel(scope.by), kind: 'text' },
           { key: 'resolved', label: 'Resolved', kind: 'count' },
           { key: 'reopened', label: 'Ever reopened', kind: 'count' },
           { key: 'reopenRate', label: 'Reopen rate', kind: 'rate' },
@@ -246,6 +257,12 @@ export async function agentsReport(ctx: Ctx, scope: ReportScope): Promise<Result
         id: 'agents',
         title: 'Per agent',
         chart: 'bar',
+        chartSeries: [
+          { key: 'assigned', label: 'Assigned (created in range)' },
+          { key: 'resolved', label: 'Resolved in range' },
+          { key: 'replies', label: 'Replies sent' },
+          { key: 'ticketsReplied', label: 'Tickets replied to' },
+        ],
         columns: [
           { key: 'agent', label: 'Agent', kind: 'text' },
           { key: 'assigned', label: 'Assigned (created in range)', kind: 'count' },
@@ -282,8 +299,9 @@ export async function timeReport(ctx: Ctx, scope: ReportScope): Promise<Result> 
       id: `time-${p.by}`,
       title: p.title,
       chart: 'bar',
+      chartSeries: [{ key: 'hours', label: 'Hours logged' }],
       columns: [
-        { key: 'key', label: p.by, kind: 'text' },
+        { key: 'key', label: dimensionLabel(p.by), kind: 'text' },
         { key: 'minutes', label: 'Minutes', kind: 'minutes' },
         { key: 'hours', label: 'Hours', kind: 'minutes' },
         { key: 'tickets', label: 'Tickets', kind: 'count' },

@@ -22,6 +22,20 @@ const NONE: Record<ReportDimension, string> = {
   organization: 'No organization',
 };
 
+const DIMENSION: Record<ReportDimension, string> = {
+  none: 'Tickets',
+  channel: 'Channel',
+  group: 'Group',
+  type: 'Type',
+  tag: 'Tag',
+  priority: 'Priority',
+  agent: 'Agent',
+  organization: 'Organization',
+};
+
+/** The heading of a split's key column. */
+export const dimensionLabel = (by: ReportDimension): string => DIMENSION[by];
+
 const FIELD: Partial<Record<ReportDimension, string>> = { channel: 'channel', group: 'group', type: 'type', tag: 'tag', priority: 'priority', agent: 'assignee', organization: 'org' };
 
 export async function describeKeys(ctx: Ctx, by: ReportDimension, keys: Iterable<string | null>): Promise<Map<string | null, KeyInfo>> {

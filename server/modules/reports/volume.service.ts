@@ -1,7 +1,7 @@
 import type { ReportRow, ReportTable } from '../../../contracts/reports.js';
 import type { Ctx } from '../../platform/context.js';
 import { getDashboard } from '../tickets/index.js';
-import { describeKeys } from './report-labels.js';
+import { describeKeys, dimensionLabel } from './report-labels.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
 import { AGE_BUCKETS, countBefore, openNow, type DayCount } from './reports.repository.js';
 import { countBeforeRange, dailyCounts } from './rollups.service.js';
@@ -73,7 +73,7 @@ export async function volumeReport(ctx: Ctx, scope: ReportScope): Promise<{ tabl
         chart: scope.by === 'none' ? 'line' : 'stacked',
         columns: [
           { key: 'period', label: 'Period', kind: 'date' },
-          { key: 'key', label: scope.by === 'none' ? 'Tickets' : scope.by, kind: 'text' },
+          { key: 'key', label: dimensionLabel(scope.by), kind: 'text' },
           { key: 'created', label: 'Created', kind: 'count' },
           { key: 'resolved', label: 'Resolved', kind: 'count' },
           { key: 'reopened', label: 'Reopened', kind: 'count' },

@@ -1,5 +1,5 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { ReportTable } from '../../../../contracts/reports.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
@@ -27,10 +27,12 @@ export function chartData(table: ReportTable): { labels: string[]; datasets: Dat
       line: false,
     };
   }
-  const shown = table.chart === 'stacked' ? numeric.filter((c) => c.key !== 'total' && c.key !== 'unassigned') : numeric.slice(0, 4);
+  const shown = table.chartSeries ?? (table.chart === 'stacked' ? numeric.filter((c) => c.key !== 'total' && c.key !== 'unassigned') : numeric.slice(0, 4));
+  // A bar table without a split has only its totals: draw those rather than nothing.
+  const rows = table.rows.length || table.chart !== 'bar' || !table.totals ? table.rows : [table.totals];
   return {
-    labels: table.rows.map((r) => String(label ? r.cells[label.key] : '')),
-    datasets: shown.map((c) => ({ label: c.label, data: table.rows.map((r) => num(r.cells[c.key])) })),
+    labels: rows.map((r) => String(label ? r.cells[label.key] : '')),
+    datasets: shown.map((c) => ({ label: c.label, data: rows.map((r) => num(r.cells[c.key])) })),
     stacked: table.chart === 'stacked',
     line: table.chart === 'line',
   };
@@ -39,9 +41,9 @@ export function chartData(table: ReportTable): { labels: string[]; datasets: Dat
 /** A chart.js canvas for one report table; the numbers are in the table next to it. */
 export function ReportChart({ table }: { table: ReportTable }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const d = useMemo(() => chartData(table), [table]);
   useEffect(() => {
-    if (!canvas.current || table.chart === 'none' || table.rows.length === 0) return;
-    const d = chartData(table);
+    if (!canvas.current || table.chart === 'none' || d.labels.length === 0) return;
     const config: ChartConfiguration<'bar' | 'line'> = {
       type: d.line ? 'line' : 'bar',
       data: { labels: d.labels, datasets: d.datasets.map((s, i) => ({ ...s, backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length], tension: 0.2 })) },
@@ -54,11 +56,11 @@ export function ReportChart({ table }: { table: ReportTable }) {
     };
     const chart = new Chart(canvas.current, config);
     return () => chart.destroy();
-  }, [table]);
-  if (table.chart === 'none' || table.rows.length === 0) return null;
+  }, [table, d]);
+  if (table.chart === 'none' || d.labels.length === 0) return null;
   return (
     <div className="report-chart" style={{ position: 'relative', height: 260 }}>
-      <canvas ref={canvas} role="img" aria-label={table.title} data-chart={table.chart} />
+      <canvas ref={canvas} role="img" aria-label={table.title} data-chart={table.chart} data-series={d.datasets.map((x) => x.label).join('|')} />
     </div>
   );
 }
