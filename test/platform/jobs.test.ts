@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fixedClock } from '../../server/platform/clock.js';
@@ -73,6 +74,21 @@ describeEachDialect('jobs', (dialect) => {
     clock.advance(60_000);
     expect(await r.drain()).toBe(1);
     expect(ran.at(-1)).toBe('later');
+  });
+
+  it('runs due jobs oldest first, and hands a dead worker\'s job to another once its lease expires', async () => {
+    await inTransaction(ctx(), async (tx) => {
+      for (let i = 0; i < 45; i++) await enqueue(tx, record, { tag: `burst-${i}` }, { runAt: new Date(clock.now().getTime() - (45 - i) * 1000) });
+      await enqueue(tx, record, { tag: 'orphan' }, { uniqueKey: 'orphan' });
+    });
+    // A worker claimed 'orphan' and died: its row stays running until the lease runs out.
+    await sql`UPDATE jobs SET status = 'running', locked_by = 'dead', locked_until = ${new Date(clock.now().getTime() + 300_000).toISOString()} WHERE unique_key = 'orphan'`.execute(database.db);
+    const before = ran.length;
+    expect(await runner().drain()).toBe(45);
+    expect(ran.slice(before)).toEqual(Array.from({ length: 45 }, (_, i) => `burst-${i}`));
+    clock.advance(300_001);
+    expect(await runner().drain()).toBe(1);
+    expect(ran.at(-1)).toBe('orphan');
   });
 
   it('retries with backoff and then fails for good, keeping the error', async () => {

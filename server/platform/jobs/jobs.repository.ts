@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../db/dialect/types.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../db/rows.js';
@@ -84,26 +84,32 @@ export async function insertJob(
 }
 
 /**
- * Claims due jobs for one worker: pending ones whose time has come, and running ones whose lease
- * expired (their worker died). On PostgreSQL rows claimed by other workers are skipped.
+ * What is due: pending jobs whose time has come, and running ones whose lease expired (their
+ * worker died). Two range scans of jobs_due (status, run_at), oldest first, each stopping at the
+ * limit: one OR of both made SQLite read and sort every due job to hand out 20 (3.4 ms a claim
+ * with 30k mails queued).
  */
-const dueNow = (nowIso: string) => (eb: ExpressionBuilder<JobsTable, 'jobs'>) =>
-  eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowIso)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)])]);
+const dueQueries = (db: AnyDb, nowIso: string, limit: number) => [
+  q(db).selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', nowIso).orderBy('run_at').limit(limit),
+  q(db).selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', nowIso).orderBy('run_at').limit(limit),
+];
 
 /** Whether any job is due, read without taking a lock (SQLite: on the reader, beside the writer). */
 export async function anyDue(db: AnyDb, now: Date): Promise<boolean> {
-  return (await q(db).selectFrom('jobs').select('id').where(dueNow(now.toISOString())).limit(1).executeTakeFirst()) !== undefined;
+  for (const due of dueQueries(db, now.toISOString(), 1)) if (await due.executeTakeFirst()) return true;
+  return false;
 }
 
+/** Claims due jobs for one worker; on PostgreSQL rows claimed by other workers are skipped. */
 export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, leaseMs: number, limit: number): Promise<JobRow[]> {
   const nowIso = now.toISOString();
-  let due = q(db)
-    .selectFrom('jobs')
-    .select('id')
-    .where(dueNow(nowIso))
-    .orderBy('run_at')
-    .limit(limit);
-  if (capabilitiesOf(db).skipLocked) due = due.forUpdate().skipLocked();
+  const ids: string[] = [];
+  for (const due of dueQueries(db, nowIso, limit).reverse()) {
+    if (ids.length >= limit) break;
+    const locked = capabilitiesOf(db).skipLocked ? due.limit(limit - ids.length).forUpdate().skipLocked() : due.limit(limit - ids.length);
+    for (const r of await locked.execute()) ids.push(r.id);
+  }
+  if (!ids.length) return [];
   const rows = await q(db)
     .updateTable('jobs')
     .set((eb) => ({
@@ -113,7 +119,7 @@ export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, lease
       attempts: eb('attempts', '+', 1),
       updated_at: nowIso,
     }))
-    .where('id', 'in', due)
+    .where('id', 'in', ids)
     .returningAll()
     .execute();
   return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
