@@ -216,8 +216,12 @@ describe('agent workspace in a browser', () => {
       await p2.goto(`${server.url}/views/all_open`);
       await p2.locator('tbody tr').first().waitFor();
       await p2.locator('.live-live').waitFor();
+      const count = p2.getByRole('navigation', { name: 'Views and pages' }).locator('[data-view="all_open"] .nav-count');
+      const before = Number(await count.textContent());
       await createTicket('live', { subject: 'Live: printer on fire', message: { body: 'Smoke everywhere.' } });
       await expect.poll(() => p2.locator('tbody').textContent(), { timeout: 25_000 }).toContain('Live: printer on fire');
+      // The sidebar's count follows too (counts refresh at most every two seconds).
+      await expect.poll(() => count.textContent()).toBe(String(before + 1));
     } finally {
       await bea.close();
     }

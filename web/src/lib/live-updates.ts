@@ -51,11 +51,27 @@ export function refreshLive(qc: QueryClient, queryKey: QueryKey): void {
   void qc.invalidateQueries({ queryKey }, { cancelRefetch: false });
 }
 
+/*
+ * The sidebar's counts are a dozen counts over every ticket, asked by every agent's browser on
+ * every change: a burst of changes refreshes them at once and then at most every COUNTS_MS.
+ */
+const COUNTS_MS = 2_000;
+let countsPlanned: ReturnType<typeof setTimeout> | null = null;
+let countsAt = 0;
+function refreshCounts(qc: QueryClient): void {
+  if (countsPlanned) return;
+  countsPlanned = setTimeout(() => {
+    countsPlanned = null;
+    countsAt = Date.now();
+    refreshLive(qc, ['views']);
+  }, Math.max(0, countsAt + COUNTS_MS - Date.now()));
+}
+
 // Ticket and message events: lists, counts and the ticket itself may have changed. The list
 // first: on one server process the requests are answered in the order they arrive.
 onLiveEvent('ticket.', (e, qc) => {
   refreshLive(qc, ['tickets']);
-  refreshLive(qc, ['views']);
+  refreshCounts(qc);
   if (typeof e.payload.number === 'number') refreshLive(qc, ['ticket', e.payload.number]);
 });
 onLiveEvent('message.', (e, qc) => {
