@@ -30,7 +30,7 @@ const webCsp = (scriptHashes: string[]) => [
 ].join('; ');
 
 /** CSP sources for the inline scripts of a page, by their SHA-256. */
-export const inlineScriptHashes = (html: string): string[] =>
+const inlineScriptHashes = (html: string): string[] =>
   [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
 
 const DEFAULT_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));

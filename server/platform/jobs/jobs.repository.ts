@@ -89,14 +89,15 @@ export async function insertJob(
  * limit: one OR of both made SQLite read and sort every due job to hand out 20 (3.4 ms a claim
  * with 30k mails queued).
  */
-const dueQueries = (db: AnyDb, nowIso: string, limit: number) => [
-  q(db).selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', nowIso).orderBy('run_at').limit(limit),
-  q(db).selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', nowIso).orderBy('run_at').limit(limit),
+const dueQueries = (db: AnyDb, nowIso: string) => [
+  // A dead worker's jobs first: they have waited longest.
+  q(db).selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', nowIso).orderBy('run_at'),
+  q(db).selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', nowIso).orderBy('run_at'),
 ];
 
 /** Whether any job is due, read without taking a lock (SQLite: on the reader, beside the writer). */
 export async function anyDue(db: AnyDb, now: Date): Promise<boolean> {
-  for (const due of dueQueries(db, now.toISOString(), 1)) if (await due.executeTakeFirst()) return true;
+  for (const due of dueQueries(db, now.toISOString())) if (await due.limit(1).executeTakeFirst()) return true;
   return false;
 }
 
@@ -104,10 +105,10 @@ export async function anyDue(db: AnyDb, now: Date): Promise<boolean> {
 export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, leaseMs: number, limit: number): Promise<JobRow[]> {
   const nowIso = now.toISOString();
   const ids: string[] = [];
-  for (const due of dueQueries(db, nowIso, limit).reverse()) {
+  for (const due of dueQueries(db, nowIso)) {
     if (ids.length >= limit) break;
-    const locked = capabilitiesOf(db).skipLocked ? due.limit(limit - ids.length).forUpdate().skipLocked() : due.limit(limit - ids.length);
-    for (const r of await locked.execute()) ids.push(r.id);
+    const some = due.limit(limit - ids.length);
+    for (const r of await (capabilitiesOf(db).skipLocked ? some.forUpdate().skipLocked() : some).execute()) ids.push(r.id);
   }
   if (!ids.length) return [];
   const rows = await q(db)

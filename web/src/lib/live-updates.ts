@@ -38,7 +38,7 @@ export function subscribeLiveEvents(fn: (e: LiveEvent) => void): () => void {
 const fetchAgain = new Set<string>();
 const watchedCaches = new WeakSet<object>();
 
-export function refreshLive(qc: QueryClient, queryKey: QueryKey): void {
+function refreshLive(qc: QueryClient, queryKey: QueryKey): void {
   const cache = qc.getQueryCache();
   if (!watchedCaches.has(cache)) {
     watchedCaches.add(cache);
