@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { daysBetweenDates } from '../../platform/db/dialect/report-sql.js';
 import type { ReportTables } from './reports.tables.js';
-import { FLAG, keysOf, ROLLUP_DIMS, splitKey, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { FLAG, keysOf, ROLLUP_DIMS, splitKey, UPSERT_CHUNK, type RollupDim, type TicketFacts } from './rollups.repository.js';
 
 /**
  * Daily cells with a sub-key, built from report_ticket_facts and report_ticket_replies (which
@@ -42,15 +42,27 @@ export interface StatCell {
 
 export const RESOLVED_BITS = FLAG.reopened | FLAG.rated | FLAG.positive | FLAG.comment;
 
-/** +n / +seconds (or minus) on one cell. */
-export async function bumpStat(db: AnyDb, tz: string, c: StatCell, sign: 1 | -1): Promise<void> {
-  const n = sign * c.n;
-  const seconds = sign * c.seconds;
-  await q(db)
-    .insertInto('report_daily_stats')
-    .values({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n, seconds })
-    .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'day', 'key', 'bucket']).doUpdateSet({ n: sql`report_daily_stats.n + ${n}`, seconds: sql`report_daily_stats.seconds + ${seconds}` }))
-    .execute();
+/** Adds each cell's n and seconds (times its sign) to the stored cell, summed per cell first as bumpDaily does. */
+export async function bumpStats(db: AnyDb, tz: string, changes: readonly { cell: StatCell; sign: 1 | -1 }[]): Promise<void> {
+  const cells = new Map<string, StatCell>();
+  for (const { cell: c, sign } of changes) {
+    const id = [c.metric, c.dim, c.key, c.day, c.bucket].join('\u0000');
+    const cell = cells.get(id);
+    if (cell) {
+      cell.n += sign * c.n;
+      cell.seconds += sign * c.seconds;
+    } else cells.set(id, { ...c, n: sign * c.n, seconds: sign * c.seconds });
+  }
+  const rows = [...cells.values()]
+    .filter((c) => c.n !== 0 || c.seconds !== 0)
+    .map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n: c.n, seconds: c.seconds }));
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    await q(db)
+      .insertInto('report_daily_stats')
+      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'day', 'key', 'bucket']).doUpdateSet({ n: sql`report_daily_stats.n + excluded.n`, seconds: sql`report_daily_stats.seconds + excluded.seconds` }))
+      .execute();
+  }
 }
 
 /** Inserts grouped cells (a SELECT of the table's columns in order). */

@@ -55,13 +55,39 @@ export interface TicketFacts {
 /** The keys a ticket counts under in one split: one, except a tag per tag ('' when it has none). */
 export const keysOf = (f: Pick<TicketFacts, 'keys' | 'tags'>, dim: RollupDim): string[] => (dim === 'tag' ? (f.tags.length ? f.tags : ['']) : [f.keys[dim]]);
 
-/** +n (or -n) on one rollup cell. */
-export async function bumpDaily(db: AnyDb, tz: string, metric: Metric, dim: RollupDim, key: string, day: string, n: number): Promise<void> {
-  await q(db)
-    .insertInto('report_daily')
-    .values({ time_zone: tz, metric, dim, key, day, n })
-    .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'key', 'day']).doUpdateSet({ n: sql`report_daily.n + ${n}` }))
-    .execute();
+/** A change of one rollup cell. */
+export interface DailyDelta {
+  metric: Metric;
+  dim: RollupDim;
+  key: string;
+  day: string;
+  n: number;
+}
+
+/** Rows per statement: well under either dialect's limit of bound parameters. */
+export const UPSERT_CHUNK = 500;
+
+/**
+ * Adds the deltas to their cells, one statement per few hundred cells. Deltas of the same cell
+ * are summed first (PostgreSQL refuses to update a row twice in one statement) and cells that
+ * net to nothing are left alone.
+ */
+export async function bumpDaily(db: AnyDb, tz: string, deltas: readonly DailyDelta[]): Promise<void> {
+  const cells = new Map<string, DailyDelta>();
+  for (const d of deltas) {
+    const id = [d.metric, d.dim, d.key, d.day].join('\u0000');
+    const cell = cells.get(id);
+    if (cell) cell.n += d.n;
+    else cells.set(id, { ...d });
+  }
+  const rows = [...cells.values()].filter((c) => c.n !== 0).map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, n: c.n }));
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    await q(db)
+      .insertInto('report_daily')
+      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .onConflict((oc) => oc.columns(['time_zone', 'metric', 'dim', 'key', 'day']).doUpdateSet({ n: sql`report_daily.n + excluded.n` }))
+      .execute();
+  }
 }
 
 const measured = (seconds: unknown, bucket: unknown): Measured | null => (seconds === null || seconds === undefined ? null : { seconds: Number(seconds), bucket: Number(bucket) });
@@ -119,7 +145,7 @@ export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | n
  * The measured columns of a ticket, as the live report queries compute them (same SQL), so a
  * fact written for one ticket and a rebuilt one hold the same numbers.
  */
-const measures = (db: AnyDb) => {
+const durations = (db: AnyDb) => {
   const fr = ['tickets.created_at', 'tickets.first_response_at'] as const;
   const res = ['tickets.created_at', 'tickets.resolved_at'] as const;
   return [
@@ -127,13 +153,19 @@ const measures = (db: AnyDb) => {
     bucketOf(elapsedMinutes(db, ...fr)).as('first_response_bucket'),
     elapsedSeconds(db, ...res).as('resolution_seconds'),
     bucketOf(elapsedMinutes(db, ...res)).as('resolution_bucket'),
-    sql<number>`((CASE WHEN ${everReopened(db)} THEN ${FLAG.reopened} ELSE 0 END)
+  ];
+};
+
+/** The flags of every ticket at once (rebuild; the query must left-join report_csat). flagsOf is the same for one ticket. */
+const flagsColumn = (db: AnyDb) =>
+  sql<number>`((CASE WHEN ${everReopened(db)} THEN ${FLAG.reopened} ELSE 0 END)
       + (CASE WHEN report_csat.ticket_id IS NULL THEN 0 ELSE ${FLAG.rated} END)
       + coalesce(report_csat.positive, 0) * ${FLAG.positive}
       + coalesce(report_csat.has_comment, 0) * ${FLAG.comment}
-      + (CASE WHEN tickets.resolved_at IS NULL THEN 0 ELSE ${FLAG.resolvedNow} END))`.as('flags'),
-  ];
-};
+      + (CASE WHEN tickets.resolved_at IS NULL THEN 0 ELSE ${FLAG.resolvedNow} END))`.as('flags');
+
+const flagsOf = (reopened: boolean, csat: { positive: number; has_comment: number } | undefined, resolved: boolean): number =>
+  (reopened ? FLAG.reopened : 0) + (csat ? FLAG.rated + Number(csat.positive) * FLAG.positive + Number(csat.has_comment) * FLAG.comment : 0) + (resolved ? FLAG.resolvedNow : 0);
 
 /** Public replies by agents (not notes, not customers), from the event log. */
 const replyEvents = (db: AnyDb) =>
@@ -149,13 +181,14 @@ export async function ticketForFacts(
   db: AnyDb,
   ticketId: string,
 ): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<KeyDim, string>; reopenedAt: string[]; firstResponse: Measured | null; resolution: Measured | null; flags: number; repliedAt: { agentId: string; at: string }[] } | null> {
+  // One small query per table: SQLite took several times longer over the left join with report_csat.
   const t = await q(db)
     .selectFrom('tickets')
-    .leftJoin('report_csat', 'report_csat.ticket_id', 'tickets.id')
-    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.spam', 'tickets.merged_into_id', ...measures(db)])
+    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.spam', 'tickets.merged_into_id', ...durations(db)])
     .where('tickets.id', '=', ticketId)
     .executeTakeFirst();
   if (!t || Number(t.spam) !== 0 || t.merged_into_id !== null) return null;
+  const csat = await q(db).selectFrom('report_csat').select(['positive', 'has_comment']).where('ticket_id', '=', ticketId).executeTakeFirst();
   const reopens = await q(db)
     .selectFrom('ticket_events')
     .select('at')
@@ -173,7 +206,7 @@ export async function ticketForFacts(
     reopenedAt: reopens.map((r) => iso(r.at)),
     firstResponse: measured(t.first_response_seconds, t.first_response_bucket),
     resolution: measured(t.resolution_seconds, t.resolution_bucket),
-    flags: Number(t.flags),
+    flags: flagsOf(reopens.length > 0, csat, t.resolved_at !== null),
     repliedAt: replies.map((r) => ({ agentId: r.actor_id!, at: iso(r.at) })),
   };
 }
@@ -219,7 +252,8 @@ export async function buildRollups(db: AnyDb, tz: string, stretches: readonly Of
       'tickets.type',
       sql<string>`coalesce(tickets.assignee_id, '')`.as('assignee_id'),
       sql<string>`coalesce(tickets.organization_id, '')`.as('organization_id'),
-      ...measures(db),
+      ...durations(db),
+      flagsColumn(db),
     ])
     .where('tickets.spam', '=', 0)
     .where('tickets.merged_into_id', 'is', null);

@@ -6,9 +6,9 @@ import { getSettings, requireAdmin } from '../auth/index.js';
 import type { ReportScope } from './report-scope.js';
 import { countByDay, reopensByDay, type DayCount } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
-import { bumpStat, buildStats, daysApart, statCellsOf } from './rollup-stats.repository.js';
+import { bumpStats, buildStats, daysApart, statCellsOf } from './rollup-stats.repository.js';
 import { currentTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
-import { bumpDaily, buildRollups, clearRollups, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { bumpDaily, buildRollups, clearRollups, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type DailyDelta, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
 import { localDateOf, offsetSegments } from './time-buckets.js';
 
 /**
@@ -107,12 +107,13 @@ export async function refreshTicketRollups(db: AnyDb, ticketId: string): Promise
   if (JSON.stringify(prev) === JSON.stringify(next)) return;
   const cells = (f: TicketFacts | null): [Metric, string][] =>
     f ? [...(f.created ? [['created', f.created] as [Metric, string]] : []), ...(f.resolved ? [['resolved', f.resolved] as [Metric, string]] : []), ...f.reopened.map((d) => ['reopened', d] as [Metric, string])] : [];
+  const daily: DailyDelta[] = [];
   for (const dim of ROLLUP_DIMS) {
-    for (const [metric, day] of cells(prev)) for (const key of keysOf(prev!, dim)) await bumpDaily(db, tz, metric, dim, key, day, -1);
-    for (const [metric, day] of cells(next)) for (const key of keysOf(next!, dim)) await bumpDaily(db, tz, metric, dim, key, day, 1);
+    for (const [metric, day] of cells(prev)) for (const key of keysOf(prev!, dim)) daily.push({ metric, dim, key, day, n: -1 });
+    for (const [metric, day] of cells(next)) for (const key of keysOf(next!, dim)) daily.push({ metric, dim, key, day, n: 1 });
   }
-  for (const c of prev ? statCellsOf(prev) : []) await bumpStat(db, tz, c, -1);
-  for (const c of next ? statCellsOf(next) : []) await bumpStat(db, tz, c, 1);
+  await bumpDaily(db, tz, daily);
+  await bumpStats(db, tz, [...(prev ? statCellsOf(prev) : []).map((cell) => ({ cell, sign: -1 as const })), ...(next ? statCellsOf(next) : []).map((cell) => ({ cell, sign: 1 as const }))]);
   await writeFacts(db, ticketId, next);
 }
 
