@@ -49,7 +49,8 @@ export async function storeInboundMail(ctx: Ctx, mail: IncomingMail): Promise<St
       subject,
       receivedAt: now.toISOString(),
     });
-    if (stored.inserted) await enqueue({ ...ctx, db: trx }, processInboundShape, { inboundId: stored.id }, { uniqueKey: `inbound:${stored.id}` });
+    // A new row has a new id, so its job needs no key to stay single (a replay adds its own).
+    if (stored.inserted) await enqueue({ ...ctx, db: trx }, processInboundShape, { inboundId: stored.id });
     return stored;
   });
   ctx.events.kick();

@@ -31,16 +31,9 @@ export async function startInboundSmtp(deps: SmtpIntakeDeps, opts: SmtpIntakeOpt
     maxBytes: opts.maxMailBytes,
     hostname: opts.hostname,
     tls,
-    acceptRecipient: async (address) => Boolean(await activeMailboxFor(deps.db, address)),
-    deliver: async ({ raw, envelope }) => {
-      let mailboxId: string | null = null;
-      for (const rcpt of envelope.rcptTo) {
-        const m = await activeMailboxFor(deps.db, rcpt);
-        if (m) {
-          mailboxId = m.id;
-          break;
-        }
-      }
+    acceptRecipient: async (address) => (await activeMailboxFor(deps.db, address))?.id ?? null,
+    deliver: async ({ raw, envelope, routes }) => {
+      const mailboxId = routes[0] ?? null;
       const stored = await storeInboundMail(ctx(), { raw, source: 'smtp', mailboxId, envelope });
       return { id: stored.id };
     },

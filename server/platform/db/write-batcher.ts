@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import { savepointSql } from './dialect/savepoint.js';
 import type { AnyDb } from './dialect/types.js';
 
 type Work = (trx: Transaction<any>) => Promise<unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -10,6 +11,7 @@ interface Item {
 }
 
 const MAX_BATCH = 64;
+const UNIT = savepointSql('unit');
 
 /**
  * Group commit for a single-writer engine: units of work that arrive while a transaction is
@@ -59,14 +61,14 @@ export class WriteBatcher {
             current = null;
             break;
           }
-          await sql`SAVEPOINT unit`.execute(trx);
+          await trx.executeQuery(UNIT.save);
           try {
             const value = await item.work(trx);
-            await sql`RELEASE unit`.execute(trx);
+            await trx.executeQuery(UNIT.release);
             settled.push({ item, ok: true, value });
           } catch (err) {
-            await sql`ROLLBACK TO unit`.execute(trx);
-            await sql`RELEASE unit`.execute(trx);
+            await trx.executeQuery(UNIT.rollback);
+            await trx.executeQuery(UNIT.release);
             settled.push({ item, ok: false, value: err });
           }
           current = null;

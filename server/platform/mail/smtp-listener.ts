@@ -20,13 +20,16 @@ export interface SmtpListenerOptions {
   hostname?: string | undefined;
   /** PEM key and certificate: STARTTLS is offered only with them. */
   tls?: { key: Buffer; cert: Buffer } | null | undefined;
-  /** Whether we accept mail for this (lower-cased) recipient; false answers 550. */
-  acceptRecipient(address: string): Promise<boolean>;
+  /**
+   * Where mail for this (lower-cased) recipient goes (a mailbox id, say), or null to refuse it
+   * with 550. What it returns for the accepted recipients comes back to `deliver` as `routes`.
+   */
+  acceptRecipient(address: string): Promise<string | null>;
   /**
    * Stores the message; must resolve only once it is durably committed, because the client is
    * then told 250 and forgets it. Any rejection answers 451 so the client retries.
    */
-  deliver(message: { raw: Buffer; envelope: SmtpEnvelope }): Promise<{ id: string }>;
+  deliver(message: { raw: Buffer; envelope: SmtpEnvelope; routes: string[] }): Promise<{ id: string }>;
   onError?(err: unknown, phase: 'rcpt' | 'data'): void;
   maxClients?: number | undefined;
 }
@@ -45,6 +48,8 @@ const smtpError = (code: number, message: string): Error & { responseCode: numbe
  * (451 on any failure). It knows nothing about tickets.
  */
 export async function startSmtpListener(opts: SmtpListenerOptions): Promise<SmtpListener> {
+  // The routes of the current transaction's recipients; smtp-server resets the envelope after each message.
+  const routes = new WeakMap<SMTPServerSession['envelope'], string[]>();
   const disabled = ['AUTH'];
   if (!opts.tls) disabled.push('STARTTLS');
   const server = new SMTPServer({
@@ -59,10 +64,14 @@ export async function startSmtpListener(opts: SmtpListenerOptions): Promise<Smtp
     socketTimeout: 60_000,
     closeTimeout: 5_000,
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
       const rcpt = address.address.trim().toLowerCase();
       opts.acceptRecipient(rcpt).then(
-        (ok) => callback(ok ? null : smtpError(550, `5.1.1 <${rcpt}>: no such mailbox here`)),
+        (route) => {
+          if (route === null) return callback(smtpError(550, `5.1.1 <${rcpt}>: no such mailbox here`));
+          routes.set(session.envelope, [...(routes.get(session.envelope) ?? []), route]);
+          callback(null);
+        },
         (err: unknown) => {
           opts.onError?.(err, 'rcpt');
           callback(smtpError(451, '4.3.0 Temporary failure, please try again later'));
@@ -90,7 +99,7 @@ export async function startSmtpListener(opts: SmtpListenerOptions): Promise<Smtp
           helo: session.hostNameAppearsAs ?? '',
           tls: Boolean(session.secure),
         };
-        opts.deliver({ raw: Buffer.concat(chunks, size), envelope }).then(
+        opts.deliver({ raw: Buffer.concat(chunks, size), envelope, routes: routes.get(session.envelope) ?? [] }).then(
           (stored) => callback(null, `2.0.0 OK queued as ${stored.id}`),
           (err: unknown) => {
             opts.onError?.(err, 'data');

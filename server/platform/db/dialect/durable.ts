@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { savepointSql } from './savepoint.js';
 import { writeBatcherFor } from '../write-batcher.js';
 import { dialectOf } from './sql.js';
 import type { AnyDb } from './types.js';
@@ -51,16 +52,15 @@ export async function durableWrite<T>(db: AnyDb, work: (trx: AnyDb) => Promise<T
  * caller can still record what went wrong.
  */
 export async function withSavepoint<T>(trx: AnyDb, name: string, work: () => Promise<T>): Promise<T> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad savepoint name ${name}`);
-  const id = sql.raw(name);
-  await sql`SAVEPOINT ${id}`.execute(trx);
+  const s = savepointSql(name);
+  await trx.executeQuery(s.save);
   try {
     const result = await work();
-    await sql`RELEASE SAVEPOINT ${id}`.execute(trx);
+    await trx.executeQuery(s.release);
     return result;
   } catch (err) {
-    await sql`ROLLBACK TO SAVEPOINT ${id}`.execute(trx);
-    await sql`RELEASE SAVEPOINT ${id}`.execute(trx);
+    await trx.executeQuery(s.rollback);
+    await trx.executeQuery(s.release);
     throw err;
   }
 }
