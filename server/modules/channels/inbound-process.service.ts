@@ -11,7 +11,7 @@ import { addMessageToTicket } from '../messages/index.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { findInbound, lockInbound, readInboundRaw, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
 import { buildMessageContent, type ChannelRuntime } from './mail-content.js';
-import { findMailboxById, listMailboxRows, type Mailbox } from './mailboxes.repository.js';
+import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
 import { splitPlusAddress } from './reply-token.js';
 import { matchThread, threadLookups, type ThreadFacts, type ThreadMatch } from './thread-matcher.js';
 import { findMessageIds, insertDeliveryReports, participantsOf, readOrCreateSecret, recordMessageIds, upsertMailThread, upsertParticipants } from './threads.repository.js';
@@ -73,7 +73,7 @@ async function handleMail(ctx: Ctx, rt: ChannelRuntime, row: InboundMail, raw: B
   if (ours.has(splitPlusAddress(from).base)) {
     return { ...base, status: 'ignored', reason: `sent from our own address ${from} (a mail loop)` };
   }
-  const mailbox = row.mailboxId ? await findMailboxById(ctx.db, row.mailboxId) : undefined;
+  const mailbox = row.mailboxId ? mailboxes.find((m) => m.id === row.mailboxId) : undefined;
   // Our own outbound message coming back, or one already recorded under another stored id.
   const [seen] = parsed.messageId ? await findMessageIds(ctx.db, [parsed.messageId]) : [];
   if (seen) return { ...base, status: 'duplicate', reason: `Message-ID ${seen.headerId} is already part of a ticket (${seen.direction})`, ticketId: seen.ticketId, ticketMessageId: seen.messageId };

@@ -43,9 +43,11 @@ export async function readTagsAndTime(db: AnyDb, ticketId: string): Promise<{ ta
   return { tags: sortTags(tags.map((t) => t.tag)), time: time.map((t) => ({ agentId: t.agent_id, day: t.day, minutes: Number(t.minutes), entries: Number(t.entries), gap: Number(t.gap) })) };
 }
 
-export async function writeTagsAndTime(db: AnyDb, ticketId: string, f: { tags: string[]; time: TimeDay[] } | null): Promise<void> {
-  await q(db).deleteFrom('report_ticket_tags').where('ticket_id', '=', ticketId).execute();
-  await q(db).deleteFrom('report_ticket_time').where('ticket_id', '=', ticketId).execute();
+export async function writeTagsAndTime(db: AnyDb, ticketId: string, f: { tags: string[]; time: TimeDay[] } | null, fresh: boolean): Promise<void> {
+  if (!fresh) {
+    await q(db).deleteFrom('report_ticket_tags').where('ticket_id', '=', ticketId).execute();
+    await q(db).deleteFrom('report_ticket_time').where('ticket_id', '=', ticketId).execute();
+  }
   if (!f) return;
   if (f.tags.length) await q(db).insertInto('report_ticket_tags').values(f.tags.map((tag) => ({ ticket_id: ticketId, tag }))).execute();
   if (f.time.length) await q(db).insertInto('report_ticket_time').values(f.time.map((t) => ({ ticket_id: ticketId, agent_id: t.agentId, day: t.day, minutes: t.minutes, entries: t.entries, gap: t.gap }))).execute();

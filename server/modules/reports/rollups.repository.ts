@@ -112,11 +112,14 @@ export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFact
   };
 }
 
-export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null): Promise<void> {
-  await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
-  await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
-  await q(db).deleteFrom('report_ticket_replies').where('ticket_id', '=', ticketId).execute();
-  await writeTagsAndTime(db, ticketId, f);
+/** Replaces the ticket's facts; `fresh`: it had none (so none of its rows exist in any facts table). */
+export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null, fresh = false): Promise<void> {
+  if (!fresh) {
+    await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
+    await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
+    await q(db).deleteFrom('report_ticket_replies').where('ticket_id', '=', ticketId).execute();
+  }
+  await writeTagsAndTime(db, ticketId, f, fresh);
   if (!f) return;
   await q(db)
     .insertInto('report_ticket_facts')

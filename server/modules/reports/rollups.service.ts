@@ -114,7 +114,7 @@ export async function refreshTicketRollups(db: AnyDb, ticketId: string): Promise
   }
   await bumpDaily(db, tz, daily);
   await bumpStats(db, tz, [...(prev ? statCellsOf(prev) : []).map((cell) => ({ cell, sign: -1 as const })), ...(next ? statCellsOf(next) : []).map((cell) => ({ cell, sign: 1 as const }))]);
-  await writeFacts(db, ticketId, next);
+  await writeFacts(db, ticketId, next, prev === null);
 }
 
 const rollupDim = (by: ReportScope['by']): RollupDim | null => ((ROLLUP_DIMS as readonly string[]).includes(by) ? (by as RollupDim) : null);
