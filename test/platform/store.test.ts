@@ -105,6 +105,27 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(await countPending(database.db)).toBe(0);
   });
 
+  it('keeps, once each, what the other subscribers wrote when one fails on one event of a batch', async () => {
+    await sql`CREATE TABLE delivery_probe (ticket_id text NOT NULL)`.execute(database.db);
+    const errors: string[] = [];
+    const own = new EventDispatcher(database.db, clock, { error: (obj) => void errors.push((obj as { event: string }).event) });
+    own.subscribe('ticket.merged', async (e, db) => {
+      await sql`INSERT INTO delivery_probe (ticket_id) VALUES (${(e.payload as { ticketId: string }).ticketId})`.execute(db);
+    });
+    own.subscribe('ticket.merged', async (e, db) => {
+      if ((e.payload as { ticketId: string }).ticketId === 'bad') await sql`INSERT INTO delivery_probe (no_such_column) VALUES (1)`.execute(db);
+    });
+    await inTransaction({ ...ctx(), events: own }, async (tx) => {
+      for (const ticketId of ['first', 'bad', 'last']) await emit(tx, 'ticket.merged', { ticketId, number: 1, intoTicketId: 'x', intoNumber: 2 });
+    });
+    await own.idle();
+    const rows = await sql<{ ticket_id: string }>`SELECT ticket_id FROM delivery_probe ORDER BY ticket_id`.execute(database.db);
+    // The first pass ran 'first' and then failed: its row was undone with the batch and written again.
+    expect(rows.rows.map((r) => r.ticket_id)).toEqual(['bad', 'first', 'last']);
+    expect(errors).toEqual(['ticket.merged']);
+    expect(await countPending(database.db)).toBe(0);
+  });
+
   it('hands out unique, increasing ticket numbers under concurrent creates', async () => {
     const creates = Array.from({ length: 40 }, (_, i) =>
       createTicketWithMessage(ctx(), {
