@@ -127,6 +127,24 @@ describeEachDialect('inbound mail over HTTP: storage, duplicates, quarantine and
     expect(ticket.reopenCount).toBe(1);
   });
 
+  it('a reply whose original is stored but not processed yet waits for it, then joins its ticket', async () => {
+    // The reply is queued first, as when several workers take mail at once and the original is
+    // still being processed by another one.
+    const reply = await postRaw(t, mail({ from: 'ida@customer.test', subject: 'Re: Invoice', messageId: '<wait-reply@customer.test>', headers: { 'In-Reply-To': '<wait-original@customer.test>' } }));
+    t.clock.advance(1);
+    const original = await postRaw(t, mail({ from: 'ida@customer.test', subject: 'Invoice', messageId: '<wait-original@customer.test>' }));
+    await t.deps.jobs.drain();
+    const first = await inbound(t, original.json().id);
+    expect(first.status).toBe('processed');
+    expect((await inbound(t, reply.json().id)).status).toBe('pending');
+    t.clock.advance(2000);
+    await t.deps.jobs.drain();
+    const answered = await inbound(t, reply.json().id);
+    expect(answered.status).toBe('processed');
+    expect(answered.threadMatch).toContain('wait-original@customer.test');
+    expect(answered.ticketNumber).toBe(first.ticketNumber);
+  });
+
   it('keeps the acknowledging write durable: SQLite syncs fully while it runs', async () => {
     const db = t.deps.database.db;
     let during: number | null = -1;

@@ -8,7 +8,7 @@ import { requireAdmin, requireStaff } from '../auth/index.js';
 import { sanitizeMessageHtml } from '../messages/index.js';
 import { getTicket, requireTicketById } from '../tickets/index.js';
 import { findInbound, findInboundByTicketMessage, listInboundPage, readInboundRaw, resetInboundToPending, type InboundMail, type InboundStatus } from './inbound.repository.js';
-import { processInboundShape } from './inbound.job.js';
+import { processInboundShape } from './inbound-job-shape.js';
 import { storeInboundMail, type StoredMail } from './inbound-store.service.js';
 import { activeMailboxFor } from './mailboxes.service.js';
 import { findDeliveryReports, participantsOf, type DeliveryReportRow, type Participant } from './threads.repository.js';

@@ -4,12 +4,15 @@ import { withSavepoint } from '../../platform/db/dialect/durable.js';
 import { AppError } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { randomToken, uuidv7 } from '../../platform/ids.js';
+import { enqueue } from '../../platform/jobs/define-job.js';
 import { classifyMail, type MailClassification } from '../../platform/mail/loop-classifier.js';
+import { extractMessageIds, headerValue, readTopHeaders } from '../../platform/mail/raw-headers.js';
 import { parseMail, type ParsedMail } from '../../platform/mail/mime-parser.js';
 import { appendTicketEvents, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from '../messages/index.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
-import { findInbound, lockInbound, readInboundRaw, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
+import { anyPendingWithMessageIds, findInbound, lockInbound, readInboundRaw, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
+import { processInboundShape } from './inbound-job-shape.js';
 import { buildMessageContent, type ChannelRuntime } from './mail-content.js';
 import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
 import { splitPlusAddress } from './reply-token.js';
@@ -35,10 +38,14 @@ function describe(err: unknown): string {
  * message causes runs in a savepoint; any failure rolls that back and quarantines the row with
  * the reason, raw bytes kept for replay.
  */
-export async function processInbound(ctx: Ctx, rt: ChannelRuntime, inboundId: string): Promise<void> {
+export async function processInbound(ctx: Ctx, rt: ChannelRuntime, inboundId: string, deferrals = 0): Promise<void> {
   const row = await lockInbound(ctx.db, inboundId, capabilitiesOf(ctx.db).rowLocks);
   if (!row || row.status !== 'pending') return;
   const raw = await readInboundRaw(ctx.db, inboundId);
+  if (deferrals < MAX_DEFERRALS && (await answersPendingMail(ctx, row, raw!))) {
+    await enqueue(ctx, processInboundShape, { inboundId, deferrals: deferrals + 1 }, { runAt: new Date(ctx.now.getTime() + DEFER_MS) });
+    return;
+  }
   const mailCtx: Ctx = { ...ctx, actor: systemActor('email') };
   const at = ctx.now.toISOString();
   try {
@@ -49,6 +56,21 @@ export async function processInbound(ctx: Ctx, rt: ChannelRuntime, inboundId: st
     await saveInboundOutcome(ctx.db, row.id, { ...EMPTY_OUTCOME, status: 'quarantined', reason }, at);
     await emit(ctx, 'mail.quarantined', { inboundId: row.id, reason });
   }
+}
+
+const MAX_DEFERRALS = 5;
+const DEFER_MS = 2000;
+
+/**
+ * Several workers process mail at once (PostgreSQL, or several processes): a reply must not be
+ * threaded before the message it answers, which may be stored but still waiting, or being
+ * processed by another worker. Such a reply waits a little (a few times at most: a message that
+ * stays pending for long must not hold its replies back for ever).
+ */
+async function answersPendingMail(ctx: Ctx, row: InboundMail, raw: Buffer): Promise<boolean> {
+  const headers = readTopHeaders(raw);
+  const answered = [...extractMessageIds(headerValue(headers, 'in-reply-to')), ...extractMessageIds(headerValue(headers, 'references'))];
+  return anyPendingWithMessageIds(ctx.db, answered.filter((id) => id !== row.messageId), row.id);
 }
 
 const EMPTY_OUTCOME: InboundOutcome = { status: 'processed', reason: null, kind: null, suppressAutoReply: false, loopSignals: [], threadMatch: null, ticketId: null, ticketMessageId: null, trimmed: false };

@@ -6,7 +6,7 @@ import { uuidv7 } from '../../platform/ids.js';
 import { enqueue } from '../../platform/jobs/define-job.js';
 import { decodeHeaderWords, firstAddress, headerValue, messageIdOf, readTopHeaders, stableMessageId } from '../../platform/mail/raw-headers.js';
 import { insertInbound, type InboundEnvelope, type InboundStatus, type MailSource } from './inbound.repository.js';
-import { processInboundShape } from './inbound.job.js';
+import { processInboundShape } from './inbound-job-shape.js';
 
 export interface IncomingMail {
   raw: Buffer;

@@ -178,6 +178,13 @@ export async function lockInbound(db: AnyDb, id: string, rowLocks: boolean): Pro
   return r ? toInbound(r) : undefined;
 }
 
+/** Whether one of these Message-IDs belongs to another stored message that is still waiting to be processed. */
+export async function anyPendingWithMessageIds(db: AnyDb, messageIds: readonly string[], exceptId: string): Promise<boolean> {
+  if (messageIds.length === 0) return false;
+  const r = await q(db).selectFrom('inbound_mail').select('id').where('message_id', 'in', [...messageIds]).where('status', '=', 'pending').where('id', '!=', exceptId).limit(1).executeTakeFirst();
+  return Boolean(r);
+}
+
 export async function findInboundByTicketMessage(db: AnyDb, messageId: string): Promise<InboundMail | undefined> {
   const r = await q(db).selectFrom('inbound_mail').select(COLUMNS).where('ticket_message_id', '=', messageId).executeTakeFirst();
   return r ? toInbound(r) : undefined;
