@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { systemActor } from './platform/context.js';
 import { createDatabase, migrateToLatest, type Database } from './platform/db/database.js';
 import { EventDispatcher } from './platform/events/dispatcher.js';
-import { JobRunner } from './platform/jobs/job-runner.js';
+import { DEFAULT_OPTIONS, JobRunner } from './platform/jobs/job-runner.js';
 import type { AppDeps } from './platform/http/types.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
 import { registerTicketRealtime, registerTicketSubscribers } from './modules/tickets/index.js';
@@ -41,7 +41,8 @@ export async function openSystem(config: Config, opts: { clock?: Clock; log?: Lo
   });
   await migrateToLatest(database);
   const events = new EventDispatcher(database.db, clock, log);
-  const jobs = new JobRunner(database.db, clock, events, log);
+  // Several loops on PostgreSQL, where a job mostly waits for round trips; SQLite has one writer.
+  const jobs = new JobRunner(database.db, clock, events, log, { ...DEFAULT_OPTIONS, concurrency: database.dialect === 'postgres' ? 4 : 1 });
   events.onKick(() => jobs.kick());
   registerSubscribers(events);
   const blobs = new BlobStore(join(config.dataDir, 'blobs'));

@@ -147,4 +147,38 @@ describeEachDialect('jobs', (dialect) => {
     expect(ran).toHaveLength(60);
     expect(new Set(ran).size).toBe(60);
   });
+
+  it('works a backlog with several loops at once when allowed, each job once (overlapping on PostgreSQL)', async () => {
+    let active = 0;
+    let most = 0;
+    const done: string[] = [];
+    let finished!: () => void;
+    const all = new Promise<void>((r) => (finished = r));
+    const slow = defineJob({
+      name: 'test.slow',
+      payload: z.object({ tag: z.string() }),
+      handler: async (_ctx, p) => {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise((r) => setTimeout(r, 15));
+        active -= 1;
+        done.push(p.tag);
+        if (done.length === 24) finished();
+      },
+    });
+    await inTransaction(ctx(), async (tx) => {
+      for (let i = 0; i < 24; i++) await enqueue(tx, slow, { tag: `s${i}` });
+    });
+    const r = new JobRunner(database.db, clock, noKick, { error: () => undefined }, { pollMs: 60_000, leaseMs: 60_000, batch: 2, concurrency: 3 });
+    r.register(slow);
+    await r.start();
+    await all;
+    await r.stop();
+    expect(new Set(done).size).toBe(24);
+    expect(done).toHaveLength(24);
+    // SQLite has one writer: the loops queue for it, one transaction at a time.
+    if (dialect === 'postgres') expect(most).toBeGreaterThan(1);
+    else expect(most).toBe(1);
+    expect((await findJobs(database.db, { name: 'test.slow' })).every((j) => j.status === 'done')).toBe(true);
+  });
 });

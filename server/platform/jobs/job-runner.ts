@@ -17,6 +17,17 @@ interface Schedule {
   everyMs: number;
 }
 
+export interface RunnerOptions {
+  pollMs: number;
+  leaseMs: number;
+  /** Jobs claimed at a time by one loop. */
+  batch: number;
+  /** Loops working at once on a backlog (1 on SQLite, where writers queue for the one writer anyway). */
+  concurrency?: number;
+}
+
+export const DEFAULT_OPTIONS: RunnerOptions = { pollMs: 1000, leaseMs: 5 * 60_000, batch: 20, concurrency: 1 };
+
 /**
  * The worker loop: claims due jobs (SKIP LOCKED on PostgreSQL, so many workers share a queue),
  * runs each in its own transaction, retries failures with backoff, and re-plans periodic jobs.
@@ -27,7 +38,7 @@ export class JobRunner {
   private readonly schedules: Schedule[] = [];
   private readonly workerId = `${hostname()}:${process.pid}:${randomToken(4)}`;
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loops = new Set<Promise<void>>();
   private again = false;
   private stopped = true;
   private lastPrune = 0;
@@ -37,7 +48,7 @@ export class JobRunner {
     private readonly clock: Clock,
     private readonly events: EventKick,
     private readonly log: Log,
-    private readonly opts: { pollMs: number; leaseMs: number; batch: number } = { pollMs: 1000, leaseMs: 5 * 60_000, batch: 20 },
+    private readonly opts: RunnerOptions = DEFAULT_OPTIONS,
   ) {}
 
   register(job: JobDefinition): void {
@@ -61,28 +72,57 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.running) await this.running;
+    await this.settled();
+  }
+
+  private async settled(): Promise<void> {
+    while (this.loops.size > 0) await Promise.all(this.loops);
   }
 
   /** Wakes the loop now (after a commit that enqueued work). */
   kick(): void {
-    if (this.running) {
+    if (this.loops.size > 0) {
       this.again = true;
       return;
     }
+    this.spawn();
+  }
+
+  /**
+   * Starts a worker loop. One runs while anything is due; a loop that claims a full batch starts
+   * another, up to `concurrency`, so a backlog is worked on by several at once where the store
+   * lets writers overlap (PostgreSQL: each waits on its own round trips; claims skip each
+   * other's rows). The poll timer runs once the last loop has found nothing due.
+   */
+  private spawn(): void {
+    if (this.loops.size >= (this.opts.concurrency ?? 1) || (this.stopped && this.loops.size > 0)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.running = this.loop().finally(() => {
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => this.kick(), this.opts.pollMs);
+    const loop: Promise<void> = this.loop().finally(() => {
+      this.loops.delete(loop);
+      if (!this.stopped && this.loops.size === 0) this.timer = setTimeout(() => this.kick(), this.opts.pollMs);
     });
+    this.loops.add(loop);
+  }
+
+  /** Resolves once the running loops have worked off everything due (benchmarks); drains when stopped. */
+  async idle(): Promise<void> {
+    if (this.stopped) {
+      await this.drain();
+      return;
+    }
+    for (;;) {
+      await this.settled();
+      if (!(await anyDue(this.db, this.clock.now()))) return;
+      this.kick();
+    }
   }
 
   /** Runs every job that is due now, until none is left (tests, CLI). */
   async drain(): Promise<number> {
-    while (this.running) await this.running;
+    await this.settled();
     let total = 0;
-    for (let n = await this.runBatch(); n > 0; n = await this.runBatch()) total += n;
+    for (let n = await this.runBatch(false); n > 0; n = await this.runBatch(false)) total += n;
     return total;
   }
 
@@ -90,7 +130,7 @@ export class JobRunner {
     do {
       this.again = false;
       try {
-        while (!this.stopped && (await this.runBatch()) > 0) {
+        while (!this.stopped && (await this.runBatch(true)) > 0) {
           /* keep going while work is due */
         }
         await this.maintain();
@@ -107,10 +147,12 @@ export class JobRunner {
     await pruneDoneJobs(this.db, new Date(now - 7 * 86400_000));
   }
 
-  private async runBatch(): Promise<number> {
+  /** `helpers`: a full batch may start another loop (drain counts its own work, so it does not). */
+  private async runBatch(helpers: boolean): Promise<number> {
     // Most wake-ups find nothing due; a plain read spares them the write lock.
     if (!(await anyDue(this.db, this.clock.now()))) return 0;
     const claimed = await this.db.transaction().execute((trx) => claimDueJobs(trx, this.workerId, this.clock.now(), this.opts.leaseMs, this.opts.batch));
+    if (helpers && claimed.length === this.opts.batch && !this.stopped) this.spawn();
     const shared = claimed.filter((row) => this.jobs.has(row.name) && !this.jobs.get(row.name)!.ownTransactions);
     if (shared.length > 1) await this.runTogether(shared);
     else if (shared.length === 1) await this.runOne(shared[0]!);
