@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixedClock } from '../../server/platform/clock.js';
 import { systemActor, type Ctx } from '../../server/platform/context.js';
 import type { Database } from '../../server/platform/db/database.js';
+import { onceInTransaction } from '../../server/platform/db/transaction-memo.js';
 import { inTransaction } from '../../server/platform/db/transaction.js';
 import { EventDispatcher } from '../../server/platform/events/dispatcher.js';
 import { emit } from '../../server/platform/events/emit.js';
@@ -124,6 +125,22 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(rows.rows.map((r) => r.ticket_id)).toEqual(['bad', 'first', 'last']);
     expect(errors).toEqual(['ticket.merged']);
     expect(await countPending(database.db)).toBe(0);
+  });
+
+  it('reads a definition once per transaction, again in the next one, and retries a failed read', async () => {
+    let reads = 0;
+    const load = (db: Database['db']) => onceInTransaction(db, 'probe', async () => {
+      reads += 1;
+      if (reads === 1) throw new Error('first read fails');
+      return Number((await sql<{ n: number }>`SELECT ${reads} AS n`.execute(db)).rows[0]!.n);
+    });
+    await inTransaction(ctx(), async (tx) => {
+      await expect(load(tx.db)).rejects.toThrow('first read fails');
+      expect([await load(tx.db), await load(tx.db)]).toEqual([2, 2]);
+    });
+    await inTransaction(ctx(), async (tx) => expect(await load(tx.db)).toBe(3));
+    expect(await load(database.db)).toBe(4);
+    expect(await load(database.db)).toBe(5);
   });
 
   it('hands out unique, increasing ticket numbers under concurrent creates', async () => {

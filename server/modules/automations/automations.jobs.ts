@@ -1,3 +1,4 @@
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { z } from 'zod';
 import type { EventPayload } from '../../../contracts/events.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
@@ -54,7 +55,8 @@ async function madeByRule(ctx: Ctx, ticketId: string, action: string): Promise<b
 
 async function queueRun(ctx: Ctx, event: OutboxEvent, ticketId: string, name: RuleEvent, messageId?: string): Promise<void> {
   // No job per ticket change when no active rule listens to the event (the rule table is small).
-  if (!(await listRuleRows(ctx.db, { kinds: ['routing', 'trigger'], activeOnly: true })).some((r) => ruleRunsOn(r, name))) return;
+  const rules = await onceInTransaction(ctx.db, 'automations:active-rules', () => listRuleRows(ctx.db, { kinds: ['routing', 'trigger'], activeOnly: true }));
+  if (!rules.some((r) => ruleRunsOn(r, name))) return;
   await enqueue(ctx, runRulesJob, { ticketId, event: name, eventId: event.id, at: ctx.now.toISOString(), ...(messageId ? { messageId } : {}) }, { uniqueKey: `automations:${name}:${event.id}` });
 }
 

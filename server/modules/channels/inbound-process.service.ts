@@ -1,3 +1,4 @@
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
 import { withSavepoint } from '../../platform/db/dialect/durable.js';
@@ -22,7 +23,7 @@ import { findMessageIds, insertDeliveryReports, participantsOf, readOrCreateSecr
 /** A reason to quarantine that is about the message itself, not a fault of ours. */
 class UnprocessableMail extends Error {}
 
-export const replySecret = (ctx: Ctx): Promise<string> => readOrCreateSecret(ctx.db, () => randomToken(32), ctx.now.toISOString());
+export const replySecret = (ctx: Ctx): Promise<string> => onceInTransaction(ctx.db, 'mail:reply-secret', () => readOrCreateSecret(ctx.db, () => randomToken(32), ctx.now.toISOString()));
 
 const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
 
@@ -90,7 +91,7 @@ async function handleMail(ctx: Ctx, rt: ChannelRuntime, row: InboundMail, raw: B
   if (parsed.deliveryReport) return recordDeliveryReport(ctx, row, parsed, base);
   if (!from) throw new UnprocessableMail('the message has no sender address (From)');
 
-  const mailboxes = await listMailboxRows(ctx.db);
+  const mailboxes = await onceInTransaction(ctx.db, 'mailboxes:all', () => listMailboxRows(ctx.db));
   const ours = new Set(mailboxes.map((m) => m.address));
   if (ours.has(splitPlusAddress(from).base)) {
     return { ...base, status: 'ignored', reason: `sent from our own address ${from} (a mail loop)` };

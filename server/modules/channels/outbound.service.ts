@@ -1,3 +1,4 @@
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import type { Ctx } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
@@ -40,7 +41,8 @@ function mailboxFor(ticket: Ticket, all: Mailbox[], threadMailboxId: string | nu
 
 /** Just the mailbox (cheap): callers check their switches before building the whole target. */
 export async function outboundMailboxOf(ctx: Ctx, ticket: Ticket): Promise<Mailbox | null> {
-  return mailboxFor(ticket, await listMailboxRows(ctx.db, { activeOnly: true }), (await findMailThread(ctx.db, ticket.id))?.mailboxId);
+  const active = await onceInTransaction(ctx.db, 'mailboxes:active', () => listMailboxRows(ctx.db, { activeOnly: true }));
+  return mailboxFor(ticket, active, (await findMailThread(ctx.db, ticket.id))?.mailboxId);
 }
 
 /**

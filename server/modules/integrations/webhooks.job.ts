@@ -1,3 +1,4 @@
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { z } from 'zod';
 import type { EventPayload } from '../../../contracts/events.js';
 import { WEBHOOK_EVENTS } from '../../../contracts/integrations.js';
@@ -59,7 +60,7 @@ async function enqueueDelivery(db: AnyDb, events: EventDispatcher, hookId: strin
 export function registerWebhookSubscribers(events: EventDispatcher): void {
   events.subscribe('*', async (event, db) => {
     if (!offered.has(event.name)) return;
-    const hooks = (await listWebhookRows(db, { activeOnly: true })).filter((h) => h.eventTypes.includes(event.name));
+    const hooks = (await onceInTransaction(db, 'webhooks:active', () => listWebhookRows(db, { activeOnly: true }))).filter((h) => h.eventTypes.includes(event.name));
     const envelope = { id: event.id, event: event.name, createdAt: toIso(event.createdAt), data: event.payload };
     for (const hook of hooks) await enqueueDelivery(db, events, hook.id, envelope);
   });
