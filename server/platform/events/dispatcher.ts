@@ -19,6 +19,7 @@ export class EventDispatcher {
   private readonly handlers = new Map<string, EventHandler[]>();
   private readonly batchHandlers: { names: ReadonlySet<string>; handler: BatchHandler }[] = [];
   private running: Promise<void> | null = null;
+  private scheduled = false;
   private again = false;
   private lastPrune = 0;
 
@@ -50,8 +51,25 @@ export class EventDispatcher {
     this.followers.push(fn);
   }
 
+  /**
+   * After a commit. Kicks that come together (the units of one shared commit, each told it is
+   * stored) start one look at the outbox, on the next turn of the event loop, not one each.
+   */
   kick(): void {
     for (const f of this.followers) f();
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.start();
+    });
+  }
+
+  private start(): void {
     if (this.running) {
       this.again = true;
       return;
@@ -63,7 +81,8 @@ export class EventDispatcher {
 
   /** Resolves when every event committed so far has been delivered (tests, shutdown). */
   async idle(): Promise<void> {
-    this.kick();
+    for (const f of this.followers) f();
+    this.start();
     while (this.running) await this.running;
   }
 
