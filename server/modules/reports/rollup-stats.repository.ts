@@ -53,8 +53,10 @@ export async function bumpStats(db: AnyDb, tz: string, changes: readonly { cell:
       cell.seconds += sign * c.seconds;
     } else cells.set(id, { ...c, n: sign * c.n, seconds: sign * c.seconds });
   }
-  const rows = [...cells.values()]
-    .filter((c) => c.n !== 0 || c.seconds !== 0)
+  const rows = [...cells]
+    .filter(([, c]) => c.n !== 0 || c.seconds !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, c]) => c)
     .map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n: c.n, seconds: c.seconds }));
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     await q(db)

@@ -80,7 +80,8 @@ export async function bumpDaily(db: AnyDb, tz: string, deltas: readonly DailyDel
     if (cell) cell.n += d.n;
     else cells.set(id, { ...d });
   }
-  const rows = [...cells.values()].filter((c) => c.n !== 0).map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, n: c.n }));
+  // In key order, so concurrent writers (PostgreSQL) lock the cells they share in the same order.
+  const rows = [...cells].filter(([, c]) => c.n !== 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, n: c.n }));
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     await q(db)
       .insertInto('report_daily')
