@@ -19,7 +19,7 @@ export class EventDispatcher {
   private readonly handlers = new Map<string, EventHandler[]>();
   private readonly batchHandlers: { names: ReadonlySet<string>; handler: BatchHandler }[] = [];
   private running: Promise<void> | null = null;
-  private scheduled = false;
+  private scheduled: NodeJS.Immediate | null = null;
   private again = false;
   private lastPrune = 0;
 
@@ -61,15 +61,13 @@ export class EventDispatcher {
       this.again = true;
       return;
     }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.start();
-    });
+    this.scheduled ??= setImmediate(() => this.start());
   }
 
   private start(): void {
+    // idle() starts at once: a look still scheduled must not run later (after a shutdown, say).
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
     if (this.running) {
       this.again = true;
       return;
