@@ -1,8 +1,8 @@
-import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { z } from 'zod';
 import type { EventPayload } from '../../../contracts/events.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import type { OutboxEvent } from '../../platform/events/outbox.repository.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';

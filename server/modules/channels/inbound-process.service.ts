@@ -1,7 +1,7 @@
-import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
 import { withSavepoint } from '../../platform/db/dialect/durable.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { AppError } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { randomToken, uuidv7 } from '../../platform/ids.js';

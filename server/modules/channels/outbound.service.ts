@@ -1,5 +1,5 @@
-import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import type { Ctx } from '../../platform/context.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { enqueue } from '../../platform/jobs/define-job.js';

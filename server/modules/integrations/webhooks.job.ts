@@ -1,4 +1,3 @@
-import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { z } from 'zod';
 import type { EventPayload } from '../../../contracts/events.js';
 import { WEBHOOK_EVENTS } from '../../../contracts/integrations.js';
@@ -8,6 +7,7 @@ import { uuidv7 } from '../../platform/ids.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
 import { toIso } from '../../platform/db/rows.js';
 import type { AnyDb } from '../../platform/db/database.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { attemptDelivery } from './webhook-delivery.js';
 import { findWebhook, listWebhookRows, pruneDeliveries } from './webhooks.repository.js';
 
