@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { daysBetweenDates } from '../../platform/db/dialect/report-sql.js';
 import type { ReportTables } from './reports.tables.js';
-import { FLAG, keysOf, ROLLUP_DIMS, splitKey, UPSERT_CHUNK, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { FLAG, keysOf, netCells, ROLLUP_DIMS, splitKey, UPSERT_CHUNK, type RollupDim, type TicketFacts } from './rollups.repository.js';
 
 /**
  * Daily cells with a sub-key, built from report_ticket_facts and report_ticket_replies (which
@@ -42,22 +42,19 @@ export interface StatCell {
 
 export const RESOLVED_BITS = FLAG.reopened | FLAG.rated | FLAG.positive | FLAG.comment;
 
-/** Adds each cell's n and seconds (times its sign) to the stored cell, summed per cell first as bumpDaily does. */
+/** Adds each cell's n and seconds (times its sign) to the stored cell, netted per cell as bumpDaily does. */
 export async function bumpStats(db: AnyDb, tz: string, changes: readonly { cell: StatCell; sign: 1 | -1 }[]): Promise<void> {
-  const cells = new Map<string, StatCell>();
-  for (const { cell: c, sign } of changes) {
-    const id = [c.metric, c.dim, c.key, c.day, c.bucket].join('\u0000');
-    const cell = cells.get(id);
-    if (cell) {
-      cell.n += sign * c.n;
-      cell.seconds += sign * c.seconds;
-    } else cells.set(id, { ...c, n: sign * c.n, seconds: sign * c.seconds });
-  }
-  const rows = [...cells]
-    .filter(([, c]) => c.n !== 0 || c.seconds !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, c]) => c)
-    .map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n: c.n, seconds: c.seconds }));
+  const signed = changes.map(({ cell, sign }) => ({ ...cell, n: sign * cell.n, seconds: sign * cell.seconds }));
+  const cells = netCells(
+    signed,
+    (c) => [c.metric, c.dim, c.key, c.day, c.bucket].join('\u0000'),
+    (into, c) => {
+      into.n += c.n;
+      into.seconds += c.seconds;
+    },
+    (c) => c.n === 0 && c.seconds === 0,
+  );
+  const rows = cells.map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, bucket: c.bucket, n: c.n, seconds: c.seconds }));
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     await q(db)
       .insertInto('report_daily_stats')

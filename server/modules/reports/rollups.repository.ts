@@ -68,20 +68,25 @@ export interface DailyDelta {
 export const UPSERT_CHUNK = 500;
 
 /**
- * Adds the deltas to their cells, one statement per few hundred cells. Deltas of the same cell
- * are summed first (PostgreSQL refuses to update a row twice in one statement) and cells that
- * net to nothing are left alone.
+ * The changes summed per cell (PostgreSQL refuses to update a row twice in one statement),
+ * without the cells that net to nothing, in key order (so concurrent writers on PostgreSQL lock
+ * the cells they share in the same order).
  */
-export async function bumpDaily(db: AnyDb, tz: string, deltas: readonly DailyDelta[]): Promise<void> {
-  const cells = new Map<string, DailyDelta>();
-  for (const d of deltas) {
-    const id = [d.metric, d.dim, d.key, d.day].join('\u0000');
+export function netCells<T>(changes: readonly T[], idOf: (c: T) => string, add: (into: T, c: T) => void, isZero: (c: T) => boolean): T[] {
+  const cells = new Map<string, T>();
+  for (const c of changes) {
+    const id = idOf(c);
     const cell = cells.get(id);
-    if (cell) cell.n += d.n;
-    else cells.set(id, { ...d });
+    if (cell) add(cell, c);
+    else cells.set(id, { ...c });
   }
-  // In key order, so concurrent writers (PostgreSQL) lock the cells they share in the same order.
-  const rows = [...cells].filter(([, c]) => c.n !== 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, n: c.n }));
+  return [...cells].filter(([, c]) => !isZero(c)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
+}
+
+/** Adds the deltas to their cells, one statement per few hundred cells. */
+export async function bumpDaily(db: AnyDb, tz: string, deltas: readonly DailyDelta[]): Promise<void> {
+  const cells = netCells(deltas, (d) => [d.metric, d.dim, d.key, d.day].join('\u0000'), (into, d) => void (into.n += d.n), (c) => c.n === 0);
+  const rows = cells.map((c) => ({ time_zone: tz, metric: c.metric, dim: c.dim, key: c.key, day: c.day, n: c.n }));
   for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
     await q(db)
       .insertInto('report_daily')
@@ -114,7 +119,7 @@ export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFact
 }
 
 /** Replaces the ticket's facts; `fresh`: it had none (so none of its rows exist in any facts table). */
-export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null, fresh = false): Promise<void> {
+export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null, fresh: boolean): Promise<void> {
   if (!fresh) {
     await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
     await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();

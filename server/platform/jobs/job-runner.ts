@@ -23,7 +23,7 @@ export interface RunnerOptions {
   /** Jobs claimed at a time by one loop. */
   batch: number;
   /** Loops working at once on a backlog (1 on SQLite, where writers queue for the one writer anyway). */
-  concurrency?: number;
+  concurrency: number;
 }
 
 export const DEFAULT_OPTIONS: RunnerOptions = { pollMs: 1000, leaseMs: 5 * 60_000, batch: 20, concurrency: 1 };
@@ -95,7 +95,7 @@ export class JobRunner {
    * other's rows). The poll timer runs once the last loop has found nothing due.
    */
   private spawn(): void {
-    if (this.loops.size >= (this.opts.concurrency ?? 1) || (this.stopped && this.loops.size > 0)) return;
+    if (this.loops.size >= this.opts.concurrency) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const loop: Promise<void> = this.loop().finally(() => {
