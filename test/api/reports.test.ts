@@ -301,6 +301,10 @@ describeEachDialect('reports', (dialect) => {
     expect((await t.admin.patch('/api/v1/tags/vip', { name: 'key-account' })).statusCode).toBe(200);
     await t.deps.events.idle();
     await compare();
+    // One commit that changes four counted tickets (with tags, time, replies): their rollups move in one batch.
+    expect((await t.admin.post('/api/v1/tickets/bulk', { numbers: [n.A, n.B, n.C, n.D], changes: { priority: 'urgent' } })).statusCode).toBe(200);
+    await t.deps.events.idle();
+    await compare();
     const timeBy = async (from: string) => {
       const r = await runReport(ctx, 'time', reportQuery.parse({ from, to: '2025-11-05' }));
       const agents = r.tables.find((x) => x.id === 'time-agent')!;

@@ -11,16 +11,24 @@ import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
  */
 export function registerReportSubscribers(events: EventDispatcher): void {
   // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row),
-  // once per ticket and batch however many events it had (a new ticket is two: created and
+  // all the batch's tickets together, once per ticket however many events it had (a new ticket is two: created and
   // message). A reply moves the first response and the agent's replies; a rating moves the CSAT
   // flags; a time entry logged, changed or deleted moves the time cells; a tag change is a
   // ticket.updated. One ticket's failure leaves the others' refresh in place.
   const touching = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created', 'ticket.time_logged', 'csat.rated'] as const;
   events.subscribeBatch(touching, async (batch, db) => {
+    const ticketIds = [...new Set(batch.map((e) => (e.payload as { ticketId: string }).ticketId))];
+    try {
+      await withSavepoint(db, 'rollups', () => refreshTicketRollups(db, ticketIds));
+      return;
+    } catch (err) {
+      if (ticketIds.length === 1) throw err;
+    }
+    // Something failed: each ticket again on its own, so the others' refresh stays in place.
     let failure: unknown = null;
-    for (const ticketId of new Set(batch.map((e) => (e.payload as { ticketId: string }).ticketId))) {
+    for (const ticketId of ticketIds) {
       try {
-        await withSavepoint(db, 'rollup', () => refreshTicketRollups(db, ticketId));
+        await withSavepoint(db, 'rollup', () => refreshTicketRollups(db, [ticketId]));
       } catch (err) {
         failure ??= err;
       }

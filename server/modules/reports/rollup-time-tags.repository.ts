@@ -24,34 +24,58 @@ export interface TimeDay {
 // recomputed lists compare equal.
 const sortTags = (tags: string[]) => [...tags].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** The ticket's tags and time logged now, from ticket_tags and time_entries (gaps not yet set). */
-export async function currentTagsAndTime(db: AnyDb, ticketId: string): Promise<{ tags: string[]; time: Omit<TimeDay, 'gap'>[] }> {
-  const tags = await q(db).selectFrom('ticket_tags').select('tag').where('ticket_id', '=', ticketId).execute();
+type TagsAndTime<T> = { tags: string[]; time: T[] };
+
+/** Sorts rows of many tickets into each ticket's tags and time (every asked ticket gets an entry). */
+function collect<T>(ticketIds: readonly string[], tags: readonly { ticket_id: string; tag: string }[], time: readonly [string, T][]): Map<string, TagsAndTime<T>> {
+  const out = new Map<string, TagsAndTime<T>>(ticketIds.map((id) => [id, { tags: [], time: [] }]));
+  for (const t of tags) out.get(t.ticket_id)!.tags.push(t.tag);
+  for (const [ticketId, t] of time) out.get(ticketId)!.time.push(t);
+  for (const v of out.values()) v.tags = sortTags(v.tags);
+  return out;
+}
+
+/** The tickets' tags and time logged now, from ticket_tags and time_entries (gaps not yet set). */
+export async function currentTagsAndTime(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, TagsAndTime<Omit<TimeDay, 'gap'>>>> {
+  const tags = await q(db).selectFrom('ticket_tags').select(['ticket_id', 'tag']).where('ticket_id', 'in', ticketIds).execute();
   const time = await q(db)
     .selectFrom('time_entries')
-    .select(['user_id', 'work_date', sql<number>`sum(minutes)`.as('m'), sql<number>`count(*)`.as('e')])
-    .where('ticket_id', '=', ticketId)
-    .groupBy(['user_id', 'work_date'])
+    .select(['ticket_id', 'user_id', 'work_date', sql<number>`sum(minutes)`.as('m'), sql<number>`count(*)`.as('e')])
+    .where('ticket_id', 'in', ticketIds)
+    .groupBy(['ticket_id', 'user_id', 'work_date'])
     .execute();
-  return { tags: sortTags(tags.map((t) => t.tag)), time: time.map((t) => ({ agentId: t.user_id, day: String(t.work_date), minutes: Number(t.m), entries: Number(t.e) })) };
+  return collect(
+    ticketIds,
+    tags,
+    time.map((t) => [t.ticket_id, { agentId: t.user_id, day: String(t.work_date), minutes: Number(t.m), entries: Number(t.e) }]),
+  );
 }
 
-/** What the rollups counted for the ticket (sorted as TicketFacts holds them). */
-export async function readTagsAndTime(db: AnyDb, ticketId: string): Promise<{ tags: string[]; time: TimeDay[] }> {
-  const tags = await q(db).selectFrom('report_ticket_tags').select('tag').where('ticket_id', '=', ticketId).execute();
-  const time = await q(db).selectFrom('report_ticket_time').select(['agent_id', 'day', 'minutes', 'entries', 'gap']).where('ticket_id', '=', ticketId).orderBy('agent_id').orderBy('day').execute();
-  return { tags: sortTags(tags.map((t) => t.tag)), time: time.map((t) => ({ agentId: t.agent_id, day: t.day, minutes: Number(t.minutes), entries: Number(t.entries), gap: Number(t.gap) })) };
+/** What the rollups counted for the tickets (sorted as TicketFacts holds them). */
+export async function readTagsAndTime(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, TagsAndTime<TimeDay>>> {
+  const tags = await q(db).selectFrom('report_ticket_tags').select(['ticket_id', 'tag']).where('ticket_id', 'in', ticketIds).execute();
+  const time = await q(db).selectFrom('report_ticket_time').select(['ticket_id', 'agent_id', 'day', 'minutes', 'entries', 'gap']).where('ticket_id', 'in', ticketIds).orderBy('ticket_id').orderBy('agent_id').orderBy('day').execute();
+  return collect(
+    ticketIds,
+    tags,
+    time.map((t) => [t.ticket_id, { agentId: t.agent_id, day: t.day, minutes: Number(t.minutes), entries: Number(t.entries), gap: Number(t.gap) }]),
+  );
 }
 
-export async function writeTagsAndTime(db: AnyDb, ticketId: string, f: { tags: string[]; time: TimeDay[] } | null, fresh: boolean): Promise<void> {
-  if (!fresh) {
-    await q(db).deleteFrom('report_ticket_tags').where('ticket_id', '=', ticketId).execute();
-    await q(db).deleteFrom('report_ticket_time').where('ticket_id', '=', ticketId).execute();
+/** Replaces the copies: `stale` are the tickets that had facts (their rows go first). */
+export async function writeTagsAndTime(db: AnyDb, stale: readonly string[], writes: readonly { ticketId: string; facts: TagsAndTime<TimeDay> | null }[]): Promise<void> {
+  if (stale.length) {
+    await q(db).deleteFrom('report_ticket_tags').where('ticket_id', 'in', stale).execute();
+    await q(db).deleteFrom('report_ticket_time').where('ticket_id', 'in', stale).execute();
   }
-  if (!f) return;
-  if (f.tags.length) await q(db).insertInto('report_ticket_tags').values(f.tags.map((tag) => ({ ticket_id: ticketId, tag }))).execute();
-  if (f.time.length) await q(db).insertInto('report_ticket_time').values(f.time.map((t) => ({ ticket_id: ticketId, agent_id: t.agentId, day: t.day, minutes: t.minutes, entries: t.entries, gap: t.gap }))).execute();
+  const tags = writes.flatMap((w) => (w.facts?.tags ?? []).map((tag) => ({ ticket_id: w.ticketId, tag })));
+  const time = writes.flatMap((w) => (w.facts?.time ?? []).map((t) => ({ ticket_id: w.ticketId, agent_id: t.agentId, day: t.day, minutes: t.minutes, entries: t.entries, gap: t.gap })));
+  for (let i = 0; i < tags.length; i += ROWS_CHUNK) await q(db).insertInto('report_ticket_tags').values(tags.slice(i, i + ROWS_CHUNK)).execute();
+  for (let i = 0; i < time.length; i += ROWS_CHUNK) await q(db).insertInto('report_ticket_time').values(time.slice(i, i + ROWS_CHUNK)).execute();
 }
+
+/** Rows per insert: well under either dialect's limit of bound parameters. */
+const ROWS_CHUNK = 500;
 
 /** Rebuilds both copies in SQL for the tickets that have facts (live tickets); facts must be built first. */
 export async function buildTagsAndTime(db: AnyDb): Promise<void> {

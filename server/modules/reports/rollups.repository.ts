@@ -98,56 +98,91 @@ export async function bumpDaily(db: AnyDb, tz: string, deltas: readonly DailyDel
 
 const measured = (seconds: unknown, bucket: unknown): Measured | null => (seconds === null || seconds === undefined ? null : { seconds: Number(seconds), bucket: Number(bucket) });
 
-export async function readFacts(db: AnyDb, ticketId: string): Promise<TicketFacts | null> {
-  const r = await q(db).selectFrom('report_ticket_facts').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
-  if (!r) return null;
-  const reopened = (await q(db).selectFrom('report_ticket_reopens').select('day').where('ticket_id', '=', ticketId).orderBy('day').execute()).map((x) => x.day);
-  const replies = await q(db).selectFrom('report_ticket_replies').select(['agent_id', 'day', 'n', 'gap']).where('ticket_id', '=', ticketId).orderBy('agent_id').orderBy('day').execute();
-  const { tags, time } = await readTagsAndTime(db, ticketId);
-  return {
-    created: r.created_day,
-    resolved: r.resolved_day,
-    reopened,
-    keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id, organization: r.organization_id },
-    tags,
-    firstResponse: measured(r.first_response_seconds, r.first_response_bucket),
-    resolution: measured(r.resolution_seconds, r.resolution_bucket),
-    flags: Number(r.flags),
-    replies: replies.map((x) => ({ agentId: x.agent_id, day: x.day, n: Number(x.n), gap: Number(x.gap) })),
-    time,
-  };
+/** Tickets per statement when facts are read or written for many at once (well under the bound-parameter limits). */
+export const IDS_CHUNK = 500;
+
+/** Groups rows by their ticket, keeping their order. */
+function byTicket<R extends { ticket_id: string }>(rows: readonly R[]): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const r of rows) {
+    const list = out.get(r.ticket_id);
+    if (list) list.push(r);
+    else out.set(r.ticket_id, [r]);
+  }
+  return out;
 }
 
-/** Replaces the ticket's facts; `fresh`: it had none (so none of its rows exist in any facts table). */
-export async function writeFacts(db: AnyDb, ticketId: string, f: TicketFacts | null, fresh: boolean): Promise<void> {
-  if (!fresh) {
-    await q(db).deleteFrom('report_ticket_facts').where('ticket_id', '=', ticketId).execute();
-    await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', '=', ticketId).execute();
-    await q(db).deleteFrom('report_ticket_replies').where('ticket_id', '=', ticketId).execute();
+/** What the rollups counted for each of the tickets (absent: nothing counted). At most IDS_CHUNK ids. */
+export async function readFacts(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, TicketFacts>> {
+  const facts = await q(db).selectFrom('report_ticket_facts').selectAll().where('ticket_id', 'in', ticketIds).execute();
+  const out = new Map<string, TicketFacts>();
+  if (!facts.length) return out;
+  const ids = facts.map((r) => r.ticket_id);
+  const reopens = byTicket(await q(db).selectFrom('report_ticket_reopens').select(['ticket_id', 'day']).where('ticket_id', 'in', ids).orderBy('ticket_id').orderBy('day').execute());
+  const replies = byTicket(await q(db).selectFrom('report_ticket_replies').select(['ticket_id', 'agent_id', 'day', 'n', 'gap']).where('ticket_id', 'in', ids).orderBy('ticket_id').orderBy('agent_id').orderBy('day').execute());
+  const tagsAndTime = await readTagsAndTime(db, ids);
+  for (const r of facts) {
+    const { tags, time } = tagsAndTime.get(r.ticket_id)!;
+    out.set(r.ticket_id, {
+      created: r.created_day,
+      resolved: r.resolved_day,
+      reopened: (reopens.get(r.ticket_id) ?? []).map((x) => x.day),
+      keys: { none: '', channel: r.channel, group: r.group_id, priority: r.priority, type: r.type, agent: r.assignee_id, organization: r.organization_id },
+      tags,
+      firstResponse: measured(r.first_response_seconds, r.first_response_bucket),
+      resolution: measured(r.resolution_seconds, r.resolution_bucket),
+      flags: Number(r.flags),
+      replies: (replies.get(r.ticket_id) ?? []).map((x) => ({ agentId: x.agent_id, day: x.day, n: Number(x.n), gap: Number(x.gap) })),
+      time,
+    });
   }
-  await writeTagsAndTime(db, ticketId, f, fresh);
-  if (!f) return;
+  return out;
+}
+
+/** One ticket's new facts (null: it no longer counts); `fresh`: it had none, so none of its rows exist in any facts table. */
+export interface FactsWrite {
+  ticketId: string;
+  facts: TicketFacts | null;
+  fresh: boolean;
+}
+
+/** Replaces the tickets' facts, a few statements for all of them. At most IDS_CHUNK tickets. */
+export async function writeFacts(db: AnyDb, writes: readonly FactsWrite[]): Promise<void> {
+  const stale = writes.filter((w) => !w.fresh).map((w) => w.ticketId);
+  if (stale.length) {
+    await q(db).deleteFrom('report_ticket_facts').where('ticket_id', 'in', stale).execute();
+    await q(db).deleteFrom('report_ticket_reopens').where('ticket_id', 'in', stale).execute();
+    await q(db).deleteFrom('report_ticket_replies').where('ticket_id', 'in', stale).execute();
+  }
+  await writeTagsAndTime(db, stale, writes);
+  const live = writes.filter((w): w is FactsWrite & { facts: TicketFacts } => w.facts !== null);
+  if (!live.length) return;
   await q(db)
     .insertInto('report_ticket_facts')
-    .values({
-      ticket_id: ticketId,
-      created_day: f.created,
-      resolved_day: f.resolved,
-      channel: f.keys.channel,
-      group_id: f.keys.group,
-      priority: f.keys.priority,
-      type: f.keys.type,
-      assignee_id: f.keys.agent,
-      organization_id: f.keys.organization,
-      first_response_seconds: f.firstResponse?.seconds ?? null,
-      first_response_bucket: f.firstResponse?.bucket ?? null,
-      resolution_seconds: f.resolution?.seconds ?? null,
-      resolution_bucket: f.resolution?.bucket ?? null,
-      flags: f.flags,
-    })
+    .values(
+      live.map(({ ticketId, facts: f }) => ({
+        ticket_id: ticketId,
+        created_day: f.created,
+        resolved_day: f.resolved,
+        channel: f.keys.channel,
+        group_id: f.keys.group,
+        priority: f.keys.priority,
+        type: f.keys.type,
+        assignee_id: f.keys.agent,
+        organization_id: f.keys.organization,
+        first_response_seconds: f.firstResponse?.seconds ?? null,
+        first_response_bucket: f.firstResponse?.bucket ?? null,
+        resolution_seconds: f.resolution?.seconds ?? null,
+        resolution_bucket: f.resolution?.bucket ?? null,
+        flags: f.flags,
+      })),
+    )
     .execute();
-  if (f.reopened.length) await q(db).insertInto('report_ticket_reopens').values(f.reopened.map((day) => ({ ticket_id: ticketId, day }))).execute();
-  if (f.replies.length) await q(db).insertInto('report_ticket_replies').values(f.replies.map((r) => ({ ticket_id: ticketId, agent_id: r.agentId, day: r.day, n: r.n, gap: r.gap }))).execute();
+  // A ticket may have many reply days: a few hundred rows per statement.
+  const reopens = live.flatMap(({ ticketId, facts }) => facts.reopened.map((day) => ({ ticket_id: ticketId, day })));
+  for (let i = 0; i < reopens.length; i += UPSERT_CHUNK) await q(db).insertInto('report_ticket_reopens').values(reopens.slice(i, i + UPSERT_CHUNK)).execute();
+  const replies = live.flatMap(({ ticketId, facts }) => facts.replies.map((r) => ({ ticket_id: ticketId, agent_id: r.agentId, day: r.day, n: r.n, gap: r.gap })));
+  for (let i = 0; i < replies.length; i += UPSERT_CHUNK) await q(db).insertInto('report_ticket_replies').values(replies.slice(i, i + UPSERT_CHUNK)).execute();
 }
 
 /*
@@ -185,39 +220,58 @@ const replyEvents = (db: AnyDb) =>
     .where('ticket_events.actor_id', 'is not', null)
     .where(jsonText(db, 'ticket_events.to_value', 'kind'), '=', 'reply');
 
-/** The ticket's row and its reopen instants, to compute its facts (null: gone, spam or merged). */
-export async function ticketForFacts(
-  db: AnyDb,
-  ticketId: string,
-): Promise<{ createdAt: string; resolvedAt: string | null; keys: Record<KeyDim, string>; reopenedAt: string[]; firstResponse: Measured | null; resolution: Measured | null; flags: number; repliedAt: { agentId: string; at: string }[] } | null> {
+/** What a ticket's facts are computed from: its row, reopen instants, rating and agents' replies. */
+export interface FactsSource {
+  createdAt: string;
+  resolvedAt: string | null;
+  keys: Record<KeyDim, string>;
+  reopenedAt: string[];
+  firstResponse: Measured | null;
+  resolution: Measured | null;
+  flags: number;
+  repliedAt: { agentId: string; at: string }[];
+}
+
+/** Each live ticket's source of facts (absent: gone, spam or merged). At most IDS_CHUNK ids. */
+export async function ticketsForFacts(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, FactsSource>> {
   // One small query per table: SQLite took several times longer over the left join with report_csat.
-  const t = await q(db)
+  const rows = await q(db)
     .selectFrom('tickets')
-    .select(['tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.organization_id', 'tickets.spam', 'tickets.merged_into_id', ...durations(db)])
-    .where('tickets.id', '=', ticketId)
-    .executeTakeFirst();
-  if (!t || Number(t.spam) !== 0 || t.merged_into_id !== null) return null;
-  const csat = await q(db).selectFrom('report_csat').select(['positive', 'has_comment']).where('ticket_id', '=', ticketId).executeTakeFirst();
-  const reopens = await q(db)
-    .selectFrom('ticket_events')
-    .select('at')
-    .where('ticket_id', '=', ticketId)
-    .where('action', '=', 'status_changed')
-    .where(jsonScalarText(db, 'from_value'), '=', REOPEN_FROM)
-    .where(jsonScalarText(db, 'to_value'), 'in', REOPEN_TO)
+    .select(['tickets.id', 'tickets.created_at', 'tickets.resolved_at', 'tickets.channel', 'tickets.group_id', 'tickets.priority', 'tickets.type', 'tickets.assignee_id', 'tickets.organization_id', ...durations(db)])
+    .where('tickets.id', 'in', ticketIds)
+    .where('tickets.spam', '=', 0)
+    .where('tickets.merged_into_id', 'is', null)
     .execute();
-  const replies = await replyEvents(db).select(['ticket_events.actor_id', 'ticket_events.at']).where('ticket_events.ticket_id', '=', ticketId).execute();
+  const out = new Map<string, FactsSource>();
+  if (!rows.length) return out;
+  const ids = rows.map((t) => t.id);
+  const csat = new Map((await q(db).selectFrom('report_csat').select(['ticket_id', 'positive', 'has_comment']).where('ticket_id', 'in', ids).execute()).map((c) => [c.ticket_id, c]));
+  const reopens = byTicket(
+    await q(db)
+      .selectFrom('ticket_events')
+      .select(['ticket_id', 'at'])
+      .where('ticket_id', 'in', ids)
+      .where('action', '=', 'status_changed')
+      .where(jsonScalarText(db, 'from_value'), '=', REOPEN_FROM)
+      .where(jsonScalarText(db, 'to_value'), 'in', REOPEN_TO)
+      .execute(),
+  );
+  const replies = byTicket(await replyEvents(db).select(['ticket_events.ticket_id', 'ticket_events.actor_id', 'ticket_events.at']).where('ticket_events.ticket_id', 'in', ids).execute());
   const iso = (v: unknown) => new Date(v as string).toISOString();
-  return {
-    createdAt: iso(t.created_at),
-    resolvedAt: t.resolved_at === null ? null : iso(t.resolved_at),
-    keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '', organization: t.organization_id ?? '' },
-    reopenedAt: reopens.map((r) => iso(r.at)),
-    firstResponse: measured(t.first_response_seconds, t.first_response_bucket),
-    resolution: measured(t.resolution_seconds, t.resolution_bucket),
-    flags: flagsOf(reopens.length > 0, csat, t.resolved_at !== null),
-    repliedAt: replies.map((r) => ({ agentId: r.actor_id!, at: iso(r.at) })),
-  };
+  for (const t of rows) {
+    const reopenedAt = (reopens.get(t.id) ?? []).map((r) => iso(r.at));
+    out.set(t.id, {
+      createdAt: iso(t.created_at),
+      resolvedAt: t.resolved_at === null ? null : iso(t.resolved_at),
+      keys: { none: '', channel: t.channel, group: t.group_id ?? '', priority: t.priority, type: t.type, agent: t.assignee_id ?? '', organization: t.organization_id ?? '' },
+      reopenedAt,
+      firstResponse: measured(t.first_response_seconds, t.first_response_bucket),
+      resolution: measured(t.resolution_seconds, t.resolution_bucket),
+      flags: flagsOf(reopenedAt.length > 0, csat.get(t.id), t.resolved_at !== null),
+      repliedAt: (replies.get(t.id) ?? []).map((r) => ({ agentId: r.actor_id!, at: iso(r.at) })),
+    });
+  }
+  return out;
 }
 
 /** Drops every rollup and fact (a rebuild starts from nothing). */

@@ -6,9 +6,9 @@ import { getSettings, requireAdmin } from '../auth/index.js';
 import type { ReportScope } from './report-scope.js';
 import { countByDay, reopensByDay, type DayCount } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
-import { bumpStats, buildStats, daysApart, statCellsOf } from './rollup-stats.repository.js';
+import { bumpStats, buildStats, daysApart, statCellsOf, type StatCell } from './rollup-stats.repository.js';
 import { currentTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
-import { bumpDaily, buildRollups, clearRollups, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketForFacts, writeFacts, type DailyDelta, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { bumpDaily, buildRollups, clearRollups, IDS_CHUNK, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketsForFacts, writeFacts, type DailyDelta, type FactsSource, type FactsWrite, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
 import { localDateOf, offsetSegments } from './time-buckets.js';
 
 /**
@@ -82,7 +82,7 @@ function withGaps<T extends { agentId: string; day: string; gap: number }>(rows:
   return out;
 }
 
-function factsOf(t: NonNullable<Awaited<ReturnType<typeof ticketForFacts>>>, current: Awaited<ReturnType<typeof currentTagsAndTime>>, tz: string): TicketFacts {
+function factsOf(t: FactsSource, current: { tags: string[]; time: Omit<TimeDay, 'gap'>[] }, tz: string): TicketFacts {
   return {
     created: localDateOf(tz, new Date(t.createdAt)),
     resolved: t.resolvedAt ? localDateOf(tz, new Date(t.resolvedAt)) : null,
@@ -97,24 +97,43 @@ function factsOf(t: NonNullable<Awaited<ReturnType<typeof ticketForFacts>>>, cur
   };
 }
 
-/** Moves one ticket's contribution from what it was to what it is now (idempotent). */
-export async function refreshTicketRollups(db: AnyDb, ticketId: string): Promise<void> {
+const cellsOf = (f: TicketFacts | null): [Metric, string][] =>
+  f ? [...(f.created ? [['created', f.created] as [Metric, string]] : []), ...(f.resolved ? [['resolved', f.resolved] as [Metric, string]] : []), ...f.reopened.map((d) => ['reopened', d] as [Metric, string])] : [];
+
+/**
+ * Moves the tickets' contributions from what they were to what they are now (idempotent). A
+ * few statements for a whole batch of tickets: each query and each write takes all of them.
+ */
+export async function refreshTicketRollups(db: AnyDb, ticketIds: readonly string[]): Promise<void> {
   const tz = await rollupZone(db);
   if (!tz) return;
-  const row = await ticketForFacts(db, ticketId);
-  const next = row ? factsOf(row, await currentTagsAndTime(db, ticketId), tz) : null;
-  const prev = await readFacts(db, ticketId);
-  if (JSON.stringify(prev) === JSON.stringify(next)) return;
-  const cells = (f: TicketFacts | null): [Metric, string][] =>
-    f ? [...(f.created ? [['created', f.created] as [Metric, string]] : []), ...(f.resolved ? [['resolved', f.resolved] as [Metric, string]] : []), ...f.reopened.map((d) => ['reopened', d] as [Metric, string])] : [];
+  for (let i = 0; i < ticketIds.length; i += IDS_CHUNK) await refreshChunk(db, tz, ticketIds.slice(i, i + IDS_CHUNK));
+}
+
+async function refreshChunk(db: AnyDb, tz: string, ids: readonly string[]): Promise<void> {
+  const sources = await ticketsForFacts(db, ids);
+  const current = sources.size ? await currentTagsAndTime(db, [...sources.keys()]) : new Map();
+  const counted = await readFacts(db, ids);
   const daily: DailyDelta[] = [];
-  for (const dim of ROLLUP_DIMS) {
-    for (const [metric, day] of cells(prev)) for (const key of keysOf(prev!, dim)) daily.push({ metric, dim, key, day, n: -1 });
-    for (const [metric, day] of cells(next)) for (const key of keysOf(next!, dim)) daily.push({ metric, dim, key, day, n: 1 });
+  const stats: { cell: StatCell; sign: 1 | -1 }[] = [];
+  const writes: FactsWrite[] = [];
+  for (const ticketId of ids) {
+    const source = sources.get(ticketId);
+    const next = source ? factsOf(source, current.get(ticketId)!, tz) : null;
+    const prev = counted.get(ticketId) ?? null;
+    if (JSON.stringify(prev) === JSON.stringify(next)) continue;
+    for (const dim of ROLLUP_DIMS) {
+      for (const [metric, day] of cellsOf(prev)) for (const key of keysOf(prev!, dim)) daily.push({ metric, dim, key, day, n: -1 });
+      for (const [metric, day] of cellsOf(next)) for (const key of keysOf(next!, dim)) daily.push({ metric, dim, key, day, n: 1 });
+    }
+    if (prev) for (const cell of statCellsOf(prev)) stats.push({ cell, sign: -1 });
+    if (next) for (const cell of statCellsOf(next)) stats.push({ cell, sign: 1 });
+    writes.push({ ticketId, facts: next, fresh: prev === null });
   }
+  if (!writes.length) return;
   await bumpDaily(db, tz, daily);
-  await bumpStats(db, tz, [...(prev ? statCellsOf(prev) : []).map((cell) => ({ cell, sign: -1 as const })), ...(next ? statCellsOf(next) : []).map((cell) => ({ cell, sign: 1 as const }))]);
-  await writeFacts(db, ticketId, next, prev === null);
+  await bumpStats(db, tz, stats);
+  await writeFacts(db, writes);
 }
 
 const rollupDim = (by: ReportScope['by']): RollupDim | null => ((ROLLUP_DIMS as readonly string[]).includes(by) ? (by as RollupDim) : null);
