@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ticketSlaResponse } from '../../../contracts/sla.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import type { BusinessCalendar } from '../../platform/business-time/business-time.js';
 import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket } from '../tickets/index.js';
@@ -18,9 +19,16 @@ export interface RefreshOptions {
   agentReplyAt?: string;
 }
 
+/**
+ * The policies, read once per transaction: a delivered batch of events refreshes many tickets
+ * in one (policies are edited in transactions of their own; their tickets follow by a job).
+ */
+const policies = (ctx: Ctx): Promise<Policy[]> => onceInTransaction(ctx.db, 'sla:policies', () => listPolicyRows(ctx.db));
+const policyById = async (ctx: Ctx, id: string): Promise<Policy | undefined> => (await policies(ctx)).find((p) => p.id === id);
+
 /** The first active policy, in order, whose condition holds for the ticket. */
 async function matchPolicy(ctx: Ctx, ticket: Ticket): Promise<Policy | undefined> {
-  for (const p of await listPolicyRows(ctx.db)) {
+  for (const p of await policies(ctx)) {
     if (!p.active) continue;
     if (p.condition === '') return p;
     try {
@@ -47,15 +55,20 @@ async function calendarFor(ctx: Ctx, p: Policy): Promise<BusinessCalendar | null
 export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: RefreshOptions = {}): Promise<void> {
   const [ticket] = await findTicketsByIds(ctx.db, [ticketId]);
   if (!ticket) return;
+  // A customer message starts a next-response episode only after a first response; any other
+  // change it brings (reopened, no longer waiting) is a ticket.updated with a refresh of its own.
+  // So a running clock before the first response stays as it is (a ticket without one may match
+  // a policy made since, and is refreshed in full).
+  if (opts.customerMessageAt && !ticket.firstResponseAt && ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt) return;
   const prev = await findTicketSla(ctx.db, ticketId);
   let policy: Policy | undefined;
   let appliedBy: 'match' | 'rule' = 'match';
   if (opts.policyId) {
-    policy = await findPolicyRow(ctx.db, opts.policyId);
+    policy = await policyById(ctx, opts.policyId);
     if (!policy) throw notFound('SLA policy');
     appliedBy = 'rule';
   } else if (prev && (prev.appliedBy === 'rule' || !opts.rematch)) {
-    policy = await findPolicyRow(ctx.db, prev.policyId);
+    policy = await policyById(ctx, prev.policyId);
     appliedBy = prev.appliedBy;
     if (!policy || (!policy.active && appliedBy === 'match')) {
       policy = await matchPolicy(ctx, ticket);
