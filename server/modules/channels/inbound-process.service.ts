@@ -12,7 +12,7 @@ import { parseMail, type ParsedMail } from '../../platform/mail/mime-parser.js';
 import { appendTicketEvents, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from '../messages/index.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
-import { anyPendingWithMessageIds, findInbound, lockInbound, readInboundRaw, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
+import { anyPendingWithMessageIds, findInbound, lockInbound, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
 import { processInboundShape } from './inbound-job-shape.js';
 import { buildMessageContent, type ChannelRuntime } from './mail-content.js';
 import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
@@ -40,17 +40,17 @@ function describe(err: unknown): string {
  * the reason, raw bytes kept for replay.
  */
 export async function processInbound(ctx: Ctx, rt: ChannelRuntime, inboundId: string, deferrals = 0): Promise<void> {
-  const row = await lockInbound(ctx.db, inboundId, capabilitiesOf(ctx.db).rowLocks);
-  if (!row || row.status !== 'pending') return;
-  const raw = await readInboundRaw(ctx.db, inboundId);
-  if (deferrals < MAX_DEFERRALS && (await answersPendingMail(ctx, row, raw!))) {
+  const locked = await lockInbound(ctx.db, inboundId, capabilitiesOf(ctx.db).rowLocks);
+  if (!locked || locked.row.status !== 'pending') return;
+  const { row, raw } = locked;
+  if (deferrals < MAX_DEFERRALS && (await answersPendingMail(ctx, row, raw))) {
     await enqueue(ctx, processInboundShape, { inboundId, deferrals: deferrals + 1 }, { runAt: new Date(ctx.now.getTime() + DEFER_MS) });
     return;
   }
   const mailCtx: Ctx = { ...ctx, actor: systemActor('email') };
   const at = ctx.now.toISOString();
   try {
-    const outcome = await withSavepoint(ctx.db, 'inbound_mail', () => handleMail(mailCtx, rt, row, raw!));
+    const outcome = await withSavepoint(ctx.db, 'inbound_mail', () => handleMail(mailCtx, rt, row, raw));
     await saveInboundOutcome(ctx.db, row.id, outcome, at);
   } catch (err) {
     const reason = describe(err);

@@ -170,12 +170,12 @@ export async function readInboundRaw(db: AnyDb, id: string): Promise<Buffer | un
   return r ? Buffer.from(r.raw) : undefined;
 }
 
-/** Locks the row for processing (PostgreSQL); SQLite's single writer serialises anyway. */
-export async function lockInbound(db: AnyDb, id: string, rowLocks: boolean): Promise<InboundMail | undefined> {
-  let sel = q(db).selectFrom('inbound_mail').select(COLUMNS).where('id', '=', id);
+/** Locks the row for processing (PostgreSQL; SQLite's single writer serialises anyway) and reads it with its raw bytes. */
+export async function lockInbound(db: AnyDb, id: string, rowLocks: boolean): Promise<{ row: InboundMail; raw: Buffer } | undefined> {
+  let sel = q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', id);
   if (rowLocks) sel = sel.forUpdate();
   const r = await sel.executeTakeFirst();
-  return r ? toInbound(r) : undefined;
+  return r ? { row: toInbound(r), raw: Buffer.from(r.raw) } : undefined;
 }
 
 /** Whether one of these Message-IDs belongs to another stored message that is still waiting to be processed. */

@@ -1,5 +1,6 @@
 import type { CustomerNotificationKey, CustomerTemplateKey } from '../../../contracts/customer-notifications.js';
 import type { AnyDb } from '../../platform/db/database.js';
+import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { REPLY_ABOVE_MARKER } from '../../platform/mail/quote-trimmer.js';
 import type { OutboundTarget } from '../channels/index.js';
 import type { Ticket } from '../tickets/index.js';
@@ -71,7 +72,8 @@ export async function renderOccasion(db: AnyDb, key: Exclude<CustomerTemplateKey
 
 /** Whether an occasion's mail goes out for a mailbox: its own switch if set, else the global one (on by default). */
 export async function notificationEnabled(db: AnyDb, key: CustomerNotificationKey, mailboxId: string | null): Promise<boolean> {
-  const rows = await listSwitches(db, mailboxId ? ['global', mailboxId] : ['global']);
+  // All switches (a few per mailbox), once per transaction: a delivered batch asks for every new ticket.
+  const rows = await onceInTransaction(db, 'customer-mail:switches', () => listSwitches(db));
   const own = mailboxId ? rows.find((r) => r.scope === mailboxId && r.key === key) : undefined;
   const global = rows.find((r) => r.scope === 'global' && r.key === key);
   return own?.enabled ?? global?.enabled ?? true;

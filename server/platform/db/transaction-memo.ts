@@ -4,7 +4,7 @@ const memos = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 /**
  * Loads `key` once per transaction: the same promise for every later call with that transaction.
- * For the small definition tables (rules, webhooks, mailboxes, SLA policies) that event subscribers and mail
+ * For the small definition tables (rules, webhooks, mailboxes, SLA policies, notification switches) that event subscribers and mail
  * jobs read again for every event of a batch, which shares one transaction. Only for reads of
  * what nothing in such a transaction writes; outside a transaction it simply loads. Callers
  * must not change what they get: later callers get the same objects.
