@@ -54,6 +54,14 @@ describeEachDialect('inbound SMTP with a real client (nodemailer)', (dialect) =>
     const mixed = await transport.sendMail({ from: 'x@customer.test', to: ['support+anything@acme.test', 'stranger@acme.test'], subject: 'Mixed', text: 'x', messageId: '<mixed@customer.test>' });
     expect(mixed.accepted).toEqual(['support+anything@acme.test']);
     expect(mixed.rejected).toEqual(['stranger@acme.test']);
+    // Known routes are cached, yet a mailbox made or deactivated a moment ago takes or refuses mail at once.
+    const send = (to: string) => transport.sendMail({ from: 'x@customer.test', to, subject: 'Route', text: 'x' }).then((i) => i.accepted, (e: { responseCode?: number }) => e.responseCode);
+    const sales = (await t.admin.post('/api/v1/mailboxes', { address: 'sales-route@acme.test', displayName: 'Sales' })).json();
+    expect(await send('sales-route@acme.test')).toEqual(['sales-route@acme.test']);
+    expect((await t.admin.patch(`/api/v1/mailboxes/${sales.id}`, { active: false })).statusCode).toBe(200);
+    expect(await send('sales-route+x@acme.test')).toBe(550);
+    expect((await t.admin.patch(`/api/v1/mailboxes/${sales.id}`, { active: true })).statusCode).toBe(200);
+    expect(await send('sales-route@acme.test')).toEqual(['sales-route@acme.test']);
   });
 
   it('answers 552 for a message over the size limit and stores nothing', async () => {

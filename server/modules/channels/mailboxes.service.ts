@@ -51,7 +51,7 @@ export async function getMailbox(ctx: Ctx, id: string): Promise<Mailbox> {
 
 export async function createMailbox(ctx: Ctx, input: z.output<typeof createMailboxRequest>): Promise<Mailbox> {
   requireAdmin(ctx.actor);
-  return inTransaction(ctx, async (tx) => {
+  return afterChange(inTransaction(ctx, async (tx) => {
     await assertGroup(tx, input.defaultGroupId);
     const at = tx.now.toISOString();
     const imap: ImapSettings = input.imap ?? { host: null, port: null, tls: true, tlsVerify: true, user: null, password: null, folder: 'INBOX', keepOnServer: true, enabled: false };
@@ -71,12 +71,12 @@ export async function createMailbox(ctx: Ctx, input: z.output<typeof createMailb
     if (!(await insertMailbox(tx.db, mailbox))) throw conflict(`A mailbox for ${mailbox.address} already exists`, { field: 'address' });
     await recordAudit(tx, 'mailbox.created', { type: 'mailbox', id: mailbox.id }, { address: mailbox.address, imapEnabled: imap.enabled });
     return mailbox;
-  });
+  }));
 }
 
 export async function updateMailbox(ctx: Ctx, id: string, input: z.output<typeof updateMailboxRequest>): Promise<Mailbox> {
   requireAdmin(ctx.actor);
-  return inTransaction(ctx, async (tx) => {
+  return afterChange(inTransaction(ctx, async (tx) => {
     const before = await findMailboxById(tx.db, id);
     if (!before) throw notFound('Mailbox');
     if (input.defaultGroupId !== undefined) await assertGroup(tx, input.defaultGroupId);
@@ -101,19 +101,50 @@ export async function updateMailbox(ctx: Ctx, id: string, input: z.output<typeof
     await updateMailboxSettings(tx.db, after);
     await recordAudit(tx, 'mailbox.updated', { type: 'mailbox', id }, { address: after.address, changed });
     return after;
-  });
+  }));
 }
 
 export async function deleteMailbox(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
-  await inTransaction(ctx, async (tx) => {
+  await afterChange(inTransaction(ctx, async (tx) => {
     const m = await findMailboxById(tx.db, id);
     if (!m) throw notFound('Mailbox');
     // Stored mail names its mailbox; such a mailbox is deactivated instead, keeping history whole.
     if ((await countInboundForMailbox(tx.db, id)) > 0) throw conflict('This mailbox has received mail; deactivate it (active: false) instead of deleting it');
     await deleteMailboxRow(tx.db, id);
     await recordAudit(tx, 'mailbox.deleted', { type: 'mailbox', id }, { address: m.address });
-  });
+  }));
+}
+
+/** Changes of mailboxes made by this process; recipient routes cached before one are read again. */
+let changes = 0;
+
+async function afterChange<T>(committed: Promise<T>): Promise<T> {
+  const result = await committed;
+  changes += 1;
+  return result;
+}
+
+/** How long a known recipient route is trusted without a change seen here (another process may have made one). */
+const ROUTE_TRUST_MS = 5000;
+
+/**
+ * Recipient checks for a mail listener: RCPT TO is asked for every message, and the answer
+ * rarely changes. Known routes are kept until this process changes a mailbox, or for a few
+ * seconds; unknown addresses are always read again, so a new mailbox takes mail at once.
+ */
+export function mailboxRouter(db: AnyDb): (recipient: string) => Promise<string | null> {
+  const known = new Map<string, { id: string; changes: number; at: number }>();
+  return async (recipient) => {
+    const { base } = splitPlusAddress(recipient);
+    const hit = known.get(base);
+    if (hit && hit.changes === changes && performance.now() - hit.at < ROUTE_TRUST_MS) return hit.id;
+    const seen = changes;
+    const mailbox = await activeMailboxFor(db, base);
+    if (mailbox) known.set(base, { id: mailbox.id, changes: seen, at: performance.now() });
+    else known.delete(base);
+    return mailbox?.id ?? null;
+  };
 }
 
 /**

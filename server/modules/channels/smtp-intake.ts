@@ -6,7 +6,7 @@ import { uuidv7 } from '../../platform/ids.js';
 import type { MailConfig } from '../../platform/mail/mail-config.js';
 import { startSmtpListener, type SmtpListener } from '../../platform/mail/smtp-listener.js';
 import { storeInboundMail } from './inbound-store.service.js';
-import { activeMailboxFor } from './mailboxes.service.js';
+import { mailboxRouter } from './mailboxes.service.js';
 
 export interface SmtpIntakeDeps {
   db: AnyDb;
@@ -24,6 +24,7 @@ export type SmtpIntakeOptions = Pick<MailConfig, 'smtpHost' | 'smtpPort' | 'maxM
  */
 export async function startInboundSmtp(deps: SmtpIntakeDeps, opts: SmtpIntakeOptions): Promise<SmtpListener> {
   const ctx = (): Ctx => ({ actor: systemActor('smtp'), requestId: uuidv7(), now: deps.clock.now(), db: deps.db, events: deps.events });
+  const routeOf = mailboxRouter(deps.db);
   const tls = opts.tls ? { key: readFileSync(opts.tls.keyFile), cert: readFileSync(opts.tls.certFile) } : null;
   return startSmtpListener({
     host: opts.smtpHost,
@@ -31,7 +32,7 @@ export async function startInboundSmtp(deps: SmtpIntakeDeps, opts: SmtpIntakeOpt
     maxBytes: opts.maxMailBytes,
     hostname: opts.hostname,
     tls,
-    acceptRecipient: async (address) => (await activeMailboxFor(deps.db, address))?.id ?? null,
+    acceptRecipient: routeOf,
     deliver: async ({ raw, envelope, routes }) => {
       const mailboxId = routes[0] ?? null;
       const stored = await storeInboundMail(ctx(), { raw, source: 'smtp', mailboxId, envelope });
