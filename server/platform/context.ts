@@ -20,6 +20,8 @@ export type Actor =
 /** Lets a unit of work wake the event dispatcher once it has committed. */
 export interface EventKick {
   kick(): void;
+  /** After a commit that enqueued jobs but wrote no events: wakes the job runner only. */
+  wakeWorkers?(): void;
 }
 
 /** Everything a service needs; the HTTP layer, the CLI, jobs and tests all build one. */

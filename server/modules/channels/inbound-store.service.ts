@@ -53,6 +53,8 @@ export async function storeInboundMail(ctx: Ctx, mail: IncomingMail): Promise<St
     if (stored.inserted) await enqueue({ ...ctx, db: trx }, processInboundShape, { inboundId: stored.id });
     return stored;
   });
-  ctx.events.kick();
+  // Mail comes in bursts, and storing it writes a job but no event: the outbox need not be read.
+  if (ctx.events.wakeWorkers) ctx.events.wakeWorkers();
+  else ctx.events.kick();
   return { id: result.id, messageId, duplicate: !result.inserted, status: result.status };
 }

@@ -51,6 +51,11 @@ export class EventDispatcher {
     this.followers.push(fn);
   }
 
+  /** Wakes the job runner without a look at the outbox (a commit that wrote jobs, no events). */
+  wakeWorkers(): void {
+    for (const f of this.followers) f();
+  }
+
   /**
    * After a commit. Kicks that come together (the units of one shared commit, each told it is
    * stored) start one look at the outbox, on the next turn of the event loop, not one each.
