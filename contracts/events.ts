@@ -12,7 +12,8 @@ export const EVENT_SCHEMAS = {
   'ticket.split': ticketRef.extend({ fromTicketId: z.string(), fromNumber: z.number().int() }),
   'ticket.deleted': ticketRef,
   'contact.updated': z.object({ contactId: z.string(), changes: z.array(z.string()) }),
-  'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()) }),
+  /** `at`: when the message was written (its createdAt; historical for imports). Absent in events stored before it was added. */
+  'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional() }),
   /** Inbound mail that could not be processed; its raw bytes are kept for replay. */
   'mail.quarantined': z.object({ inboundId: z.string(), reason: z.string() }),
   /** A delivery-status notification about a message we sent (bounce, delay). */

@@ -83,7 +83,7 @@ export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMes
   await indexSearchDoc(ctx.db, `m:${message.id}`, ticket.id, text, { isNew: true });
   await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [{ action: 'message_added', from: null, to: { messageId: message.id, kind: message.kind } }], {}, at));
   const updated = input.opening ? ticket : await recordMessageOnTicket(ctx, ticket, { kind: input.kind, at, setStatus: input.keepStatus ? ticket.status : input.setStatus });
-  await emit(ctx, 'message.created', { ticketId: ticket.id, number: ticket.number, messageId: message.id, kind: message.kind, mentions });
+  await emit(ctx, 'message.created', { ticketId: ticket.id, number: ticket.number, messageId: message.id, kind: message.kind, mentions, at });
   return { message: { ...message, attachments: attachments.map((a) => ({ ...a, messageId: message.id })) }, ticket: updated };
 }
 

@@ -5,7 +5,7 @@ import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import { toIso } from '../../platform/db/rows.js';
-import { requireTicketById } from '../tickets/index.js';
+import { ticketAssignee } from '../tickets/index.js';
 import { NOTIFY_EVENTS, notifyFor, type NotifyCause } from './notification-rules.js';
 
 export const notifyJob = defineJob({
@@ -35,8 +35,7 @@ export function registerNotificationSubscribers(events: EventDispatcher): void {
       // A customer's message is for the assignee only: most mail opens a new, unassigned ticket,
       // and a read here spares it a job that would find no one to tell.
       if (name === 'message.created' && (payload as EventPayload<'message.created'>).kind === 'customer') {
-        const ticket = await requireTicketById(ctx, payload.ticketId).catch(() => null);
-        if (!ticket?.assigneeId) return;
+        if (!(await ticketAssignee(ctx, payload.ticketId))) return;
       }
       await enqueue(ctx, notifyJob, { event: name, eventId: event.id, at, payload }, { uniqueKey: `notify:${event.id}` });
     });

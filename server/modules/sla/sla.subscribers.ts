@@ -32,8 +32,7 @@ export function registerSlaSubscribers(events: EventDispatcher): void {
     const p = event.payload as EventPayload<'message.created'>;
     if (p.kind === 'note') return;
     const ctx = ctxOf(event, db);
-    const [m] = await getMessageSummaries(ctx, [p.messageId]);
-    const at = m ? m.createdAt : ctx.now.toISOString();
+    const at = p.at ?? (await getMessageSummaries(ctx, [p.messageId]))[0]?.createdAt ?? ctx.now.toISOString();
     await refreshTicketSla(ctx, p.ticketId, p.kind === 'customer' ? { customerMessageAt: at } : { agentReplyAt: at });
   });
 }

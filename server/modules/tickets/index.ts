@@ -7,9 +7,11 @@ export type { TicketStatus, TicketPriority } from './ticket-status.js';
 export { presentTicket, presentTickets } from './tickets.presenter.js';
 
 import type { Ctx } from '../../platform/context.js';
-import { numbersByIds } from './tickets.repository.js';
+import { assigneeOf, numbersByIds } from './tickets.repository.js';
 /** Ticket numbers by id, for "merged from #12" labels. */
 export const ticketNumbersByIds = (ctx: Ctx, ids: readonly string[]): Promise<Map<string, number>> => numbersByIds(ctx.db, ids);
+/** Who a ticket is assigned to (null: no one; undefined: no such ticket), for subscribers that need only that. */
+export const ticketAssignee = (ctx: Ctx, id: string): Promise<string | null | undefined> => assigneeOf(ctx.db, id);
 export { registerTicketSubscribers } from './tickets.subscribers.js';
 export { registerTicketRealtime, listRooms as ticketListRooms } from './tickets.realtime.js';
 export { registerTimeEntryRoutes } from './time-entries.routes.js';

@@ -219,6 +219,12 @@ export async function numbersByIds(db: AnyDb, ids: readonly string[]): Promise<M
   return new Map(rows.map((r) => [r.id, Number(r.number)]));
 }
 
+/** The assignee of a ticket (null: unassigned; undefined: no such ticket), without the whole row. */
+export async function assigneeOf(db: AnyDb, id: string): Promise<string | null | undefined> {
+  const r = await q(db).selectFrom('tickets').select('assignee_id').where('id', '=', id).executeTakeFirst();
+  return r ? r.assignee_id : undefined;
+}
+
 /**
  * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
  * a clock ticking over never reorders the queue.
