@@ -3,6 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixedClock } from '../../server/platform/clock.js';
 import { systemActor, type Ctx } from '../../server/platform/context.js';
 import type { Database } from '../../server/platform/db/database.js';
+import { insertRow } from '../../server/platform/db/insert-row.js';
+import { toIsoOrNull, toJson } from '../../server/platform/db/rows.js';
 import { onceInTransaction } from '../../server/platform/db/transaction-memo.js';
 import { inTransaction } from '../../server/platform/db/transaction.js';
 import { EventDispatcher } from '../../server/platform/events/dispatcher.js';
@@ -210,6 +212,24 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(visibleWhenResolved).toEqual(Array.from({ length: 11 }, () => true));
     const rows = await sql<{ key: string }>`SELECT key FROM settings WHERE key LIKE 'turn-%'`.execute(database.db);
     expect(rows.rows.map((r) => r.key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `turn-${i}`).filter((k) => k !== 'turn-5').sort());
+  });
+
+  it('inserts single rows through a statement compiled once: each value lands in its column, whatever the order', async () => {
+    const db = database.db;
+    const at = (n: number) => `2026-01-01T00:00:0${n}.000Z`;
+    await insertRow(db, 'outbox_events', { id: 'row-1', name: 'first', payload: '{"n":1}', created_at: at(1), dispatched_at: at(1) });
+    await insertRow(db, 'outbox_events', { dispatched_at: at(3), payload: '{"n":2}', created_at: at(2), name: 'second', id: 'row-2' });
+    await insertRow(db, 'outbox_events', { id: 'row-3', name: 'third', payload: '{"n":3}', created_at: at(3), dispatched_at: at(4) });
+    // A value left undefined leaves its column out, as Kysely does (here: null, no default).
+    await insertRow(db, 'outbox_events', { id: 'row-4', name: 'fourth', payload: '{"n":4}', created_at: at(4), dispatched_at: undefined });
+    const rows = await db.selectFrom('outbox_events').selectAll().where('id', 'like', 'row-%').orderBy('id').execute();
+    await db.deleteFrom('outbox_events').where('id', 'like', 'row-%').execute();
+    expect(rows.map((r) => [r.id, r.name, toJson(r.payload, null), toIsoOrNull(r.created_at), toIsoOrNull(r.dispatched_at)])).toEqual([
+      ['row-1', 'first', { n: 1 }, at(1), at(1)],
+      ['row-2', 'second', { n: 2 }, at(2), at(3)],
+      ['row-3', 'third', { n: 3 }, at(3), at(4)],
+      ['row-4', 'fourth', { n: 4 }, at(4), null],
+    ]);
   });
 
   it('makes time-ordered UUIDv7 ids', () => {

@@ -3,6 +3,7 @@ import type { AnyDb } from '../../platform/db/database.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
+import { insertRow } from '../../platform/db/insert-row.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 
@@ -20,23 +21,20 @@ export interface TicketEvent {
 
 /** Append-only: there is no update or delete for ticket events. */
 export async function appendTicketEvents(db: AnyDb, events: TicketEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await q(db)
-    .insertInto('ticket_events')
-    .values(
-      events.map((e) => ({
-        id: e.id,
-        ticket_id: e.ticketId,
-        actor_type: e.actorType,
-        actor_id: e.actorId,
-        action: e.action,
-        from_value: e.from === undefined ? null : jsonParam(e.from),
-        to_value: e.to === undefined ? null : jsonParam(e.to),
-        data: jsonParam(e.data),
-        at: e.at,
-      })),
-    )
-    .execute();
+  const rows = events.map((e) => ({
+    id: e.id,
+    ticket_id: e.ticketId,
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    action: e.action,
+    from_value: e.from === undefined ? null : jsonParam(e.from),
+    to_value: e.to === undefined ? null : jsonParam(e.to),
+    data: jsonParam(e.data),
+    at: e.at,
+  }));
+  // Most changes are one event (the prepared single-row statement); bulk changes write many at once.
+  if (rows.length === 1) await insertRow(q(db), 'ticket_events', rows[0]!);
+  else if (rows.length > 1) await q(db).insertInto('ticket_events').values(rows).execute();
 }
 
 const CUSTOMER_VISIBLE_ACTIONS = ['created', 'status_changed', 'message_added', 'merged_into', 'merged_from', 'split_from', 'follow_up_opened'];

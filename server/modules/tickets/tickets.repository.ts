@@ -4,6 +4,7 @@ import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
+import { insertRow } from '../../platform/db/insert-row.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 type Row = TicketTables['tickets'];
@@ -116,7 +117,7 @@ function toRow(t: Ticket): Row {
 }
 
 export async function insertTicket(db: AnyDb, t: Ticket): Promise<void> {
-  await q(db).insertInto('tickets').values(toRow(t)).execute();
+  await insertRow(q(db), 'tickets', toRow(t));
   if (t.tags.length > 0) await q(db).insertInto('ticket_tags').values(t.tags.map((tag) => ({ ticket_id: t.id, tag }))).execute();
 }
 

@@ -3,6 +3,7 @@ import type { AnyDb } from '../db/dialect/types.js';
 import { jsonParam, toJson } from '../db/rows.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { uuidv7 } from '../ids.js';
+import { insertRow } from '../db/insert-row.js';
 
 interface OutboxTable {
   outbox_events: { id: string; name: string; payload: unknown; created_at: string; dispatched_at: string | null };
@@ -17,10 +18,7 @@ export interface OutboxEvent {
 }
 
 export async function insertOutboxEvent(db: AnyDb, name: string, payload: unknown, at: Date): Promise<void> {
-  await q(db)
-    .insertInto('outbox_events')
-    .values({ id: uuidv7(at.getTime()), name, payload: jsonParam(payload), created_at: at.toISOString(), dispatched_at: null })
-    .execute();
+  await insertRow(q(db), 'outbox_events', { id: uuidv7(at.getTime()), name, payload: jsonParam(payload), created_at: at.toISOString(), dispatched_at: null });
 }
 
 /** Whether any event waits, read without taking a lock (SQLite: on the reader, beside the writer). */
