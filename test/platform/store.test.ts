@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixedClock } from '../../server/platform/clock.js';
 import { systemActor, type Ctx } from '../../server/platform/context.js';
 import type { Database } from '../../server/platform/db/database.js';
-import { insertRow } from '../../server/platform/db/insert-row.js';
+import { insertRow, prepared } from '../../server/platform/db/prepared.js';
 import { toIsoOrNull, toJson } from '../../server/platform/db/rows.js';
 import { onceInTransaction } from '../../server/platform/db/transaction-memo.js';
 import { inTransaction } from '../../server/platform/db/transaction.js';
@@ -13,6 +13,11 @@ import { countPending } from '../../server/platform/events/outbox.repository.js'
 import { uuidv7 } from '../../server/platform/ids.js';
 import { createTicketWithMessage } from '../../server/modules/messages/index.js';
 import { describeEachDialect, openTestDatabase } from '../support/db-matrix.js';
+
+// Defined once for the module: both dialects' runs use it, each compiling it for itself.
+const insertDispatched = prepared<{ id: string; name: string; at: string }>('test.outbox-dispatched', (db, v) =>
+  db.insertInto('outbox_events').values({ id: v.id, name: v.name, payload: '{"constant":true}', created_at: v.at, dispatched_at: v.at }),
+);
 
 describeEachDialect('store and outbox', (dialect) => {
   let database: Database;
@@ -230,6 +235,20 @@ describeEachDialect('store and outbox', (dialect) => {
       ['row-3', 'third', { n: 3 }, at(3), at(4)],
       ['row-4', 'fourth', { n: 4 }, at(4), null],
     ]);
+  });
+
+  it('runs a prepared statement with its values bound anew and its constants kept; a name is defined once', async () => {
+    const db = database.db;
+    await insertDispatched(db, { id: 'prep-1', name: 'one', at: '2026-01-01T00:00:01.000Z' });
+    await insertDispatched(db, { id: 'prep-2', name: 'two', at: '2026-01-01T00:00:02.000Z' });
+    await expect(insertDispatched(db, { id: 'prep-3', name: undefined as unknown as string, at: '2026-01-01T00:00:03.000Z' })).rejects.toThrow(/no value for name/);
+    const rows = await db.selectFrom('outbox_events').selectAll().where('id', 'like', 'prep-%').orderBy('id').execute();
+    await db.deleteFrom('outbox_events').where('id', 'like', 'prep-%').execute();
+    expect(rows.map((r) => [r.id, r.name, toJson(r.payload, null), toIsoOrNull(r.dispatched_at)])).toEqual([
+      ['prep-1', 'one', { constant: true }, '2026-01-01T00:00:01.000Z'],
+      ['prep-2', 'two', { constant: true }, '2026-01-01T00:00:02.000Z'],
+    ]);
+    expect(() => prepared('test.outbox-dispatched', (d) => d.selectFrom('outbox_events').selectAll())).toThrow(/defined twice/);
   });
 
   it('makes time-ordered UUIDv7 ids', () => {

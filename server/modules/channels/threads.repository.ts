@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { toIso, toIsoOrNull } from '../../platform/db/rows.js';
+import { prepared } from '../../platform/db/prepared.js';
 
 interface ThreadTables {
   mail_message_ids: { header_id: string; ticket_id: string; message_id: string | null; direction: string; created_at: string };
@@ -32,8 +33,19 @@ export interface KnownMessageId {
   createdAt: string;
 }
 
+const recordMessageId = prepared<KnownMessageId>('mail_message_ids.insert', (db, v) =>
+  q(db)
+    .insertInto('mail_message_ids')
+    .values({ header_id: v.headerId, ticket_id: v.ticketId, message_id: v.messageId, direction: v.direction, created_at: v.createdAt })
+    .onConflict((oc) => oc.column('header_id').doNothing()),
+);
+
 export async function recordMessageIds(db: AnyDb, rows: KnownMessageId[]): Promise<void> {
   if (rows.length === 0) return;
+  if (rows.length === 1) {
+    await recordMessageId(db, rows[0]!);
+    return;
+  }
   await q(db)
     .insertInto('mail_message_ids')
     .values(rows.map((r) => ({ header_id: r.headerId, ticket_id: r.ticketId, message_id: r.messageId, direction: r.direction, created_at: r.createdAt })))
@@ -68,20 +80,22 @@ export interface Participant {
 }
 
 /** Adds people to a ticket's conversation; known ones keep their role and get a fresh last-seen. */
+const upsertParticipant = prepared<{ ticketId: string; email: string; name: string; role: string; contactId: string | null; at: string }>('mail_participants.upsert', (db, v) =>
+  q(db)
+    .insertInto('mail_participants')
+    .values({ ticket_id: v.ticketId, email: v.email, name: v.name, role: v.role as ParticipantRole, contact_id: v.contactId, first_seen_at: v.at, last_seen_at: v.at })
+    .onConflict((oc) =>
+      oc.columns(['ticket_id', 'email']).doUpdateSet((eb) => ({
+        last_seen_at: v.at,
+        // A participant known by contact keeps it when a later message names none.
+        contact_id: eb.fn.coalesce(eb.val(v.contactId), eb.ref('mail_participants.contact_id')),
+      })),
+    ),
+);
+
 export async function upsertParticipants(db: AnyDb, rows: Omit<Participant, 'firstSeenAt' | 'lastSeenAt'>[], at: string): Promise<void> {
   const unique = [...new Map(rows.map((r) => [`${r.ticketId}\n${r.email}`, r])).values()];
-  for (const r of unique) {
-    await q(db)
-      .insertInto('mail_participants')
-      .values({ ticket_id: r.ticketId, email: r.email, name: r.name, role: r.role, contact_id: r.contactId, first_seen_at: at, last_seen_at: at })
-      .onConflict((oc) =>
-        oc.columns(['ticket_id', 'email']).doUpdateSet((eb) => ({
-          last_seen_at: at,
-          contact_id: r.contactId ?? eb.ref('mail_participants.contact_id'),
-        })),
-      )
-      .execute();
-  }
+  for (const r of unique) await upsertParticipant(db, { ticketId: r.ticketId, email: r.email, name: r.name, role: r.role, contactId: r.contactId, at });
 }
 
 export async function participantsOf(db: AnyDb, ticketIds: readonly string[]): Promise<Participant[]> {
@@ -108,18 +122,21 @@ export interface MailThread {
   updatedAt: string;
 }
 
-export async function upsertMailThread(db: AnyDb, t: { ticketId: string; mailboxId: string | null; lastInboundHeaderId: string | null }, at: string): Promise<void> {
-  await q(db)
+const upsertThread = prepared<{ ticketId: string; mailboxId: string | null; lastInboundHeaderId: string | null; at: string }>('mail_threads.upsert', (db, v) =>
+  q(db)
     .insertInto('mail_threads')
-    .values({ ticket_id: t.ticketId, mailbox_id: t.mailboxId, last_inbound_header_id: t.lastInboundHeaderId, created_at: at, updated_at: at })
+    .values({ ticket_id: v.ticketId, mailbox_id: v.mailboxId, last_inbound_header_id: v.lastInboundHeaderId, created_at: v.at, updated_at: v.at })
     .onConflict((oc) =>
       oc.column('ticket_id').doUpdateSet((eb) => ({
-        last_inbound_header_id: t.lastInboundHeaderId ?? eb.ref('mail_threads.last_inbound_header_id'),
-        mailbox_id: eb.fn.coalesce('mail_threads.mailbox_id', eb.val(t.mailboxId)),
-        updated_at: at,
+        last_inbound_header_id: eb.fn.coalesce(eb.val(v.lastInboundHeaderId), eb.ref('mail_threads.last_inbound_header_id')),
+        mailbox_id: eb.fn.coalesce('mail_threads.mailbox_id', eb.val(v.mailboxId)),
+        updated_at: v.at,
       })),
-    )
-    .execute();
+    ),
+);
+
+export async function upsertMailThread(db: AnyDb, t: { ticketId: string; mailboxId: string | null; lastInboundHeaderId: string | null }, at: string): Promise<void> {
+  await upsertThread(db, { ...t, at });
 }
 
 export async function findMailThread(db: AnyDb, ticketId: string): Promise<MailThread | undefined> {

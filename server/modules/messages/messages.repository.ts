@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
-import { insertRow } from '../../platform/db/insert-row.js';
+import { insertRow } from '../../platform/db/prepared.js';
 
 interface MessageTables {
   messages: {

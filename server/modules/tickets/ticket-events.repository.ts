@@ -3,7 +3,7 @@ import type { AnyDb } from '../../platform/db/database.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
-import { insertRow } from '../../platform/db/insert-row.js';
+import { insertRow } from '../../platform/db/prepared.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 

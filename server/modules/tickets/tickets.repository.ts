@@ -4,7 +4,7 @@ import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
-import { insertRow } from '../../platform/db/insert-row.js';
+import { insertRow } from '../../platform/db/prepared.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 type Row = TicketTables['tickets'];

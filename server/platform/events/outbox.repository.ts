@@ -3,7 +3,7 @@ import type { AnyDb } from '../db/dialect/types.js';
 import { jsonParam, toJson } from '../db/rows.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { uuidv7 } from '../ids.js';
-import { insertRow } from '../db/insert-row.js';
+import { insertRow } from '../db/prepared.js';
 
 interface OutboxTable {
   outbox_events: { id: string; name: string; payload: unknown; created_at: string; dispatched_at: string | null };

@@ -3,6 +3,7 @@ import type { AnyDb } from '../db/dialect/types.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../db/rows.js';
 import { uuidv7 } from '../ids.js';
+import { prepared } from '../db/prepared.js';
 
 interface JobsTable {
   jobs: {
@@ -126,8 +127,12 @@ export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, lease
   return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt));
 }
 
+const markDone = prepared<{ id: string; at: string }>('jobs.complete', (db, v) =>
+  q(db).updateTable('jobs').set({ status: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: v.at }).where('id', '=', v.id),
+);
+
 export async function completeJob(db: AnyDb, id: string, now: Date): Promise<void> {
-  await q(db).updateTable('jobs').set({ status: 'done', locked_by: null, locked_until: null, last_error: null, updated_at: now.toISOString() }).where('id', '=', id).execute();
+  await markDone(db, { id, at: now.toISOString() });
 }
 
 /**
