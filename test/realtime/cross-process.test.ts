@@ -96,6 +96,18 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
     expect(await onA.nothing((f) => f.type === 'event' && f.event === 'ticket.assigned' && (f.data as { number: number }).number === number)).toBe(true);
   });
 
+  it('sends the pushes of one delivered batch together, as many to a NOTIFY as fit: a bulk change on B reaches A for every ticket', async () => {
+    const onA = await connect(a);
+    await onA.subscribe(['queue']);
+    // Enough tickets that their pushes fill more than one NOTIFY.
+    const numbers: number[] = [];
+    for (let i = 0; i < 25; i++) numbers.push(await createTicketOn(b, `Bulk ${i}`));
+    await b.deps.events.idle();
+    const res = await b.app.inject({ method: 'POST', url: '/api/v1/tickets/bulk', headers: { authorization: `Bearer ${token}` }, payload: { numbers, changes: { priority: 'urgent' } } });
+    expect(res.statusCode).toBe(200);
+    for (const number of numbers) expect((await onA.event('ticket.updated', number)).data).toMatchObject({ number, priority: 'urgent' });
+  });
+
   it('carries a message bigger than NOTIFY allows by reference', async () => {
     const onA = await connect(a);
     await onA.subscribe(['queue']);

@@ -44,6 +44,16 @@ export class EventDispatcher {
     this.batchHandlers.push({ names: new Set(names), handler });
   }
 
+  private readonly finishers: ((db: AnyDb) => Promise<void>)[] = [];
+
+  /**
+   * Once per delivered batch, after every subscriber, in the batch's transaction: for what
+   * subscribers gathered along the way and send as one (realtime pushes for other processes).
+   */
+  beforeCommit(finish: (db: AnyDb) => Promise<void>): void {
+    this.finishers.push(finish);
+  }
+
   private readonly followers: (() => void)[] = [];
 
   /** Also wakes `fn` (the job runner) whenever a commit wakes the dispatcher. */
@@ -145,6 +155,13 @@ export class EventDispatcher {
           await withSavepoint(trx, 'subscriber', async () => handler(mine, trx));
         } catch (err) {
           this.log.error({ err, events: mine.length }, 'event batch subscriber failed');
+        }
+      }
+      for (const finish of this.finishers) {
+        try {
+          await withSavepoint(trx, 'subscriber', () => finish(trx));
+        } catch (err) {
+          this.log.error({ err, events: events.length }, 'event batch finisher failed');
         }
       }
       await markDispatched(trx, events.map((e) => e.id), this.clock.now());

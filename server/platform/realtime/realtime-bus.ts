@@ -11,6 +11,8 @@ interface Envelope {
   /** The sending process; it has delivered the message to its own sockets already. */
   o: string;
   m?: BusMessage;
+  /** Several messages, in order. */
+  ms?: BusMessage[];
   /** Id of a parked payload (messages too big for NOTIFY). */
   ref?: string;
 }
@@ -55,6 +57,35 @@ export class RealtimeBus {
     await notifyChannel(db, CHANNEL, JSON.stringify({ o: this.origin, ref: id } satisfies Envelope));
   }
 
+  /**
+   * Tells the other processes several messages, in order: as many to a NOTIFY as fit, a
+   * message too big for one parked as `send` does.
+   */
+  async sendMany(db: AnyDb, messages: readonly BusMessage[]): Promise<void> {
+    if (!this.reachesOthers(db)) return;
+    const empty = Buffer.byteLength(JSON.stringify({ o: this.origin, ms: [] } satisfies Envelope));
+    let parts: string[] = [];
+    let size = empty;
+    const flush = async () => {
+      if (parts.length) await notifyChannel(db, CHANNEL, `{"o":${JSON.stringify(this.origin)},"ms":[${parts.join(',')}]}`);
+      parts = [];
+      size = empty;
+    };
+    for (const message of messages) {
+      const part = JSON.stringify(message);
+      const bytes = Buffer.byteLength(part) + 1;
+      if (empty + bytes > MAX_NOTIFY_BYTES) {
+        await flush();
+        await this.send(db, message);
+        continue;
+      }
+      if (size + bytes > MAX_NOTIFY_BYTES) await flush();
+      parts.push(part);
+      size += bytes;
+    }
+    await flush();
+  }
+
   /** Starts receiving what other processes send (web role, PostgreSQL only). */
   async start(database: Database, handlers: { onMessage(m: BusMessage): void; onResync(): void }, log: Log): Promise<void> {
     if (!database.capabilities.listenNotify || !database.listen || this.listener) return;
@@ -77,6 +108,10 @@ export class RealtimeBus {
     const env = JSON.parse(raw) as Envelope;
     if (env.o === this.origin) return;
     if (env.m) return deliver(env.m);
+    if (env.ms) {
+      for (const m of env.ms) deliver(m);
+      return;
+    }
     if (!env.ref) return;
     const parked = await findPayload(database.db, env.ref);
     const inner = parked ? (JSON.parse(parked) as Envelope) : undefined;

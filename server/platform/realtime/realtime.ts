@@ -36,7 +36,16 @@ export class Realtime implements ConnectionHost {
   heartbeatMs = 30_000;
   presenceTtlMs = 60_000;
 
+  /** Pushes for the other processes, gathered per delivery (its transaction) and sent together at its end. */
+  private readonly outgoing = new WeakMap<AnyDb, BusMessage[]>();
+
   constructor(private readonly events: EventDispatcher) {
+    this.events.beforeCommit(async (db) => {
+      const messages = this.outgoing.get(db);
+      if (!messages) return;
+      this.outgoing.delete(db);
+      await this.bus.sendMany(db, messages);
+    });
     // Rooms that need no domain knowledge: the actor carries its id, groups and restriction.
     this.room('queue', (actor) => actor.type === 'system' || (actor.type === 'user' && (!actor.restricted || actor.role === 'admin')));
     this.room('agent', (actor, key) => actor.type === 'user' && actor.id === key);
@@ -54,8 +63,23 @@ export class Realtime implements ConnectionHost {
       // Projecting reads rows; with no socket here and no other process to tell, nobody would get it.
       if (this.hub.clients.size === 0 && !this.bus.reachesOthers(db)) return;
       const at = toIso(event.createdAt);
-      for (const push of await projector(event, db)) await this.publish(db, { ...push, at });
+      for (const push of await projector(event, db)) this.deliverAndGather(db, { ...push, at });
     });
+  }
+
+  /**
+   * A projected push: to this process's sockets now, to the other processes with the rest of
+   * the delivered batch (one NOTIFY for many pushes, not a round trip for each).
+   */
+  private deliverAndGather(db: AnyDb, push: Push): void {
+    const rooms = [...new Set(push.rooms)];
+    if (rooms.length === 0) return;
+    this.hub.deliver({ ...push, rooms });
+    if (!this.bus.reachesOthers(db)) return;
+    const message: BusMessage = { kind: 'push', push: { ...push, rooms } };
+    const gathered = this.outgoing.get(db);
+    if (gathered) gathered.push(message);
+    else this.outgoing.set(db, [message]);
   }
 
   /** Delivers to this process's sockets now and to the other processes' through the bus. */
