@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
-import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
+import { capabilitiesOf, childValuesJson } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
@@ -147,26 +147,30 @@ async function hydrate(db: AnyDb, rows: Row[]): Promise<Ticket[]> {
   return rows.map((r) => toTicket(r, tags.get(r.id) ?? []));
 }
 
+/** Tickets with their tags in one query (one round trip): for the single-ticket reads every change and event makes. */
+const withTags = (db: AnyDb) => q(db).selectFrom('tickets').selectAll().select(childValuesJson(db, 'ticket_tags', 'tag', 'ticket_id', 'tickets.id').as('tags_json'));
+const fromTagged = (r: Row & { tags_json: string }): Ticket => toTicket(r, toJson<string[]>(r.tags_json, []));
+
 /** Row lock for read-modify-write on PostgreSQL; SQLite's single writer already serialises. */
 function maybeLock<T extends { forUpdate(): T }>(db: AnyDb, query: T, lock: boolean): T {
   return lock && capabilitiesOf(db).rowLocks ? query.forUpdate() : query;
 }
 
 export async function findTicketByNumber(db: AnyDb, number: number, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const row = await maybeLock(db, q(db).selectFrom('tickets').selectAll().where('number', '=', number), opts.lock ?? false).executeTakeFirst();
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  const row = await maybeLock(db, withTags(db).where('number', '=', number), opts.lock ?? false).executeTakeFirst();
+  return row ? fromTagged(row) : undefined;
 }
 
 export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const row = await maybeLock(db, q(db).selectFrom('tickets').selectAll().where('id', '=', id), opts.lock ?? false).executeTakeFirst();
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  const row = await maybeLock(db, withTags(db).where('id', '=', id), opts.lock ?? false).executeTakeFirst();
+  return row ? fromTagged(row) : undefined;
 }
 
 /** With lock, rows are locked in id order so concurrent bulk changes cannot deadlock each other. */
 export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: { lock?: boolean } = {}): Promise<Ticket[]> {
   if (ids.length === 0) return [];
-  const query = q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]);
-  return hydrate(db, await (opts.lock ? maybeLock(db, query.orderBy('id'), true) : query).execute());
+  const query = withTags(db).where('id', 'in', [...new Set(ids)]);
+  return (await (opts.lock ? maybeLock(db, query.orderBy('id'), true) : query).execute()).map(fromTagged);
 }
 
 /** Locks in number order so concurrent bulk updates cannot deadlock each other. */

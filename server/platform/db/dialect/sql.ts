@@ -92,6 +92,17 @@ export async function notifyChannel(db: AnyDb, channel: string, payload: string)
   await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
 }
 
+/**
+ * A JSON array (as text) of `column` over the rows of `table` whose `key` equals the outer
+ * `parent` column: a ticket's tags in the same round trip as the ticket.
+ */
+export function childValuesJson(db: AnyDb, table: string, column: string, key: string, parent: string): RawBuilder<string> {
+  if (dialectOf(db) === 'postgres') {
+    return sql<string>`(SELECT coalesce(json_agg(${sql.ref(`c.${column}`)}), '[]')::text FROM ${sql.table(table)} AS c WHERE ${sql.ref(`c.${key}`)} = ${sql.ref(parent)})`;
+  }
+  return sql<string>`(SELECT json_group_array(${sql.ref(`c.${column}`)}) FROM ${sql.table(table)} AS c WHERE ${sql.ref(`c.${key}`)} = ${sql.ref(parent)})`;
+}
+
 /** True when the timestamp column `to` is at most `ms` after `from` (both set). */
 export function elapsedAtMost(db: AnyDb, from: string, to: string, ms: number): RawBuilder<SqlBool> {
   if (dialectOf(db) === 'postgres') return sql<SqlBool>`(${sql.ref(to)} <= ${sql.ref(from)} + ${sql.lit(ms)} * interval '1 millisecond')`;
