@@ -39,6 +39,17 @@ describeEachDialect('jobs', (dialect) => {
       if (p.fail) throw new Error(`${p.tag} failed`);
     },
   });
+  // The same, isolated: no savepoint from the runner; its failure gives up the shared commit.
+  const isolatedWriter = defineJob({
+    name: 'test.isolated-writer',
+    payload: z.object({ tag: z.string(), fail: z.boolean() }),
+    attempts: 2,
+    isolated: true,
+    handler: async (ctx, p) => {
+      await enqueue(ctx, record, { tag: `after-${p.tag}` });
+      if (p.fail) throw new Error(`${p.tag} failed`);
+    },
+  });
   const tick = defineJob({ name: 'test.tick', payload: z.object({}), handler: async () => void ran.push('tick') });
   const ctx = (): Ctx => ({ actor: systemActor('t'), requestId: 't', now: clock.now(), db: database.db, events: noKick });
   const runner = () => {
@@ -46,6 +57,7 @@ describeEachDialect('jobs', (dialect) => {
     r.register(record);
     r.register(failing);
     r.register(writer);
+    r.register(isolatedWriter);
     return r;
   };
 
@@ -136,6 +148,22 @@ describeEachDialect('jobs', (dialect) => {
     expect(ran.sort()).toEqual(['after-w1', 'after-w3']);
     const [failed] = (await findJobs(database.db, { name: 'test.writer' })).filter((j) => j.status !== 'done');
     expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: 'w2 failed' });
+  });
+
+  it('an isolated job that fails gives up the shared commit: the batch runs again job by job, and only its writes are lost', async () => {
+    ran.length = 0;
+    await inTransaction(ctx(), async (tx) => {
+      await enqueue(tx, isolatedWriter, { tag: 'i1', fail: false });
+      await enqueue(tx, isolatedWriter, { tag: 'i2', fail: true });
+      await enqueue(tx, record, { tag: 'r1' });
+    });
+    await runner().drain();
+    expect(ran.sort()).toEqual(['after-i1', 'r1']);
+    const jobs = await findJobs(database.db, { name: 'test.isolated-writer' });
+    expect(jobs.map((j) => [j.payload, j.status, j.attempts, j.lastError]).sort()).toEqual([
+      [{ tag: 'i1', fail: false }, 'done', 1, null],
+      [{ tag: 'i2', fail: true }, 'pending', 1, 'i2 failed'],
+    ]);
   });
 
   it('two workers draining one queue run every job exactly once', async () => {

@@ -17,6 +17,12 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * writer) while they wait, and for work that commits durably on its own (`durableWrite`).
    */
   ownTransactions?: boolean | undefined;
+  /**
+   * The handler keeps its own failures apart (a savepoint of its own, and a recorded outcome),
+   * so jobs sharing a commit need no savepoint around it; should it throw after all, the shared
+   * commit is given up and each job of the batch runs again alone.
+   */
+  isolated?: boolean | undefined;
 }
 
 export function defineJob<S extends z.ZodTypeAny>(def: {
@@ -26,6 +32,7 @@ export function defineJob<S extends z.ZodTypeAny>(def: {
   attempts?: number;
   backoffMs?: (attempt: number) => number;
   ownTransactions?: boolean;
+  isolated?: boolean;
 }): JobDefinition<S> {
   return {
     attempts: 5,

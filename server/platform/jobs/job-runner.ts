@@ -161,8 +161,9 @@ export class JobRunner {
   }
 
   /**
-   * Jobs that work in the runner's transaction share one commit, each in its own savepoint: a
-   * failing job rolls back alone and is recorded after the commit. Mail processing is mostly
+   * Jobs that work in the runner's transaction share one commit, each in its own savepoint (an
+   * isolated job keeps its failures apart itself): a failing job rolls back alone and is
+   * recorded after the commit. Mail processing is mostly
    * short writes, and one commit per job was most of its cost.
    */
   private async runTogether(rows: JobRow[]): Promise<void> {
@@ -171,6 +172,11 @@ export class JobRunner {
       await this.db.transaction().execute(async (trx) => {
         failures.length = 0;
         for (const row of rows) {
+          // Throws out of the transaction: the batch is rolled back and each job runs again alone.
+          if (this.jobs.get(row.name)!.isolated) {
+            await this.work(row, trx);
+            continue;
+          }
           try {
             await withSavepoint(trx, 'job', () => this.work(row, trx));
           } catch (err) {
