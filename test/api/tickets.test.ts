@@ -15,7 +15,7 @@ describeEachDialect('tickets API', (dialect) => {
     const a = await createTicket(t.admin, { requester: { email: 'New.Person@Example.test', name: 'New Person' } });
     const b = await createTicket(t.admin);
     expect(b.number).toBe(a.number + 1);
-    expect(a).toMatchObject({ status: 'open', priority: 'medium', type: 'question', channel: 'api', messageCount: 1 });
+    expect(a).toMatchObject({ status: 'open', priority: 'medium', type: 'question', channel: 'api', messageCount: 1, starred: false });
     expect(a.requester).toMatchObject({ name: 'New Person', email: 'new.person@example.test' });
     const contacts = await t.admin.get('/api/v1/contacts?q=new.person');
     expect(contacts.json().items).toHaveLength(1);
@@ -23,6 +23,9 @@ describeEachDialect('tickets API', (dialect) => {
     expect(messages.json().items[0]).toMatchObject({ kind: 'customer', bodyText: 'The printer in room 4 is on fire. Please help.', author: { type: 'contact', name: 'New Person' } });
     const history = await t.admin.get(`/api/v1/contacts/${(a.requester as { id: string }).id}/tickets`);
     expect(history.json().items.map((x: { number: number }) => x.number)).toEqual([a.number]);
+    // A known requester is named as stored, whatever the request said.
+    const again = await createTicket(t.admin, { requester: { email: 'new.person@example.test', name: 'Someone Else' } });
+    expect(again.requester).toEqual(a.requester);
   });
 
   it('assigning an open ticket moves it to in_progress and is recorded as events', async () => {

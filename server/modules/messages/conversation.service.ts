@@ -35,7 +35,7 @@ async function resolveRequester(ctx: Ctx, input: { requester?: { email: string; 
 export async function createTicketWithMessage(
   ctx: Ctx,
   input: z.output<typeof createTicketRequest> & { createdAt?: string },
-): Promise<{ ticket: Ticket; message: Message }> {
+): Promise<{ ticket: Ticket; message: Message; requester: Contact }> {
   const isCustomer = ctx.actor.type === 'customer';
   const kind = input.channel === 'agent' && ctx.actor.type === 'user' ? 'reply' : 'customer';
   return inTransaction(ctx, async (tx) => {
@@ -66,7 +66,7 @@ export async function createTicketWithMessage(
       opening: true,
     });
     // The creating message is part of creation, not a status-changing reply.
-    return { ticket: updated, message };
+    return { ticket: updated, message, requester };
   });
 }
 

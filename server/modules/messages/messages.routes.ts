@@ -23,8 +23,8 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
     },
     async (request, reply) => {
       const ctx = ctxOf(deps, request);
-      const { ticket } = await createTicketWithMessage(ctx, request.body);
-      return reply.status(201).send(await presentTicket(ctx, ticket));
+      const { ticket, requester } = await createTicketWithMessage(ctx, request.body);
+      return reply.status(201).send(await presentTicket(ctx, ticket, { requesters: [requester], created: true }));
     },
   );
 

@@ -1,20 +1,28 @@
 import type { TicketResponse } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
 import { findUsersByIds } from '../auth/index.js';
-import { getContactsByIds } from '../contacts/index.js';
+import { getContactsByIds, type Contact } from '../contacts/index.js';
 import type { TicketEvent } from './ticket-events.repository.js';
 import { numbersByIds, starredAmong, type Ticket } from './tickets.repository.js';
 
 /** Presents many tickets with a fixed number of queries (people, stars, linked numbers), never one per ticket. */
-export async function presentTickets(ctx: Ctx, tickets: Ticket[]): Promise<TicketResponse[]> {
+/** What the caller already holds: requesters it has just read, and whether the tickets were just created (nobody has starred them). */
+export interface PresentHints {
+  requesters?: readonly Contact[];
+  created?: boolean;
+}
+
+export async function presentTickets(ctx: Ctx, tickets: Ticket[], hints: PresentHints = {}): Promise<TicketResponse[]> {
   if (tickets.length === 0) return [];
-  const [contacts, users, stars, numbers] = await Promise.all([
-    getContactsByIds(ctx, tickets.map((t) => t.requesterId)),
+  const known = new Map((hints.requesters ?? []).map((c) => [c.id, c]));
+  const missing = tickets.map((t) => t.requesterId).filter((id) => !known.has(id));
+  const [read, users, stars, numbers] = await Promise.all([
+    missing.length ? getContactsByIds(ctx, missing) : Promise.resolve([]),
     findUsersByIds(ctx.db, tickets.map((t) => t.assigneeId).filter((x): x is string => x !== null)),
-    ctx.actor.type === 'user' ? starredAmong(ctx.db, ctx.actor.id, tickets.map((t) => t.id)) : Promise.resolve(new Set<string>()),
+    ctx.actor.type === 'user' && !hints.created ? starredAmong(ctx.db, ctx.actor.id, tickets.map((t) => t.id)) : Promise.resolve(new Set<string>()),
     numbersByIds(ctx.db, tickets.flatMap((t) => [t.mergedIntoId, t.splitFromId, t.followUpOfId]).filter((x): x is string => x !== null)),
   ]);
-  const contactById = new Map(contacts.map((c) => [c.id, c]));
+  const contactById = new Map([...known, ...read.map((c) => [c.id, c] as const)]);
   const userById = new Map(users.map((u) => [u.id, u]));
   return tickets.map((t) => {
     const c = contactById.get(t.requesterId);
@@ -52,8 +60,8 @@ export async function presentTickets(ctx: Ctx, tickets: Ticket[]): Promise<Ticke
   });
 }
 
-export async function presentTicket(ctx: Ctx, ticket: Ticket): Promise<TicketResponse> {
-  return (await presentTickets(ctx, [ticket]))[0]!;
+export async function presentTicket(ctx: Ctx, ticket: Ticket, hints: PresentHints = {}): Promise<TicketResponse> {
+  return (await presentTickets(ctx, [ticket], hints))[0]!;
 }
 
 export const presentEvent = (e: TicketEvent) => ({
