@@ -72,11 +72,8 @@ export class Realtime implements ConnectionHost {
    * the delivered batch (one NOTIFY for many pushes, not a round trip for each).
    */
   private deliverAndGather(db: AnyDb, push: Push): void {
-    const rooms = [...new Set(push.rooms)];
-    if (rooms.length === 0) return;
-    this.hub.deliver({ ...push, rooms });
-    if (!this.bus.reachesOthers(db)) return;
-    const message: BusMessage = { kind: 'push', push: { ...push, rooms } };
+    const message = this.deliverHere(push);
+    if (!message || !this.bus.reachesOthers(db)) return;
     const gathered = this.outgoing.get(db);
     if (gathered) gathered.push(message);
     else this.outgoing.set(db, [message]);
@@ -84,10 +81,16 @@ export class Realtime implements ConnectionHost {
 
   /** Delivers to this process's sockets now and to the other processes' through the bus. */
   async publish(db: AnyDb, push: Push): Promise<void> {
+    const message = this.deliverHere(push);
+    if (message) await this.bus.send(db, message);
+  }
+
+  /** To this process's sockets, each room once; the same push as a message for the bus (null: no room). */
+  private deliverHere(push: Push): BusMessage | null {
     const rooms = [...new Set(push.rooms)];
-    if (rooms.length === 0) return;
+    if (rooms.length === 0) return null;
     this.hub.deliver({ ...push, rooms });
-    await this.bus.send(db, { kind: 'push', push: { ...push, rooms } });
+    return { kind: 'push', push: { ...push, rooms } };
   }
 
   /** Starts listening to other processes and the heartbeat (web role). */
