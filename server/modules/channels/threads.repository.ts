@@ -79,7 +79,6 @@ export interface Participant {
   lastSeenAt: string;
 }
 
-/** Adds people to a ticket's conversation; known ones keep their role and get a fresh last-seen. */
 const upsertParticipant = prepared<{ ticketId: string; email: string; name: string; role: string; contactId: string | null; at: string }>('mail_participants.upsert', (db, v) =>
   q(db)
     .insertInto('mail_participants')
@@ -93,6 +92,7 @@ const upsertParticipant = prepared<{ ticketId: string; email: string; name: stri
     ),
 );
 
+/** Adds people to a ticket's conversation; known ones keep their role and get a fresh last-seen. */
 export async function upsertParticipants(db: AnyDb, rows: Omit<Participant, 'firstSeenAt' | 'lastSeenAt'>[], at: string): Promise<void> {
   const unique = [...new Map(rows.map((r) => [`${r.ticketId}\n${r.email}`, r])).values()];
   for (const r of unique) await upsertParticipant(db, { ticketId: r.ticketId, email: r.email, name: r.name, role: r.role, contactId: r.contactId, at });

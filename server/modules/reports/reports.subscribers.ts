@@ -10,11 +10,11 @@ import { recordSlaEvent, upsertCsat } from './sla-csat.repository.js';
  * writes the same row.
  */
 export function registerReportSubscribers(events: EventDispatcher): void {
-  // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row),
-  // all the batch's tickets together, once per ticket however many events it had (a new ticket is two: created and
-  // message). A reply moves the first response and the agent's replies; a rating moves the CSAT
-  // flags; a time entry logged, changed or deleted moves the time cells; a tag change is a
-  // ticket.updated. One ticket's failure leaves the others' refresh in place.
+  // Any change of a ticket moves its contribution to the daily rollups (recomputed from its row):
+  // the batch's tickets together, each once however many events it had (a new ticket is two:
+  // created and message). A reply moves the first response and the agent's replies; a rating
+  // moves the CSAT flags; a time entry logged, changed or deleted moves the time cells; a tag
+  // change is a ticket.updated. One ticket's failure leaves the others' refresh in place.
   const touching = ['ticket.created', 'ticket.updated', 'ticket.status_changed', 'ticket.assigned', 'ticket.merged', 'ticket.split', 'ticket.deleted', 'message.created', 'ticket.time_logged', 'csat.rated'] as const;
   events.subscribeBatch(touching, async (batch, db) => {
     const ticketIds = [...new Set(batch.map((e) => (e.payload as { ticketId: string }).ticketId))];

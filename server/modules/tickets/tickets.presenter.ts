@@ -5,13 +5,13 @@ import { getContactsByIds, type Contact } from '../contacts/index.js';
 import type { TicketEvent } from './ticket-events.repository.js';
 import { numbersByIds, starredAmong, type Ticket } from './tickets.repository.js';
 
-/** Presents many tickets with a fixed number of queries (people, stars, linked numbers), never one per ticket. */
 /** What the caller already holds: requesters it has just read, and whether the tickets were just created (nobody has starred them). */
 export interface PresentHints {
   requesters?: readonly Contact[];
   created?: boolean;
 }
 
+/** Presents many tickets with a fixed number of queries (people, stars, linked numbers), never one per ticket. */
 export async function presentTickets(ctx: Ctx, tickets: Ticket[], hints: PresentHints = {}): Promise<TicketResponse[]> {
   if (tickets.length === 0) return [];
   const known = new Map((hints.requesters ?? []).map((c) => [c.id, c]));
