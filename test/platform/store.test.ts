@@ -11,6 +11,8 @@ import { EventDispatcher } from '../../server/platform/events/dispatcher.js';
 import { emit } from '../../server/platform/events/emit.js';
 import { countPending } from '../../server/platform/events/outbox.repository.js';
 import { uuidv7 } from '../../server/platform/ids.js';
+import { withSavepoint } from '../../server/platform/db/dialect/durable.js';
+import { indexSearchDoc, searchTicketIds } from '../../server/platform/search/search.repository.js';
 import { createTicketWithMessage } from '../../server/modules/messages/index.js';
 import { describeEachDialect, openTestDatabase } from '../support/db-matrix.js';
 
@@ -217,6 +219,36 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(visibleWhenResolved).toEqual(Array.from({ length: 11 }, () => true));
     const rows = await sql<{ key: string }>`SELECT key FROM settings WHERE key LIKE 'turn-%'`.execute(database.db);
     expect(rows.rows.map((r) => r.key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `turn-${i}`).filter((k) => k !== 'turn-5').sort());
+  });
+
+  it('makes what concurrent units index searchable once committed; a failed unit or a rolled-back savepoint leaves no trace', async () => {
+    // On SQLite the full-text writes wait for the commit; these are the cases that must still hold.
+    const ids = Array.from({ length: 10 }, () => uuidv7(clock.now().getTime()));
+    const name = new Map(ids.map((id, i) => [id, i === 9 ? 'alone' : `${i}`]));
+    const found = async (word: string) => (await searchTicketIds(database.db, word, { limit: 50 })).map((h) => name.get(h.ticketId)).sort();
+    const units = Array.from({ length: 9 }, (_, i) =>
+      inTransaction(ctx(), async (tx) => {
+        await indexSearchDoc(tx.db, `t:fts-${i}`, ids[i]!, `ftsunit quokka${i}`, { isNew: true });
+        // A savepoint inside the unit (as each inbound mail has) that fails after indexing.
+        await withSavepoint(tx.db, 'fts_probe', async () => {
+          await indexSearchDoc(tx.db, `m:fts-${i}`, ids[i]!, 'ftsinner wombat', { isNew: true });
+          if (i % 2 === 0) throw new Error('inner fails');
+        }).catch(() => undefined);
+        // Replaced in the same transaction: only the newer words count.
+        if (i === 4) await indexSearchDoc(tx.db, `t:fts-${i}`, ids[i]!, 'ftsunit platypus');
+        if (i === 7) throw new Error('unit fails');
+      }),
+    );
+    const settled = await Promise.allSettled(units);
+    expect(settled.map((r) => r.status)).toEqual(ids.slice(0, 9).map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    expect(await found('ftsunit')).toEqual(['0', '1', '2', '3', '4', '5', '6', '8']);
+    expect(await found('ftsinner')).toEqual(['1', '3', '5']);
+    expect(await found('quokka4')).toEqual([]);
+    expect(await found('platypus')).toEqual(['4']);
+    expect(await found('quokka7')).toEqual([]);
+    // Outside a transaction the row is written at once.
+    await indexSearchDoc(database.db, 't:fts-alone', ids[9]!, 'ftsalone echidna', { isNew: true });
+    expect(await found('echidna')).toEqual(['alone']);
   });
 
   it('inserts single rows through a statement compiled once: each value lands in its column, whatever the order', async () => {

@@ -1,5 +1,14 @@
 import { CompiledQuery } from 'kysely';
 
+/** Tags savepoint statements, so the SQLite driver knows where each savepoint begins and ends. */
+export const SAVEPOINT_STEP = Symbol('tessera:savepoint-step');
+export interface SavepointStep {
+  verb: 'save' | 'release' | 'rollback';
+  name: string;
+}
+
+const step = (text: string, verb: SavepointStep['verb'], name: string): CompiledQuery => ({ ...CompiledQuery.raw(text), [SAVEPOINT_STEP]: { verb, name } }) as CompiledQuery;
+
 export interface SavepointSql {
   save: CompiledQuery;
   release: CompiledQuery;
@@ -12,7 +21,7 @@ export function savepointSql(name: string): SavepointSql {
   let s = savepoints.get(name);
   if (!s) {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad savepoint name ${name}`);
-    s = { save: CompiledQuery.raw(`SAVEPOINT ${name}`), release: CompiledQuery.raw(`RELEASE SAVEPOINT ${name}`), rollback: CompiledQuery.raw(`ROLLBACK TO SAVEPOINT ${name}`) };
+    s = { save: step(`SAVEPOINT ${name}`, 'save', name), release: step(`RELEASE SAVEPOINT ${name}`, 'release', name), rollback: step(`ROLLBACK TO SAVEPOINT ${name}`, 'rollback', name) };
     savepoints.set(name, s);
   }
   return s;

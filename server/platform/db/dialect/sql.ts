@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { AT_COMMIT, type AtCommitQuery } from './sqlite-driver.js';
 import type { AnyDb, DialectName } from './types.js';
 
 /**
@@ -118,8 +119,11 @@ export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: strin
     return;
   }
   const r = await sql<{ id: number }>`INSERT INTO search_docs (doc_key, ticket_id) VALUES (${docKey}, ${ticketId}) RETURNING id`.execute(db);
-  await sql`INSERT INTO search_fts (rowid, body) VALUES (${r.rows[0]!.id}, ${body})`.execute(db);
+  await atCommit(db, 'INSERT INTO search_fts (rowid, body) VALUES (?, ?)', [r.rows[0]!.id, body]);
 }
+
+// FTS5 writes wait for the commit (see AT_COMMIT), in the order they were made.
+const atCommit = (db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery({ ...CompiledQuery.raw(text, parameters), [AT_COMMIT]: true } as AtCommitQuery);
 
 export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<void> {
   if (docKeys.length === 0) return;
@@ -128,7 +132,7 @@ export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<vo
     return;
   }
   const rows = await sql<{ id: number }>`DELETE FROM search_docs WHERE doc_key IN (${sql.join(docKeys)}) RETURNING id`.execute(db);
-  for (const r of rows.rows) await sql`DELETE FROM search_fts WHERE rowid = ${r.id}`.execute(db);
+  for (const r of rows.rows) await atCommit(db, 'DELETE FROM search_fts WHERE rowid = ?', [r.id]);
 }
 
 /** Matching search rows with key below `before`, newest first; `query` comes from fullTextQuery. */

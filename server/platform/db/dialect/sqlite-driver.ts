@@ -11,6 +11,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { SAVEPOINT_STEP, type SavepointStep } from './savepoint.js';
 
 /** A FIFO lock: one writer at a time, in arrival order. */
 class Mutex {
@@ -24,11 +25,74 @@ class Mutex {
   }
 }
 
+/**
+ * Prepared statements by SQL text, per connection: preparing (parsing and planning) costs about
+ * as much as running a small statement. Kysely writes `in (?, ?, ...)` lists with one marker per
+ * value, so the texts are many but bounded; past the limit the cache starts afresh.
+ */
+const STATEMENT_CACHE_SIZE = 2000;
+const statementCaches = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function prepare(db: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let stmt = cache.get(text);
+  if (!stmt) {
+    stmt = db.prepare(text);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+    cache.set(text, stmt);
+  }
+  return stmt;
+}
+
 function run(db: BetterSqlite3.Database, query: CompiledQuery): QueryResult<unknown> {
-  const stmt = db.prepare(query.sql);
+  const stmt = prepare(db, query.sql);
   if (stmt.reader) return { rows: stmt.all(query.parameters as unknown[]) };
   const { changes, lastInsertRowid } = stmt.run(query.parameters as unknown[]);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/**
+ * Marks a write that may wait for the commit of the transaction it is made in. FTS5 flushes
+ * its pending terms to disk at every savepoint boundary (each unit of a shared commit, each
+ * mail, each subscriber opens one), which costs more than the insert itself once the index is
+ * large; written just before COMMIT, a batch's rows make one flush. Outside a transaction the
+ * statement runs at once. Its results are not returned, and later reads of the same
+ * transaction do not see it.
+ */
+export const AT_COMMIT = Symbol('tessera:at-commit');
+export type AtCommitQuery = CompiledQuery & { [AT_COMMIT]?: true; [SAVEPOINT_STEP]?: SavepointStep };
+
+/**
+ * The deferred writes of the open transaction, in order, and where each open savepoint began
+ * among them: rolling back to a savepoint drops what was deferred after it.
+ */
+class Deferred {
+  queries: CompiledQuery[] = [];
+  private savepoints: { name: string; mark: number }[] = [];
+
+  track(step: SavepointStep): void {
+    const { verb, name } = step;
+    if (verb === 'save') {
+      this.savepoints.push({ name, mark: this.queries.length });
+      return;
+    }
+    let at = this.savepoints.length - 1;
+    while (at >= 0 && this.savepoints[at]!.name !== name) at--;
+    if (at < 0) return;
+    if (verb === 'release') {
+      this.savepoints.length = at;
+    } else {
+      // ROLLBACK TO keeps the savepoint open; the ones inside it are gone.
+      this.queries.length = this.savepoints[at]!.mark;
+      this.savepoints.length = at + 1;
+    }
+  }
+
+  clear(): void {
+    this.queries = [];
+    this.savepoints = [];
+  }
 }
 
 const isPlainRead = (q: CompiledQuery): boolean => SelectQueryNode.is(q.query) || /^\s*select\b/i.test(q.sql);
@@ -54,8 +118,16 @@ class RoutedConnection implements DatabaseConnection {
     this.releaseWriter = null;
   }
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+  async executeQuery<R>(query: AtCommitQuery): Promise<QueryResult<R>> {
     if (!this.inTransaction && this.driver.reader && isPlainRead(query)) return run(this.driver.reader, query) as QueryResult<R>;
+    if (this.inTransaction) {
+      if (query[AT_COMMIT]) {
+        this.driver.deferred.queries.push(query);
+        return { rows: [] };
+      }
+      const step = query[SAVEPOINT_STEP];
+      if (step) this.driver.deferred.track(step);
+    }
     if (this.releaseWriter) return run(this.driver.writer, query) as QueryResult<R>;
     await this.holdWriter();
     try {
@@ -72,6 +144,8 @@ class RoutedConnection implements DatabaseConnection {
 
 class TesseraSqliteDriver implements Driver {
   readonly writerLock = new Mutex();
+  /** One writer, so one open transaction: its deferred writes. */
+  readonly deferred = new Deferred();
   constructor(
     readonly writer: BetterSqlite3.Database,
     readonly reader: BetterSqlite3.Database | null,
@@ -88,11 +162,16 @@ class TesseraSqliteDriver implements Driver {
     await conn.holdWriter();
     // IMMEDIATE takes the write lock now rather than failing to upgrade a read lock later.
     run(this.writer, CompiledQuery.raw('begin immediate'));
+    this.deferred.clear();
     conn.inTransaction = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const conn = connection as RoutedConnection;
+    // A deferred write that fails leaves the transaction open for the rollback that follows.
+    const deferred = this.deferred.queries;
+    this.deferred.clear();
+    for (const query of deferred) run(this.writer, query);
     try {
       run(this.writer, CompiledQuery.raw('commit'));
     } finally {
@@ -104,6 +183,7 @@ class TesseraSqliteDriver implements Driver {
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const conn = connection as RoutedConnection;
     try {
+      this.deferred.clear();
       if (this.writer.inTransaction) run(this.writer, CompiledQuery.raw('rollback'));
     } finally {
       conn.inTransaction = false;
