@@ -14,6 +14,8 @@ import { uuidv7 } from '../../server/platform/ids.js';
 import { withSavepoint } from '../../server/platform/db/dialect/durable.js';
 import { indexSearchDoc, searchTicketIds } from '../../server/platform/search/search.repository.js';
 import { createTicketWithMessage } from '../../server/modules/messages/index.js';
+import { createOrganization, findOrCreateContactByEmail } from '../../server/modules/contacts/index.js';
+import { updateOrganization } from '../../server/modules/contacts/contacts.service.js';
 import { describeEachDialect, openTestDatabase } from '../support/db-matrix.js';
 
 // Defined once for the module: both dialects' runs use it, each compiling it for itself.
@@ -150,6 +152,22 @@ describeEachDialect('store and outbox', (dialect) => {
     await inTransaction(ctx(), async (tx) => expect(await load(tx.db)).toBe(3));
     expect(await load(database.db)).toBe(4);
     expect(await load(database.db)).toBe(5);
+  });
+
+  it('matches a new contact to an organization made or changed earlier in the same transaction', async () => {
+    // Contacts read the organizations once per transaction; writing one must not leave that stale.
+    const orgIds = await inTransaction(ctx(), async (tx) => {
+      const before = await findOrCreateContactByEmail(tx, 'first@memo-one.test');
+      const one = await createOrganization(tx, { name: 'Memo One', domains: ['memo-one.test'], notes: '', vip: false });
+      const joined = await findOrCreateContactByEmail(tx, 'second@memo-one.test');
+      const two = await createOrganization(tx, { name: 'Memo Two', domains: [], notes: '', vip: false });
+      await updateOrganization(tx, two.id, { domains: ['memo-two.test'] });
+      const moved = await findOrCreateContactByEmail(tx, 'third@memo-two.test');
+      return { before: before.contact.organizationId, one: one.id, joined: joined.contact.organizationId, two: two.id, moved: moved.contact.organizationId };
+    });
+    expect(orgIds.before).toBeNull();
+    expect(orgIds.joined).toBe(orgIds.one);
+    expect(orgIds.moved).toBe(orgIds.two);
   });
 
   it('hands out unique, increasing ticket numbers under concurrent creates', async () => {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { jsonParam, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { AuthTables } from './auth.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<AuthTables>;
@@ -93,8 +94,11 @@ export async function insertApiToken(db: AnyDb, t: ApiToken & { tokenHash: strin
     .execute();
 }
 
+const tokenByHash = prepared<{ hash: string }, AuthTables['api_tokens']>('api_tokens.by-hash', (db, v) => q(db).selectFrom('api_tokens').selectAll().where('token_hash', '=', v.hash));
+
+/** Read for every request made with a token. */
 export async function findApiTokenByHash(db: AnyDb, hash: string): Promise<ApiToken | undefined> {
-  const r = await q(db).selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+  const [r] = await tokenByHash(db, { hash });
   return r ? toToken(r) : undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { toIso } from '../../platform/db/rows.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { AuthTables } from './auth.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<AuthTables>;
@@ -50,19 +51,27 @@ export async function deleteGroupRow(db: AnyDb, id: string): Promise<void> {
   await q(db).deleteFrom('groups').where('id', '=', id).execute();
 }
 
+// One group is looked up for every ticket given a group and every actor's visibility.
+const groupById = prepared<{ id: string }, AuthTables['groups']>('groups.by-id', (db, v) => q(db).selectFrom('groups').selectAll().where('id', '=', v.id));
+const membersOfGroup = prepared<{ id: string }, { group_id: string; user_id: string }>('group_members.of-group', (db, v) =>
+  q(db).selectFrom('group_members').select(['group_id', 'user_id']).where('group_id', '=', v.id),
+);
+const groupsOfUser = prepared<{ id: string }, { group_id: string; user_id: string }>('group_members.of-user', (db, v) =>
+  q(db).selectFrom('group_members').select(['group_id', 'user_id']).where('user_id', '=', v.id),
+);
+
 export async function listGroups(db: AnyDb, ids?: readonly string[]): Promise<Group[]> {
-  let sel = q(db).selectFrom('groups').selectAll();
-  if (ids) {
-    if (ids.length === 0) return [];
-    sel = sel.where('id', 'in', [...ids]);
-  }
-  const rows = await sel.orderBy('name').execute();
+  if (ids?.length === 0) return [];
+  const one = ids && new Set(ids).size === 1 ? ids[0]! : null;
+  const rows = one ? await groupById(db, { id: one }) : await (ids ? q(db).selectFrom('groups').selectAll().where('id', 'in', [...ids]) : q(db).selectFrom('groups').selectAll()).orderBy('name').execute();
   if (rows.length === 0) return [];
-  const members = await q(db)
-    .selectFrom('group_members')
-    .select(['group_id', 'user_id'])
-    .where('group_id', 'in', rows.map((r) => r.id))
-    .execute();
+  const members = one
+    ? await membersOfGroup(db, { id: one })
+    : await q(db)
+        .selectFrom('group_members')
+        .select(['group_id', 'user_id'])
+        .where('group_id', 'in', rows.map((r) => r.id))
+        .execute();
   const byGroup = new Map<string, string[]>();
   for (const m of members) byGroup.set(m.group_id, [...(byGroup.get(m.group_id) ?? []), m.user_id]);
   return rows.map((r) => ({
@@ -88,11 +97,8 @@ export async function findGroupByName(db: AnyDb, name: string): Promise<Group | 
 export async function groupIdsByUser(db: AnyDb, userIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (userIds.length === 0) return out;
-  const rows = await q(db)
-    .selectFrom('group_members')
-    .select(['group_id', 'user_id'])
-    .where('user_id', 'in', [...new Set(userIds)])
-    .execute();
+  const unique = [...new Set(userIds)];
+  const rows = unique.length === 1 ? await groupsOfUser(db, { id: unique[0]! }) : await q(db).selectFrom('group_members').select(['group_id', 'user_id']).where('user_id', 'in', unique).execute();
   for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.group_id]);
   return out;
 }

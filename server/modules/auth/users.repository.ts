@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { UserRole } from '../../platform/context.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { AuthTables } from './auth.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<AuthTables>;
@@ -96,9 +97,13 @@ export async function findUserByEmail(db: AnyDb, email: string): Promise<User | 
   return r ? toUser(r) : undefined;
 }
 
+// Every request and most changes look up one user (the actor, an assignee).
+const userById = prepared<{ id: string }, AuthTables['users']>('users.by-id', (db, v) => q(db).selectFrom('users').selectAll().where('id', '=', v.id));
+
 export async function findUsersByIds(db: AnyDb, ids: readonly string[]): Promise<User[]> {
   if (ids.length === 0) return [];
-  const rows = await q(db).selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  const unique = [...new Set(ids)];
+  const rows = unique.length === 1 ? await userById(db, { id: unique[0]! }) : await q(db).selectFrom('users').selectAll().where('id', 'in', unique).execute();
   return rows.map(toUser);
 }
 

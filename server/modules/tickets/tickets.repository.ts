@@ -4,7 +4,7 @@ import { capabilitiesOf, childValuesJson } from '../../platform/db/dialect/sql.j
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
-import { insertRow } from '../../platform/db/prepared.js';
+import { insertRow, prepared } from '../../platform/db/prepared.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 type Row = TicketTables['tickets'];
@@ -156,13 +156,19 @@ function maybeLock<T extends { forUpdate(): T }>(db: AnyDb, query: T, lock: bool
   return lock && capabilitiesOf(db).rowLocks ? query.forUpdate() : query;
 }
 
+// Every change and every event reads its ticket: these run often enough to be compiled once.
+const ticketByNumber = prepared<{ number: number }, Row & { tags_json: string }>('tickets.by-number', (db, v) => withTags(db).where('number', '=', v.number));
+const ticketByNumberLocked = prepared<{ number: number }, Row & { tags_json: string }>('tickets.by-number-locked', (db, v) => maybeLock(db, withTags(db).where('number', '=', v.number), true));
+const ticketById = prepared<{ id: string }, Row & { tags_json: string }>('tickets.by-id', (db, v) => withTags(db).where('id', '=', v.id));
+const ticketByIdLocked = prepared<{ id: string }, Row & { tags_json: string }>('tickets.by-id-locked', (db, v) => maybeLock(db, withTags(db).where('id', '=', v.id), true));
+
 export async function findTicketByNumber(db: AnyDb, number: number, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const row = await maybeLock(db, withTags(db).where('number', '=', number), opts.lock ?? false).executeTakeFirst();
+  const [row] = await (opts.lock ? ticketByNumberLocked : ticketByNumber)(db, { number });
   return row ? fromTagged(row) : undefined;
 }
 
 export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const row = await maybeLock(db, withTags(db).where('id', '=', id), opts.lock ?? false).executeTakeFirst();
+  const [row] = await (opts.lock ? ticketByIdLocked : ticketById)(db, { id });
   return row ? fromTagged(row) : undefined;
 }
 

@@ -52,20 +52,22 @@ const preparedNames = new Set<string>();
  * A statement of fixed shape, compiled once per dialect: `build` gets stand-ins for the named
  * values and must not branch on them (a value that changes the SQL, such as an `in` list or an
  * optional column, needs a statement of its own). Every value must be given, null included.
+ * Resolves to the rows the statement returns (none for most writes).
  */
-export function prepared<V extends object>(name: string, build: (db: AnyDb, values: V) => Compilable<unknown>): (db: AnyDb, values: V) => Promise<void> {
+export function prepared<V extends object, R = unknown>(name: string, build: (db: AnyDb, values: V) => Compilable<R>): (db: AnyDb, values: V) => Promise<R[]> {
   // The name keys the compiled statement: two statements under one name would run each other's SQL.
   if (preparedNames.has(name)) throw new Error(`prepared statement ${name} is defined twice`);
   preparedNames.add(name);
   const standIns = new Proxy({} as V, { get: (_target, prop) => `${MARK}${String(prop)}` });
   return async (db, values) => {
     const compiled = compileOnce(`${dialectOf(db)}\u0000${name}`, () => build(db, standIns));
-    await db.executeQuery(
+    const result = await db.executeQuery<R>(
       bind(compiled, (slot) => {
         const v: unknown = values[slot as keyof V];
         if (v === undefined) throw new Error(`prepared statement ${name}: no value for ${slot}`);
         return v;
-      }),
+      }) as CompiledQuery<R>,
     );
+    return result.rows;
   };
 }

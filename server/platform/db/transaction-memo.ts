@@ -20,3 +20,8 @@ export function onceInTransaction<T>(db: AnyDb, key: string, load: () => Promise
   loading.catch(() => memo.delete(key));
   return loading;
 }
+
+/** Drops what was loaded for `key` in this transaction: for the code that just changed it. */
+export function forgetInTransaction(db: AnyDb, key: string): void {
+  memos.get(db)?.delete(key);
+}
