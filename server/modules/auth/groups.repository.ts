@@ -63,7 +63,8 @@ const groupsOfUser = prepared<{ id: string }, { group_id: string; user_id: strin
 export async function listGroups(db: AnyDb, ids?: readonly string[]): Promise<Group[]> {
   if (ids?.length === 0) return [];
   const one = ids && new Set(ids).size === 1 ? ids[0]! : null;
-  const rows = one ? await groupById(db, { id: one }) : await (ids ? q(db).selectFrom('groups').selectAll().where('id', 'in', [...ids]) : q(db).selectFrom('groups').selectAll()).orderBy('name').execute();
+  const all = q(db).selectFrom('groups').selectAll();
+  const rows = one ? await groupById(db, { id: one }) : await (ids ? all.where('id', 'in', [...ids]) : all).orderBy('name').execute();
   if (rows.length === 0) return [];
   const members = one
     ? await membersOfGroup(db, { id: one })

@@ -75,7 +75,7 @@ const contactIdByIdentity = prepared<{ kind: IdentityKind; value: string }, { co
 );
 const contactById = prepared<{ id: string }, ContactTables['contacts']>('contacts.by-id', (db, v) => q(db).selectFrom('contacts').selectAll().where('id', '=', v.id));
 const identitiesOfContact = prepared<{ id: string }, { contact_id: string; kind: string; value: string }>('contact_identities.of-contact', (db, v) =>
-  // `in` rather than `=`: SQLite sorts this one 2.5 times faster so (same plan otherwise).
+  // `in (?)` rather than `= ?`: the same plan, yet SQLite runs this one 2.5 times faster.
   identitiesInOrder(q(db).selectFrom('contact_identities').select(['contact_id', 'kind', 'value']).where('contact_id', 'in', [v.id])),
 );
 

@@ -1,5 +1,5 @@
 import { CompiledQuery, PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import { AT_COMMIT, type AtCommitQuery } from './sqlite-driver.js';
+import { AT_COMMIT, type TaggedQuery } from './sqlite-driver.js';
 import type { AnyDb, DialectName } from './types.js';
 
 /**
@@ -123,7 +123,7 @@ export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: strin
 }
 
 // FTS5 writes wait for the commit (see AT_COMMIT), in the order they were made.
-const atCommit = (db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery({ ...CompiledQuery.raw(text, parameters), [AT_COMMIT]: true } as AtCommitQuery);
+const atCommit = (db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery({ ...CompiledQuery.raw(text, parameters), [AT_COMMIT]: true } as TaggedQuery);
 
 export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<void> {
   if (docKeys.length === 0) return;

@@ -61,7 +61,8 @@ function run(db: BetterSqlite3.Database, query: CompiledQuery): QueryResult<unkn
  * transaction do not see it.
  */
 export const AT_COMMIT = Symbol('tessera:at-commit');
-export type AtCommitQuery = CompiledQuery & { [AT_COMMIT]?: true; [SAVEPOINT_STEP]?: SavepointStep };
+/** A statement with the tags this driver reads: deferred to the commit, or a savepoint step. */
+export type TaggedQuery = CompiledQuery & { [AT_COMMIT]?: true; [SAVEPOINT_STEP]?: SavepointStep };
 
 /**
  * The deferred writes of the open transaction, in order, and where each open savepoint began
@@ -118,7 +119,7 @@ class RoutedConnection implements DatabaseConnection {
     this.releaseWriter = null;
   }
 
-  async executeQuery<R>(query: AtCommitQuery): Promise<QueryResult<R>> {
+  async executeQuery<R>(query: TaggedQuery): Promise<QueryResult<R>> {
     if (!this.inTransaction && this.driver.reader && isPlainRead(query)) return run(this.driver.reader, query) as QueryResult<R>;
     if (this.inTransaction) {
       if (query[AT_COMMIT]) {
