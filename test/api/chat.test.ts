@@ -14,11 +14,13 @@ interface Frame {
 class Visitor {
   readonly frames: Frame[] = [];
   ws!: WebSocket;
-  static async open(t: TestApp, token: string, after = 0): Promise<Visitor> {
+  /** `atOpen` frames go the moment the socket opens, as the widget sends lines typed while it connected. */
+  static async open(t: TestApp, token: string, after = 0, atOpen: Record<string, unknown>[] = []): Promise<Visitor> {
     const v = new Visitor();
     // Listen from the start: the welcome frame may come before injectWS resolves.
     const onInit = (ws: WebSocket) => ws.on('message', (d) => v.frames.push(JSON.parse(String(d)) as Frame));
-    v.ws = await t.app.injectWS(`/api/v1/chat/visitor/ws?token=${encodeURIComponent(token)}&after=${after}`, {}, { onInit });
+    const onOpen = (ws: WebSocket) => atOpen.forEach((f) => ws.send(JSON.stringify(f)));
+    v.ws = await t.app.injectWS(`/api/v1/chat/visitor/ws?token=${encodeURIComponent(token)}&after=${after}`, {}, { onInit, onOpen });
     await v.waitFor((f) => f.type === 'welcome');
     return v;
   }
@@ -195,14 +197,14 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
       w.close();
 
       const leaving = (await start({ name: 'Lea Leaving', email: '' })).json();
-      const l = await Visitor.open(t, leaving.token);
-      l.send({ type: 'message', body: 'Never mind, bye', clientId: 'l1' });
-      l.send({ type: 'leave' });
+      // The widget sends what was typed while it connected, and the leave, as soon as the socket opens.
+      const l = await Visitor.open(t, leaving.token, 0, [{ type: 'message', body: 'Never mind, bye', clientId: 'l1' }, { type: 'leave' }]);
       await l.waitFor((f) => f.type === 'status' && f.status === 'converted');
       const left = (await bea.get(`/api/v1/chat/sessions/${leaving.sessionId}`)).json().session;
       const leftTicket = (await bea.get(`/api/v1/tickets/${left.ticketNumber}`)).json();
       // No email given: the requester is still a contact, by name.
       expect(leftTicket.requester).toMatchObject({ name: 'Lea Leaving', email: null });
+      expect(JSON.stringify((await bea.get(`/api/v1/tickets/${left.ticketNumber}/messages`)).json())).toContain('Lea Leaving: Never mind, bye');
       l.close();
     });
 

@@ -86,6 +86,7 @@ class ChatWidget {
   private socket: WebSocket | null = null;
   private lastSeq = 0;
   private ended = false;
+  private leaving = false;
   private retry = 0;
   private readonly pending = new Map<string, string>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -225,6 +226,8 @@ class ChatWidget {
       if (f) void this.upload(f).finally(() => (file.value = ''));
     });
     end.addEventListener('click', () => {
+      // Pressed while connecting, the leave goes when the socket opens, after the pending lines.
+      this.leaving = true;
       this.frame({ type: 'leave' });
     });
     this.footer.replaceChildren(form, el('div', { style: 'padding:0 8px 8px;text-align:right' }, end));
@@ -270,6 +273,7 @@ class ChatWidget {
       this.retry = 0;
       // Lines typed while the connection was down go now; the server keeps each clientId once.
       for (const [clientId, body] of this.pending) this.frame({ type: 'message', body, clientId });
+      if (this.leaving) this.frame({ type: 'leave' });
     };
     ws.onmessage = (ev) => this.receive(JSON.parse(String(ev.data)) as VisitorServerFrame);
     ws.onclose = (ev) => {

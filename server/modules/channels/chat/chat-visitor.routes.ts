@@ -9,6 +9,7 @@ import { makeCtx } from '../../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../../platform/http/types.js';
 import { realtimeOf } from '../../../platform/realtime/realtime.js';
 import { presentChatMessage } from './chat.presenter.js';
+import type { ChatSession } from './chat.repository.js';
 import { leaveOfflineMessage, postVisitorFile, sessionByToken, startChat, widgetConfig } from './chat.service.js';
 import { VisitorSocket } from './visitor-socket.js';
 
@@ -94,6 +95,7 @@ export function registerVisitorRoutes(app: AppInstance, deps: AppDeps): void {
   );
 
   const realtime = realtimeOf(deps.events);
+  const sessions = new WeakMap<FastifyRequest, ChatSession | null>();
   app.route({
     method: 'GET',
     url: '/api/v1/chat/visitor/ws',
@@ -104,22 +106,27 @@ export function registerVisitorRoutes(app: AppInstance, deps: AppDeps): void {
       querystring: z.object({ token: z.string().max(200), after: z.coerce.number().int().min(0).default(0) }),
     },
     logSerializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url.replace(/([?&]token=)[^&]*/, '$1***'), reqId: req.id }) },
+    // The session is found before the upgrade: once the handshake is done the widget sends at
+    // once (lines typed while it connected), and a socket whose listeners are attached a database
+    // round trip later has already dropped those frames.
+    preHandler: async (request) => {
+      const token = (request.query as { token: string }).token;
+      sessions.set(request, await sessionByToken(visitorCtx(request), token).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'unauthenticated') return null;
+        throw err;
+      }));
+    },
     handler: async () => {
       throw new AppError('bad_request', 'This endpoint speaks WebSocket: connect with an Upgrade request');
     },
     wsHandler: (socket, request) => {
-      const q = request.query as { token: string; after: number };
-      const ctxFor = () => visitorCtx(request);
+      const session = sessions.get(request);
       // A wrong or forgotten token closes with 4401, so the widget stops retrying and starts over.
-      void sessionByToken(ctxFor(), q.token)
-        .then(
-          (session) => new VisitorSocket(realtime, socket, session, ctxFor, app.log).open(q.after),
-          () => socket.close(4401, 'unknown chat token'),
-        )
-        .catch((err: unknown) => {
-          app.log.error({ err }, 'chat visitor socket failed to open');
-          socket.close(1011, 'could not open the chat');
-        });
+      if (!session) return socket.close(4401, 'unknown chat token');
+      new VisitorSocket(realtime, socket, session, () => visitorCtx(request), app.log).open((request.query as { after: number }).after).catch((err: unknown) => {
+        app.log.error({ err }, 'chat visitor socket failed to open');
+        socket.close(1011, 'could not open the chat');
+      });
     },
   });
 }
