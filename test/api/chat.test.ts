@@ -135,6 +135,11 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
       await visitor.waitFor((f) => f.type === 'message' && (f.message as { clientId: string }).clientId === 'c2');
       const after = (await bea.get(`/api/v1/chat/sessions/${sessionId}`)).json();
       expect(after.messages.filter((m: { body: string }) => m.body === 'My order #77 has not arrived')).toHaveLength(1);
+      // A line PostgreSQL could not store is refused by name; the socket stays usable.
+      visitor.send({ type: 'message', body: 'nul\u0000line', clientId: 'c3' });
+      await visitor.waitFor((f) => f.type === 'error' && f.code === 'validation_failed' && String(f.message).startsWith('frame.body'));
+      visitor.send({ type: 'message', body: 'Still here', clientId: 'c4' });
+      await visitor.waitFor((f) => f.type === 'message' && (f.message as { clientId: string }).clientId === 'c4');
     });
 
     it('the visitor sends a file, the chat is transferred, and the new agent converts it into a ticket with everything attached', async () => {

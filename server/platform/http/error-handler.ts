@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { ErrorCode } from '../../../contracts/errors.js';
 import { AppError } from '../errors.js';
@@ -8,8 +8,19 @@ interface FieldProblem {
   message: string;
 }
 
-function send(reply: import('fastify').FastifyReply, status: number, code: ErrorCode, message: string, details?: unknown) {
+function send(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: unknown) {
   return reply.status(status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+}
+
+/**
+ * Errors the router raises before any route runs, in the same shape as the rest. A path segment
+ * longer than the router allows cannot name anything that exists, so it is a plain 404.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const url = request.url.split('?')[0] ?? '';
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') void send(reply, 404, 'not_found', `Nothing found at ${url.slice(0, 200)}: a path segment is too long`);
+  else if (err.code === 'FST_ERR_BAD_URL') void send(reply, 400, 'bad_request', 'The URL is not valid (a malformed %-escape?)');
+  else void send(reply, 400, 'bad_request', err.message);
 }
 
 /** One JSON error shape for everything: `{ error: { code, message, details } }`. */

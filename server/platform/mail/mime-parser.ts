@@ -1,5 +1,5 @@
 import PostalMime, { type Address } from 'postal-mime';
-import { extractMessageIds, fixC1, headerValue, parseHeaderText, readTopHeaders, type RawHeader } from './raw-headers.js';
+import { extractMessageIds, repairText, headerValue, parseHeaderText, readTopHeaders, type RawHeader } from './raw-headers.js';
 
 export interface MailAddress {
   /** Lower-cased. */
@@ -41,14 +41,14 @@ export interface ParsedMail {
   deliveryReport: DeliveryReport | null;
 }
 
-const fixC1OrNull = (s: string | undefined): string | null => (s === undefined ? null : fixC1(s));
+const repairTextOrNull = (s: string | undefined): string | null => (s === undefined ? null : repairText(s));
 
 function flatten(list: Address[] | Address | undefined): MailAddress[] {
   const items = Array.isArray(list) ? list : list ? [list] : [];
   const out: MailAddress[] = [];
   for (const a of items) {
     if (a.group) out.push(...flatten(a.group));
-    else if (a.address && a.address.includes('@')) out.push({ address: a.address.trim().toLowerCase(), name: fixC1(a.name ?? '').trim() });
+    else if (a.address && a.address.includes('@')) out.push({ address: a.address.trim().toLowerCase(), name: repairText(a.name ?? '').trim() });
   }
   return out;
 }
@@ -117,7 +117,7 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
     }
     const contentId = a.contentId ? a.contentId.replace(/^<|>$/g, '').trim() || null : null;
     attachments.push({
-      filename: fixC1(a.filename ?? '').trim() || defaultName(mimeType, i),
+      filename: repairText(a.filename ?? '').trim() || defaultName(mimeType, i),
       contentType: mimeType,
       content,
       contentId,
@@ -131,12 +131,12 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
     replyTo: flatten(email.replyTo),
     to: flatten(email.to),
     cc: flatten(email.cc),
-    subject: fixC1(email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    subject: repairText(email.subject ?? '').replace(/\s+/g, ' ').trim(),
     date: email.date ?? null,
     inReplyTo: extractMessageIds(email.inReplyTo),
     references: extractMessageIds(email.references),
-    text: fixC1OrNull(email.text),
-    html: fixC1OrNull(email.html),
+    text: repairTextOrNull(email.text),
+    html: repairTextOrNull(email.html),
     attachments,
     deliveryReport,
   };

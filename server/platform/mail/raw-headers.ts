@@ -73,13 +73,18 @@ export function stableMessageId(raw: Uint8Array): string {
 // as ISO-8859-1, leaving C1 control characters where quotes, dashes and the euro sign were.
 // Real text never contains C1 controls, so mapping them back is safe for every charset.
 const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-export const fixC1 = (s: string): string => s.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!);
+/**
+ * Decoded mail text made storable: C1 controls mapped back to windows-1252, and NUL (which a
+ * broken sender can put in any part, and PostgreSQL refuses to store) shown as U+FFFD, as
+ * browsers do, so the message is kept rather than quarantined.
+ */
+export const repairText = (s: string): string => s.replace(/[\u0000\u0080-\u009f]/g, (c) => (c === '\u0000' ? '\ufffd' : CP1252_C1[c.charCodeAt(0) - 0x80]!));
 
 /** Decodes RFC 2047 encoded words for display (subjects, names). */
 export function decodeHeaderWords(value: string | undefined): string {
   if (!value) return '';
   try {
-    return fixC1(decodeWords(value)).replace(/\s+/g, ' ').trim();
+    return repairText(decodeWords(value)).replace(/\s+/g, ' ').trim();
   } catch {
     return value.trim();
   }

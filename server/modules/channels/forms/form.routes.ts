@@ -62,7 +62,8 @@ async function readSubmission(request: FastifyRequest): Promise<{ values: Record
         tooBig = true;
       }
     } else {
-      (values[part.fieldname] ??= []).push(String(part.value).slice(0, 20_000));
+      // No browser sends a NUL from a text field; a script that does gets U+FFFD, which both dialects store.
+      (values[part.fieldname] ??= []).push(String(part.value).slice(0, 20_000).replace(/\u0000/g, '\ufffd'));
     }
   }
   return { values, files, tooBig };
