@@ -205,6 +205,9 @@ describeEachDialect('contacts and organizations API', (dialect) => {
     const badOrg = await agent.post('/api/v1/contacts', { name: 'Orphan', organizationId: '00000000-0000-7000-8000-000000000000' });
     expect(badOrg.statusCode).toBe(400);
     expect(fieldPaths(badOrg)).toEqual(['organizationId']);
+    const nothing = await agent.post('/api/v1/contacts', { name: '   ', notes: 'who?' });
+    expect(nothing.statusCode).toBe(400);
+    expect(fieldPaths(nothing)).toEqual(['name']);
     const emptyName = await agent.patch(`/api/v1/contacts/${(await agent.post('/api/v1/contacts', { name: 'Valid' })).json().id}`, { name: '  ' });
     expect(emptyName.statusCode).toBe(400);
     expect(fieldPaths(emptyName)).toEqual(['body.name']);

@@ -55,6 +55,9 @@ async function organizationForEmail(ctx: Ctx, email: string | undefined): Promis
 
 export async function createContact(ctx: Ctx, input: z.output<typeof createContactRequest>): Promise<Contact> {
   requireStaff(ctx.actor);
+  // A contact with nothing to tell it by is junk nobody can find again (an unknown sender
+  // becomes a contact through insertNewContact, which always has an address or number).
+  if (!input.name && input.emails.length === 0 && input.phones.length === 0) throw invalidField('name', 'give a name, an email address or a phone number');
   return inTransaction(ctx, (tx) => insertNewContact(tx, input));
 }
 
