@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { boolValue } from '../../platform/db/dialect/sql.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 
 interface InboundTable {
@@ -171,10 +172,12 @@ export async function readInboundRaw(db: AnyDb, id: string): Promise<Buffer | un
 }
 
 /** Locks the row for processing (PostgreSQL; SQLite's single writer serialises anyway) and reads it with its raw bytes. */
+// Read and written once for every mail processed: compiled once.
+const withRaw = prepared<{ id: string }, InboundTable['inbound_mail']>('inbound_mail.with-raw', (db, v) => q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', v.id));
+const withRawLocked = prepared<{ id: string }, InboundTable['inbound_mail']>('inbound_mail.with-raw-locked', (db, v) => q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', v.id).forUpdate());
+
 export async function lockInbound(db: AnyDb, id: string, rowLocks: boolean): Promise<{ row: InboundMail; raw: Buffer } | undefined> {
-  let sel = q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', id);
-  if (rowLocks) sel = sel.forUpdate();
-  const r = await sel.executeTakeFirst();
+  const [r] = await (rowLocks ? withRawLocked : withRaw)(db, { id });
   return r ? { row: toInbound(r), raw: Buffer.from(r.raw) } : undefined;
 }
 
@@ -214,27 +217,64 @@ export interface InboundOutcome {
   subject?: string | null | undefined;
 }
 
+interface OutcomeValues {
+  id: string;
+  status: string;
+  reason: string | null;
+  kind: string | null;
+  suppressAutoReply: number;
+  loopSignals: string;
+  threadMatch: string | null;
+  ticketId: string | null;
+  ticketMessageId: string | null;
+  trimmed: number;
+  at: string;
+  from: string | null;
+  subject: string | null;
+}
+
+/** One statement for each set of optional columns (a missing sender or subject is left as stored). */
+const outcomeUpdate = (withFrom: boolean, withSubject: boolean) =>
+  prepared<OutcomeValues>(`inbound_mail.outcome${withFrom ? '+from' : ''}${withSubject ? '+subject' : ''}`, (db, v) =>
+    q(db)
+      .updateTable('inbound_mail')
+      .set({
+        status: v.status,
+        reason: v.reason,
+        kind: v.kind,
+        suppress_auto_reply: v.suppressAutoReply,
+        loop_signals: v.loopSignals,
+        thread_match: v.threadMatch,
+        ticket_id: v.ticketId,
+        ticket_message_id: v.ticketMessageId,
+        trimmed: v.trimmed,
+        attempts: sql`attempts + 1`,
+        processed_at: v.at,
+        updated_at: v.at,
+        ...(withFrom ? { from_address: v.from } : {}),
+        ...(withSubject ? { subject: v.subject } : {}),
+      })
+      .where('id', '=', v.id),
+  );
+const OUTCOME_UPDATES = [outcomeUpdate(false, false), outcomeUpdate(true, false), outcomeUpdate(false, true), outcomeUpdate(true, true)] as const;
+
 export async function saveInboundOutcome(db: AnyDb, id: string, o: InboundOutcome, at: string): Promise<void> {
-  await q(db)
-    .updateTable('inbound_mail')
-    .set({
-      status: o.status,
-      reason: o.reason?.slice(0, 2000) ?? null,
-      kind: o.kind,
-      suppress_auto_reply: boolValue(o.suppressAutoReply),
-      loop_signals: jsonParam(o.loopSignals),
-      thread_match: o.threadMatch,
-      ticket_id: o.ticketId,
-      ticket_message_id: o.ticketMessageId,
-      trimmed: boolValue(o.trimmed),
-      attempts: sql`attempts + 1`,
-      processed_at: at,
-      updated_at: at,
-      ...(o.from !== undefined ? { from_address: o.from } : {}),
-      ...(o.subject !== undefined ? { subject: o.subject } : {}),
-    })
-    .where('id', '=', id)
-    .execute();
+  const update = OUTCOME_UPDATES[(o.from !== undefined ? 1 : 0) + (o.subject !== undefined ? 2 : 0)]!;
+  await update(db, {
+    id,
+    status: o.status,
+    reason: o.reason?.slice(0, 2000) ?? null,
+    kind: o.kind,
+    suppressAutoReply: boolValue(o.suppressAutoReply),
+    loopSignals: jsonParam(o.loopSignals),
+    threadMatch: o.threadMatch,
+    ticketId: o.ticketId,
+    ticketMessageId: o.ticketMessageId,
+    trimmed: boolValue(o.trimmed),
+    at,
+    from: o.from ?? null,
+    subject: o.subject ?? null,
+  });
 }
 
 /** Puts a message back in the queue (replay after a fix). */

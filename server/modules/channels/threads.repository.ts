@@ -53,9 +53,12 @@ export async function recordMessageIds(db: AnyDb, rows: KnownMessageId[]): Promi
     .execute();
 }
 
+const messageIdByHeader = prepared<{ id: string }, ThreadTables['mail_message_ids']>('mail_message_ids.by-header', (db, v) => q(db).selectFrom('mail_message_ids').selectAll().where('header_id', '=', v.id));
+
 export async function findMessageIds(db: AnyDb, headerIds: readonly string[]): Promise<KnownMessageId[]> {
   if (headerIds.length === 0) return [];
-  const rows = await q(db).selectFrom('mail_message_ids').selectAll().where('header_id', 'in', [...new Set(headerIds)]).execute();
+  // A new mail's own Message-ID is looked up alone, before its ticket is known: compiled once.
+  const rows = headerIds.length === 1 ? await messageIdByHeader(db, { id: headerIds[0]! }) : await q(db).selectFrom('mail_message_ids').selectAll().where('header_id', 'in', [...new Set(headerIds)]).execute();
   return rows.map((r) => ({ headerId: r.header_id, ticketId: r.ticket_id, messageId: r.message_id, direction: r.direction as KnownMessageId['direction'], createdAt: toIso(r.created_at) }));
 }
 
@@ -139,8 +142,10 @@ export async function upsertMailThread(db: AnyDb, t: { ticketId: string; mailbox
   await upsertThread(db, { ...t, at });
 }
 
+const threadOf = prepared<{ id: string }, ThreadTables['mail_threads']>('mail_threads.of-ticket', (db, v) => q(db).selectFrom('mail_threads').selectAll().where('ticket_id', '=', v.id));
+
 export async function findMailThread(db: AnyDb, ticketId: string): Promise<MailThread | undefined> {
-  const r = await q(db).selectFrom('mail_threads').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  const [r] = await threadOf(db, { id: ticketId });
   return r ? { ticketId: r.ticket_id, mailboxId: r.mailbox_id, lastInboundHeaderId: r.last_inbound_header_id, createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at) } : undefined;
 }
 

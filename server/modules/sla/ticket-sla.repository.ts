@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SlaTarget } from '../../../contracts/sla.js';
 import type { AnyDb } from '../../platform/db/database.js';
+import { insertRow, prepared } from '../../platform/db/prepared.js';
 import { toIso, toIsoOrNull } from '../../platform/db/rows.js';
 import type { SlaTables } from './sla.tables.js';
 
@@ -55,10 +56,14 @@ const targetRow = (ticketId: string, t: TargetState): SlaTables['ticket_sla_targ
   next_check_at: t.nextCheckAt,
 });
 
+// Read and written for every new ticket and every change to one: compiled once.
+const headOf = prepared<{ id: string }, SlaTables['ticket_sla']>('ticket_sla.by-ticket', (db, v) => q(db).selectFrom('ticket_sla').selectAll().where('ticket_id', '=', v.id));
+const targetsOf = prepared<{ id: string }, SlaTables['ticket_sla_targets']>('ticket_sla_targets.of-ticket', (db, v) => q(db).selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', v.id));
+
 export async function findTicketSla(db: AnyDb, ticketId: string): Promise<TicketSlaState | undefined> {
-  const head = await q(db).selectFrom('ticket_sla').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  const [head] = await headOf(db, { id: ticketId });
   if (!head) return undefined;
-  const rows = await q(db).selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', ticketId).execute();
+  const rows = await targetsOf(db, { id: ticketId });
   return {
     ticketId,
     policyId: head.policy_id,
@@ -73,7 +78,7 @@ export async function findTicketSla(db: AnyDb, ticketId: string): Promise<Ticket
 export async function saveTicketSla(db: AnyDb, before: TicketSlaState | undefined, s: TicketSlaState, at: string): Promise<void> {
   const head = { policy_id: s.policyId, priority: s.priority, applied_by: s.appliedBy, paused_at: s.pausedAt, updated_at: at };
   if (before) await q(db).updateTable('ticket_sla').set(head).where('ticket_id', '=', s.ticketId).execute();
-  else await q(db).insertInto('ticket_sla').values({ ticket_id: s.ticketId, ...head }).execute();
+  else await insertRow(q(db), 'ticket_sla', { ticket_id: s.ticketId, ...head });
   const old = new Map((before?.targets ?? []).map((t) => [t.target, t]));
   const gone = [...old.keys()].filter((k) => !s.targets.some((t) => t.target === k));
   if (gone.length) await q(db).deleteFrom('ticket_sla_targets').where('ticket_id', '=', s.ticketId).where('target', 'in', gone).execute();
@@ -82,7 +87,7 @@ export async function saveTicketSla(db: AnyDb, before: TicketSlaState | undefine
     if (prev && JSON.stringify(prev) === JSON.stringify(t)) continue;
     const row = targetRow(s.ticketId, t);
     if (prev) await q(db).updateTable('ticket_sla_targets').set(row).where('ticket_id', '=', s.ticketId).where('target', '=', t.target).execute();
-    else await q(db).insertInto('ticket_sla_targets').values(row).execute();
+    else await insertRow(q(db), 'ticket_sla_targets', row);
   }
 }
 

@@ -175,6 +175,11 @@ export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boole
 /** With lock, rows are locked in id order so concurrent bulk changes cannot deadlock each other. */
 export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: { lock?: boolean } = {}): Promise<Ticket[]> {
   if (ids.length === 0) return [];
+  // Most callers (event subscribers, projections) ask for the one ticket an event is about.
+  if (ids.length === 1) {
+    const one = await findTicketById(db, ids[0]!, opts);
+    return one ? [one] : [];
+  }
   const query = withTags(db).where('id', 'in', [...new Set(ids)]);
   return (await (opts.lock ? maybeLock(db, query.orderBy('id'), true) : query).execute()).map(fromTagged);
 }
@@ -231,8 +236,10 @@ export async function numbersByIds(db: AnyDb, ids: readonly string[]): Promise<M
 }
 
 /** The assignee of a ticket (null: unassigned; undefined: no such ticket), without the whole row. */
+const assigneeById = prepared<{ id: string }, { assignee_id: string | null }>('tickets.assignee-by-id', (db, v) => q(db).selectFrom('tickets').select('assignee_id').where('id', '=', v.id));
+
 export async function assigneeOf(db: AnyDb, id: string): Promise<string | null | undefined> {
-  const r = await q(db).selectFrom('tickets').select('assignee_id').where('id', '=', id).executeTakeFirst();
+  const [r] = await assigneeById(db, { id });
   return r ? r.assignee_id : undefined;
 }
 
@@ -240,12 +247,12 @@ export async function assigneeOf(db: AnyDb, id: string): Promise<string | null |
  * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
  * a clock ticking over never reorders the queue.
  */
+const slaStateUpdate = prepared<{ id: string; target: string | null; dueAt: string | null; breached: number; paused: number }>('tickets.sla-state', (db, v) =>
+  q(db).updateTable('tickets').set({ sla_target: v.target, sla_due_at: v.dueAt, sla_breached: v.breached, sla_paused: v.paused }).where('id', '=', v.id),
+);
+
 export async function writeSlaState(db: AnyDb, ticketId: string, sla: TicketSla | null): Promise<void> {
-  await q(db)
-    .updateTable('tickets')
-    .set({ sla_target: sla?.target ?? null, sla_due_at: sla?.dueAt ?? null, sla_breached: sla?.breached ? 1 : 0, sla_paused: sla?.paused ? 1 : 0 })
-    .where('id', '=', ticketId)
-    .execute();
+  await slaStateUpdate(db, { id: ticketId, target: sla?.target ?? null, dueAt: sla?.dueAt ?? null, breached: sla?.breached ? 1 : 0, paused: sla?.paused ? 1 : 0 });
 }
 
 // Stars

@@ -15,12 +15,12 @@ export function dialectOf(db: AnyDb): DialectName {
  * each other, and a rolled-back number is never handed out again); on SQLite the single writer
  * makes a counter row safe.
  */
+// The statements run for every new ticket are written out here, in each dialect's own
+// placeholders, rather than built through Kysely's template for every call.
+const raw = <R>(db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery<R>(CompiledQuery.raw(text, parameters));
+
 export async function nextSequenceValue(db: AnyDb, name: 'ticket_number'): Promise<number> {
-  if (dialectOf(db) === 'postgres') {
-    const r = await sql<{ v: number }>`SELECT nextval(${`${name}_seq`}) AS v`.execute(db);
-    return Number(r.rows[0]!.v);
-  }
-  const r = await sql<{ v: number }>`UPDATE counters SET value = value + 1 WHERE name = ${name} RETURNING value AS v`.execute(db);
+  const r = dialectOf(db) === 'postgres' ? await raw<{ v: number }>(db, 'SELECT nextval($1) AS v', [`${name}_seq`]) : await raw<{ v: number }>(db, 'UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value AS v', [name]);
   return Number(r.rows[0]!.v);
 }
 
@@ -115,10 +115,10 @@ export function elapsedAtMost(db: AnyDb, from: string, to: string, ms: number): 
 
 export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: string, body: string): Promise<void> {
   if (dialectOf(db) === 'postgres') {
-    await sql`INSERT INTO search_docs (doc_key, ticket_id, tsv) VALUES (${docKey}, ${ticketId}, to_tsvector('simple', ${body}))`.execute(db);
+    await raw(db, "INSERT INTO search_docs (doc_key, ticket_id, tsv) VALUES ($1, $2, to_tsvector('simple', $3))", [docKey, ticketId, body]);
     return;
   }
-  const r = await sql<{ id: number }>`INSERT INTO search_docs (doc_key, ticket_id) VALUES (${docKey}, ${ticketId}) RETURNING id`.execute(db);
+  const r = await raw<{ id: number }>(db, 'INSERT INTO search_docs (doc_key, ticket_id) VALUES (?, ?) RETURNING id', [docKey, ticketId]);
   await atCommit(db, 'INSERT INTO search_fts (rowid, body) VALUES (?, ?)', [r.rows[0]!.id, body]);
 }
 
