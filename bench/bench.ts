@@ -43,7 +43,7 @@ export function readArgs(argv: string[]): Args {
       tickets: { type: 'string', default: '100000' },
       'skip-generate': { type: 'boolean', default: false },
       clients: { type: 'string', default: '16' },
-      'smtp-senders': { type: 'string', default: '8' },
+      'smtp-senders': { type: 'string', default: '20' },
       child: { type: 'string' },
     },
   });
