@@ -180,4 +180,26 @@ describeEachDialect('customer portal: magic link, own tickets only, public conve
     expect((await t.admin.patch('/api/v1/channels/settings/portal', { allowOrganization: false })).statusCode).toBe(200);
     expect((await gina.get(`/api/v1/portal/tickets/${hank!.number}`)).statusCode).toBe(404);
   });
+
+  it('a portal session (cookie and CSRF token) opens nothing of the agent API that is closed to anonymous callers', async () => {
+    const ticket = await createTicket(t.admin, { subject: 'Ivy router', requester: { email: 'ivy@portal.test', name: 'Ivy' } });
+    const ivy = await portalAs('ivy@portal.test');
+    const spec = (await t.admin.get('/api/v1/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const opened: string[] = [];
+    let checked = 0;
+    for (const [path, ops] of Object.entries(spec.paths)) {
+      if (path.startsWith('/api/v1/portal/') || path.endsWith('/ws')) continue;
+      const url = path.replace('{number}', String(ticket.number)).replace(/\{\w+\}/g, '00000000-0000-7000-8000-000000000000');
+      for (const method of Object.keys(ops).map((m) => m.toUpperCase() as 'GET')) {
+        const payload = method === 'GET' || method === 'DELETE' ? {} : { payload: {} };
+        const anonymous = await t.app.inject({ method, url, ...payload });
+        if (anonymous.statusCode !== 401) continue;
+        checked += 1;
+        const asIvy = await t.app.inject({ method, url, headers: { cookie: ivy.cookie, 'x-csrf-token': ivy.csrf }, ...payload });
+        if (asIvy.statusCode !== 401 && asIvy.statusCode !== 403) opened.push(`${method} ${url} -> ${asIvy.statusCode}`);
+      }
+    }
+    expect(opened).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  });
 });
