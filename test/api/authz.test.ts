@@ -130,6 +130,27 @@ describeEachDialect('authz: an agent restricted to their groups', (dialect) => {
     expect(bodies).not.toContain('note from outside');
   });
 
+  it('on every route of a ticket, a foreign ticket answers exactly as a ticket that does not exist', async () => {
+    const spec = (await t.admin.get('/api/v1/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const differs: string[] = [];
+    let checked = 0;
+    for (const [path, ops] of Object.entries(spec.paths)) {
+      if (!path.includes('{number}') || path.startsWith('/api/v1/portal/')) continue;
+      for (const method of Object.keys(ops).map((m) => m.toUpperCase() as 'GET')) {
+        const call = (n: number) =>
+          t.app.inject({ method, url: path.replace('{number}', String(n)), headers: { authorization: `Bearer ${restricted.token}` }, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
+        for (const tk of [inH, noGroup]) {
+          const [foreign, missing] = [await call(tk.number), await call(999_999)];
+          checked += 1;
+          const seen = (r: LightMyRequestResponse) => `${r.statusCode} ${r.statusCode >= 400 ? r.json().error.code : ''}`;
+          if (seen(foreign) !== seen(missing)) differs.push(`${method} ${path} #${tk.number}: ${seen(foreign)} but ${seen(missing)} for no ticket`);
+        }
+      }
+    }
+    expect(differs).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
+  });
+
   it('cannot download the attachment of a foreign ticket', async () => {
     const res = await restricted.get(foreignAttachmentUrl);
     expect(res.statusCode).toBe(404);
