@@ -130,6 +130,14 @@ describeEachDialect('tickets API', (dialect) => {
     const bEvents = (await t.admin.get(`/api/v1/tickets/${b.number}/events?action=merged_into`)).json().items;
     expect(bEvents[0].to).toMatchObject({ number: a.number });
     expect((await t.admin.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [b.number] })).statusCode).toBe(409);
+    // The state of the target conflicts too: a merged or closed ticket takes nothing in.
+    const c = await createTicket(t.admin, { subject: 'Third' });
+    const intoMerged = await t.admin.post(`/api/v1/tickets/${b.number}/merge`, { sourceNumbers: [c.number] });
+    expect([intoMerged.statusCode, intoMerged.json().error.code, intoMerged.json().error.message]).toEqual([409, 'conflict', `Ticket #${b.number} was itself merged; merge into the ticket it points to`]);
+    await t.admin.patch(`/api/v1/tickets/${c.number}`, { status: 'closed' });
+    const intoClosed = await t.admin.post(`/api/v1/tickets/${c.number}/merge`, { sourceNumbers: [a.number] });
+    expect([intoClosed.statusCode, intoClosed.json().error.code]).toEqual([409, 'conflict']);
+    expect((await t.admin.get(`/api/v1/tickets/${a.number}`)).json().mergedIntoNumber).toBeNull();
 
     const moved = msgs.find((m: { bodyText: string }) => m.bodyText === 'Same problem again').id;
     const split = await t.admin.post(`/api/v1/tickets/${a.number}/split`, { messageIds: [moved], subject: 'Split off' });

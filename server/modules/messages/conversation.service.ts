@@ -79,8 +79,8 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
   if (sourceNumbers.includes(targetNumber)) throw invalidField('sourceNumbers', 'cannot contain the target ticket');
   return inTransaction(ctx, async (tx) => {
     let target = await getTicket(tx, targetNumber, { lock: true });
-    if (target.mergedIntoId) throw new AppError('bad_request', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
-    if (target.status === 'closed') throw new AppError('bad_request', `Ticket #${targetNumber} is closed; merge into an open ticket`);
+    if (target.mergedIntoId) throw new AppError('conflict', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
+    if (target.status === 'closed') throw new AppError('conflict', `Ticket #${targetNumber} is closed; merge into an open ticket`);
     for (const number of [...new Set(sourceNumbers)].sort((a, b) => a - b)) {
       const source = await getTicket(tx, number, { lock: true });
       if (source.mergedIntoId) throw new AppError('conflict', `Ticket #${number} was already merged`);
