@@ -69,6 +69,24 @@ describeEachDialect('inbound mail over HTTP: storage, duplicates, quarantine and
     expect((await postRaw(t, anon)).json()).toMatchObject({ messageId: a.messageId, duplicate: true });
   });
 
+  it('stores and processes a mail with raw NUL bytes in its headers and body (PostgreSQL cannot store them), bytes kept exact', async () => {
+    const raw = Buffer.from(
+      'From: Nul\u0000Nina <ni\u0000na@customer.test>\r\nTo: support@acme.test\r\nSubject: lit\u0000eral\r\nMessage-ID: <nul\u0000id@customer.test>\r\n' +
+        'Content-Type: text/plain\r\n\r\nbody \u0000 here\r\n',
+      'latin1',
+    );
+    const res = await postRaw(t, raw);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json().messageId).toBe('<nulid@customer.test>');
+    await t.deps.jobs.drain();
+    const row = await inbound(t, res.json().id);
+    expect(row.status, row.reason ?? '').toBe('processed');
+    const ticket = (await t.admin.get(`/api/v1/tickets/${row.ticketNumber}`)).json();
+    expect(ticket).toMatchObject({ subject: 'lit\ufffderal', requester: { email: 'nina@customer.test' } });
+    expect((await messagesOf(t, row.ticketNumber!))[0]!.bodyText).toBe('body \ufffd here');
+    expect((await t.admin.get(`/api/v1/mail/inbound/${row.id}/raw`)).rawPayload.equals(raw)).toBe(true);
+  });
+
   it('drops a file over the per-file limit and says so on the message, keeping the rest', async () => {
     const boundary = 'b-limit';
     const big = Buffer.alloc(1.2 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');

@@ -48,7 +48,7 @@ function flatten(list: Address[] | Address | undefined): MailAddress[] {
   const out: MailAddress[] = [];
   for (const a of items) {
     if (a.group) out.push(...flatten(a.group));
-    else if (a.address && a.address.includes('@')) out.push({ address: a.address.trim().toLowerCase(), name: repairText(a.name ?? '').trim() });
+    else if (a.address && a.address.includes('@')) out.push({ address: a.address.replace(/\u0000/g, '').trim().toLowerCase(), name: repairText(a.name ?? '').trim() });
   }
   return out;
 }

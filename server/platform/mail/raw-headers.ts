@@ -24,7 +24,8 @@ export function readTopHeaders(raw: Uint8Array): RawHeader[] {
       break;
     }
   }
-  const text = new TextDecoder('utf-8').decode(raw.subarray(0, end));
+  // RFC 5322 allows no NUL in a header, and PostgreSQL cannot store one: a broken sender's go.
+  const text = new TextDecoder('utf-8').decode(raw.subarray(0, end)).replace(/\u0000/g, '');
   return parseHeaderText(text);
 }
 
@@ -48,7 +49,8 @@ export function parseHeaderText(text: string): RawHeader[] {
 export const headerValue = (headers: readonly RawHeader[], key: string): string | undefined => headers.find((h) => h.key === key)?.value;
 
 /** Every `<id>` in a Message-ID, In-Reply-To or References value, in order, without duplicates. */
-export function extractMessageIds(value: string | undefined | null): string[] {
+export function extractMessageIds(raw: string | undefined | null): string[] {
+  const value = raw?.replace(/\u0000/g, '');
   if (!value) return [];
   const found = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => `<${m[1]}>`);
   if (found.length === 0) {
