@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -42,6 +43,44 @@ describeEachDialect('inbound SMTP with a real client (nodemailer)', (dialect) =>
     const ticket = (await t.admin.get(`/api/v1/tickets/${detail.ticketNumber}`)).json();
     expect(ticket).toMatchObject({ subject: 'Sent over SMTP', channel: 'email', requester: { email: 'hugo@customer.test', name: 'Hugo Hart' } });
     expect((await messagesOf(t, ticket.number))[0]!.bodyText).toContain('Hello over the wire');
+  });
+
+  it('NUL bytes in the headers still get a 250 and the mail is filed; in HELO or MAIL FROM they are refused for good (501)', async () => {
+    // Spoken by hand over a plain socket: no real client library would send these bytes.
+    const socket = connect(smtp.port, '127.0.0.1');
+    socket.setEncoding('latin1');
+    let heard = '';
+    socket.on('data', (d: string) => (heard += d));
+    const reply = async (code: string) => {
+      await expect.poll(() => heard, { timeout: 5000 }).toMatch(new RegExp(`(^|\\n)${code}[ -][^\\n]*\\n$`));
+      const last = heard;
+      heard = '';
+      return last;
+    };
+    const say = (line: string) => socket.write(`${line}\r\n`, 'latin1');
+    await reply('220');
+    say('EHLO bro\u0000ken.test');
+    await reply('501');
+    say('EHLO client.test');
+    await reply('250');
+    say('MAIL FROM:<nul\u0000sender@customer.test>');
+    await reply('501');
+    say('MAIL FROM:<nulsender@customer.test>');
+    await reply('250');
+    say('RCPT TO:<support@acme.test>');
+    await reply('250');
+    say('DATA');
+    await reply('354');
+    say('From: Nul Sender <nul\u0000sender@customer.test>\r\nTo: support@acme.test\r\nSubject: Null\u0000bytes\r\nMessage-ID: <smtp-nul\u0000@customer.test>\r\n\r\nBody\r\n.');
+    expect(await reply('250')).toMatch(/^250 /);
+    say('QUIT');
+    socket.end();
+    const row = (await stored()).find((r) => r.messageId === '<smtp-nul@customer.test>');
+    expect(row?.status).toBe('pending');
+    await t.deps.jobs.drain();
+    const detail = await inbound(t, row!.id);
+    expect(detail).toMatchObject({ status: 'processed', envelope: { mailFrom: 'nulsender@customer.test', rcptTo: ['support@acme.test'] } });
+    expect((await t.admin.get(`/api/v1/tickets/${detail.ticketNumber}`)).json()).toMatchObject({ requester: { email: 'nulsender@customer.test' } });
   });
 
   it('refuses recipients that are not an active mailbox with 550, and accepts +tag reply addresses', async () => {
