@@ -75,6 +75,7 @@ export function stableMessageId(raw: Uint8Array): string {
 // as ISO-8859-1, leaving C1 control characters where quotes, dashes and the euro sign were.
 // Real text never contains C1 controls, so mapping them back is safe for every charset.
 const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
 /**
  * Decoded mail text made storable: C1 controls mapped back to windows-1252, and NUL (which a
  * broken sender can put in any part, and PostgreSQL refuses to store) shown as U+FFFD, as
