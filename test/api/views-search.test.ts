@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
@@ -177,6 +178,22 @@ describeEachDialect('predefined and saved views', (dialect) => {
     expect(patch.json().error).toMatchObject({ code: 'filter_syntax', details: { position: 7 } });
     const after = ((await me.get('/api/v1/views')).json().items as { id: string; query: string }[]).find((v) => v.id === ok.id);
     expect(after!.query).toBe('status:open');
+  });
+
+  it('counts every agent shares stay exact after any change: through the API, by another agent, or a commit no service announced', async () => {
+    const countsOf = async (api: ApiClient) => Object.fromEntries(((await api.get('/api/v1/views')).json().items as { id: string; count: number }[]).map((v) => [v.id, v.count]));
+    const before = await countsOf(me);
+    expect(await countsOf(supervisor)).toMatchObject({ all_open: before.all_open, unassigned: before.unassigned, spam: before.spam });
+    const fresh = await createTicket(other, { subject: 'Counted at once' });
+    expect(await countsOf(me)).toMatchObject({ all_open: before.all_open! + 1, unassigned: before.unassigned! + 1 });
+    expect((await other.patch(`/api/v1/tickets/${fresh.number}`, { spam: true })).statusCode).toBe(200);
+    expect(await countsOf(supervisor)).toMatchObject({ all_open: before.all_open, unassigned: before.unassigned, spam: before.spam! + 1 });
+    // As another process would (the CLI, a second server): straight into the store, no event.
+    await sql`UPDATE tickets SET spam = 0 WHERE number = ${fresh.number}`.execute(t.deps.database.db);
+    expect(await countsOf(me)).toMatchObject({ all_open: before.all_open! + 1, spam: before.spam });
+    // An agent restricted to a group counts only what it may see.
+    const restricted = await t.user({ role: 'agent', groupIds: [support], restrictedToGroups: true });
+    expect((await countsOf(restricted)).all_open).toBe(2);
   });
 });
 

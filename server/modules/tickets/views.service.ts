@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import type { createViewRequest, updateViewRequest, viewResponse } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
+import { dataVersionOf } from '../../platform/db/dialect/data-version.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { countView, validateQuery } from './ticket-filter.js';
+import { visibilityScope } from './tickets.policy.js';
 import { deleteViewRow, findView, insertView, listVisibleViews, updateViewRow, type SavedView } from './views.repository.js';
 
 type ViewResponse = z.infer<typeof viewResponse>;
@@ -53,6 +55,28 @@ export async function resolveView(ctx: Ctx, id: string): Promise<{ query: string
   return { query: saved.query, sort: saved.sort };
 }
 
+/**
+ * Predefined views whose count is the same for every agent who sees all tickets and does not
+ * move with the clock. Every agent's sidebar asks for them on every change, and at a million
+ * tickets "all open" alone takes milliseconds to count: while nothing has been committed since,
+ * the last count is the answer.
+ */
+const SHARED_COUNTS = new Set(['all_open', 'unassigned', 'spam', 'transferred']);
+const sharedCounts = new WeakMap<object, Map<string, { version: number; count: number }>>();
+
+async function countPredefined(ctx: Ctx, id: string, query: string): Promise<number> {
+  const version = SHARED_COUNTS.has(id) && visibilityScope(ctx.actor) === null ? dataVersionOf(ctx.db) : null;
+  if (version === null) return countView(ctx, query);
+  let counts = sharedCounts.get(ctx.db);
+  if (!counts) sharedCounts.set(ctx.db, (counts = new Map()));
+  const kept = counts.get(id);
+  if (kept?.version === version) return kept.count;
+  // Read before counting: a commit in between leaves a count newer than its version, never older.
+  const count = await countView(ctx, query);
+  counts.set(id, { version, count });
+  return count;
+}
+
 export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<ViewResponse[]> {
   const userId = staffOnly(ctx);
   const predefined: ViewResponse[] = PREDEFINED_VIEWS.map((v) => ({ ...v, predefined: true, shared: true, ownerId: null, columns: [...DEFAULT_COLUMNS], sort: 'updated_desc' }));
@@ -60,7 +84,7 @@ export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<Vi
   const all = [...predefined, ...saved];
   if (!opts.counts) return all;
   // In parallel: on PostgreSQL each count takes its own pooled connection; SQLite serialises them anyway.
-  const counts = await Promise.all(all.map((v) => countView(ctx, v.query)));
+  const counts = await Promise.all(all.map((v) => (v.predefined ? countPredefined(ctx, v.id, v.query) : countView(ctx, v.query))));
   all.forEach((v, i) => (v.count = counts[i]!));
   return all;
 }

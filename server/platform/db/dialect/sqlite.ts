@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { registerDataVersion } from './data-version.js';
 import { enableWriteBatching } from '../write-batcher.js';
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpointer.js';
 import { TesseraSqliteDialect } from './sqlite-driver.js';
@@ -60,6 +61,7 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
   if (checkpointer) handle.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const db = new Kysely({ dialect: new TesseraSqliteDialect({ writer: handle, reader }) });
   enableWriteBatching(db);
+  if (reader) registerDataVersion(db, () => Number(reader.pragma('data_version', { simple: true })));
   return {
     db,
     dialect: 'sqlite',
