@@ -1,4 +1,4 @@
-import { forwardRef, useState, type KeyboardEvent, type TextareaHTMLAttributes } from 'react';
+import { forwardRef, useLayoutEffect, useRef, useState, type KeyboardEvent, type TextareaHTMLAttributes } from 'react';
 import { t } from '../../lib/i18n.js';
 import type { User } from '../../lib/types.js';
 
@@ -23,17 +23,25 @@ export const MentionInput = forwardRef<HTMLTextAreaElement, Props>(function Ment
     setActive(0);
   };
 
+  // Where the caret goes once the inserted handle is on screen. Set as the new value is rendered,
+  // in the same turn as the key that chose the agent: set a frame later, it landed behind a
+  // letter typed in between and the rest of the sentence went in before that letter.
+  const caretAfter = useRef<{ el: HTMLTextAreaElement; value: string; pos: number } | null>(null);
+  useLayoutEffect(() => {
+    const c = caretAfter.current;
+    caretAfter.current = null;
+    if (!c || c.el.value !== c.value) return;
+    c.el.setSelectionRange(c.pos, c.pos);
+    c.el.focus();
+  });
+
   const insert = (u: User, el: HTMLTextAreaElement) => {
     if (!query) return;
     const caret = el.selectionStart;
     const next = `${value.slice(0, query.start)}@${handleOf(u)} ${value.slice(caret)}`;
+    caretAfter.current = { el, value: next, pos: query.start + handleOf(u).length + 2 };
     onChange(next);
     setQuery(null);
-    const pos = query.start + handleOf(u).length + 2;
-    requestAnimationFrame(() => {
-      el.setSelectionRange(pos, pos);
-      el.focus();
-    });
   };
 
   const keys = (e: KeyboardEvent<HTMLTextAreaElement>) => {
