@@ -171,11 +171,11 @@ export async function readInboundRaw(db: AnyDb, id: string): Promise<Buffer | un
   return r ? Buffer.from(r.raw) : undefined;
 }
 
-/** Locks the row for processing (PostgreSQL; SQLite's single writer serialises anyway) and reads it with its raw bytes. */
 // Read and written once for every mail processed: compiled once.
 const withRaw = prepared<{ id: string }, InboundTable['inbound_mail']>('inbound_mail.with-raw', (db, v) => q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', v.id));
 const withRawLocked = prepared<{ id: string }, InboundTable['inbound_mail']>('inbound_mail.with-raw-locked', (db, v) => q(db).selectFrom('inbound_mail').select([...COLUMNS, 'raw']).where('id', '=', v.id).forUpdate());
 
+/** Locks the row for processing (PostgreSQL; SQLite's single writer serialises anyway) and reads it with its raw bytes. */
 export async function lockInbound(db: AnyDb, id: string, rowLocks: boolean): Promise<{ row: InboundMail; raw: Buffer } | undefined> {
   const [r] = await (rowLocks ? withRawLocked : withRaw)(db, { id });
   return r ? { row: toInbound(r), raw: Buffer.from(r.raw) } : undefined;

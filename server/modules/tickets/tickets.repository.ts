@@ -235,22 +235,22 @@ export async function numbersByIds(db: AnyDb, ids: readonly string[]): Promise<M
   return new Map(rows.map((r) => [r.id, Number(r.number)]));
 }
 
-/** The assignee of a ticket (null: unassigned; undefined: no such ticket), without the whole row. */
 const assigneeById = prepared<{ id: string }, { assignee_id: string | null }>('tickets.assignee-by-id', (db, v) => q(db).selectFrom('tickets').select('assignee_id').where('id', '=', v.id));
 
+/** The assignee of a ticket (null: unassigned; undefined: no such ticket), without the whole row. */
 export async function assigneeOf(db: AnyDb, id: string): Promise<string | null | undefined> {
   const [r] = await assigneeById(db, { id });
   return r ? r.assignee_id : undefined;
 }
 
-/**
- * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
- * a clock ticking over never reorders the queue.
- */
 const slaStateUpdate = prepared<{ id: string; target: string | null; dueAt: string | null; breached: number; paused: number }>('tickets.sla-state', (db, v) =>
   q(db).updateTable('tickets').set({ sla_target: v.target, sla_due_at: v.dueAt, sla_breached: v.breached, sla_paused: v.paused }).where('id', '=', v.id),
 );
 
+/**
+ * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
+ * a clock ticking over never reorders the queue.
+ */
 export async function writeSlaState(db: AnyDb, ticketId: string, sla: TicketSla | null): Promise<void> {
   await slaStateUpdate(db, { id: ticketId, target: sla?.target ?? null, dueAt: sla?.dueAt ?? null, breached: sla?.breached ? 1 : 0, paused: sla?.paused ? 1 : 0 });
 }

@@ -19,7 +19,6 @@ export function nulPaths(value: unknown, path: string, into: string[] = []): str
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => nulPaths(v, `${path}.${i}`, into));
   } else if (isPlainObject(value)) {
-    // Plain objects only: a raw body (a Buffer of MIME, say) is not JSON and is not walked.
     for (const [k, v] of Object.entries(value)) nulPaths(v, `${path}.${k}`, into);
   }
   return into;

@@ -10,15 +10,15 @@ export function dialectOf(db: AnyDb): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
+// The statements run for every new ticket are written out here, in each dialect's own
+// placeholders, rather than built through Kysely's template for every call.
+const raw = <R>(db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery<R>(CompiledQuery.raw(text, parameters));
+
 /**
  * Ticket numbers: a sequence on PostgreSQL (no row lock, so concurrent creates never wait on
  * each other, and a rolled-back number is never handed out again); on SQLite the single writer
  * makes a counter row safe.
  */
-// The statements run for every new ticket are written out here, in each dialect's own
-// placeholders, rather than built through Kysely's template for every call.
-const raw = <R>(db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery<R>(CompiledQuery.raw(text, parameters));
-
 export async function nextSequenceValue(db: AnyDb, name: 'ticket_number'): Promise<number> {
   const r = dialectOf(db) === 'postgres' ? await raw<{ v: number }>(db, 'SELECT nextval($1) AS v', [`${name}_seq`]) : await raw<{ v: number }>(db, 'UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value AS v', [name]);
   return Number(r.rows[0]!.v);
