@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { Session } from 'node:inspector';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ interface Args {
   skipGenerate: boolean;
   clients: number;
   smtpSenders: number;
+  /** Only the scenarios whose name contains this (and no inbound mail unless it matches "inbound"). */
+  only: string | undefined;
+  profile: boolean;
   child: string | undefined;
 }
 
@@ -44,6 +48,8 @@ export function readArgs(argv: string[]): Args {
       'skip-generate': { type: 'boolean', default: false },
       clients: { type: 'string', default: '16' },
       'smtp-senders': { type: 'string', default: '20' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
       child: { type: 'string' },
     },
   });
@@ -55,7 +61,7 @@ export function readArgs(argv: string[]): Args {
   if (!Number.isInteger(clients) || clients < 1 || clients > 512) throw new Error('--clients must be an integer from 1 to 512');
   const smtpSenders = Number(values['smtp-senders']);
   if (!Number.isInteger(smtpSenders) || smtpSenders < 1 || smtpSenders > 200) throw new Error('--smtp-senders must be an integer from 1 to 200');
-  return { db, tickets, skipGenerate: values['skip-generate'], clients, smtpSenders, child: values.child };
+  return { db, tickets, skipGenerate: values['skip-generate'], clients, smtpSenders, only: values.only, profile: values.profile, child: values.child };
 }
 
 const sqliteFile = (tickets: number) => join(OUT, `bench-${tickets}.db`);
@@ -276,10 +282,11 @@ async function measure(args: Args, generated: GenerateResult | null): Promise<vo
       // Last, so the tickets it adds do not change what the read scenarios see.
       ['ticket create (POST)', createBodies(2000, agents, groups, emails), { maxRequests: 20_000, maxMs: 10_000 }],
     ];
-    for (const [name, requests, over] of scenarios) {
+    const wanted = (name: string) => args.only === undefined || name.includes(args.only);
+    for (const [name, requests, over] of scenarios.filter(([name]) => wanted(name))) {
       const spec: LoadSpec = { name, baseUrl, token, concurrency: args.clients, maxRequests: 5000, maxMs: 5000, warmup: 20, requests, ...over };
       const serial = await load.run({ ...spec, concurrency: 1, maxRequests: 200, maxMs: 3000, warmup: 5 });
-      const result: LoadResult = await load.run(spec);
+      const result: LoadResult = args.profile ? await profiled(name, () => load.run(spec)) : await load.run(spec);
       process.stderr.write(`  ${name}: ${result.requests} requests, ${result.rps.toFixed(0)} req/s\n`);
       const errors = serial.errors + result.errors;
       if (errors > 0) notes.push(`${name}: ${errors} errors, first: ${result.firstError ?? serial.firstError}`);
@@ -295,8 +302,8 @@ async function measure(args: Args, generated: GenerateResult | null): Promise<vo
         '1-client p99 ms': round(serial.p99),
       });
     }
-    inbound = await measureInbound(deps, baseUrl, token, load, args.smtpSenders);
-    if (inbound.accept.errors > 0) notes.push(`inbound SMTP: ${inbound.accept.errors} errors, first: ${inbound.accept.firstError}`);
+    if (wanted('inbound')) inbound = await measureInbound(deps, baseUrl, token, load, args.smtpSenders);
+    if (inbound && inbound.accept.errors > 0) notes.push(`inbound SMTP: ${inbound.accept.errors} errors, first: ${inbound.accept.firstError}`);
   } finally {
     await load.close();
   }
@@ -325,6 +332,24 @@ async function measure(args: Args, generated: GenerateResult | null): Promise<vo
   const out = join(OUT, `last-${args.db}-${args.tickets}.json`);
   writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`written to ${out}`);
+}
+
+/** The server's CPU profile while `run` runs, written for Chrome DevTools (Performance tab, load profile). */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    const file = join(OUT, `profile-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`  CPU profile: ${file}\n`);
+  }
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;

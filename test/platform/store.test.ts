@@ -200,6 +200,17 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(row.updated_at).toBe('2026-01-01T00:00:00.000Z');
   });
 
+  it('gives every column of a row under its own name, whatever the name, the later of two alike winning', async () => {
+    const row = (await sql`SELECT 1 AS "a", 'x' AS "we""ird ${sql.raw("'")}name", NULL AS "__proto__", 2 AS "constructor", 3 AS "a", 'y' AS "}; throw 1; ({"`.execute(database.db)).rows[0] as Record<string, unknown>;
+    expect(Object.keys(row)).toEqual(['a', 'we"ird \'name', '__proto__', 'constructor', '}; throw 1; ({']);
+    expect(row.a).toBe(3);
+    expect(row['we"ird \'name']).toBe('x');
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBeNull();
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(row.constructor).toBe(2);
+    expect(row['}; throw 1; ({']).toBe('y');
+  });
+
   it('concurrent units of work commit or fail alone (group commit on SQLite)', async () => {
     const units = Array.from({ length: 30 }, (_, i) =>
       inTransaction(ctx(), async (tx) => {

@@ -6,31 +6,6 @@ import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpointe
 import { TesseraSqliteDialect } from './sqlite-driver.js';
 import type { Database } from './types.js';
 
-/**
- * Kysely prepares every query afresh; preparing costs as much as running a small statement, so
- * prepared statements are kept per SQL text (the SQL is parameterised, so the set is bounded).
- */
-function withStatementCache(handle: BetterSqlite3.Database, max = 2000): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return new Proxy(handle, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (source: string) => {
-        let stmt = cache.get(source);
-        if (!stmt) {
-          if (cache.size >= max) cache.delete(cache.keys().next().value!);
-          stmt = target.prepare(source);
-          cache.set(source, stmt);
-        }
-        return stmt;
-      };
-    },
-  });
-}
-
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
   file: string;
@@ -51,7 +26,7 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
     h.pragma('cache_size = -65536');
     h.pragma('temp_store = MEMORY');
     if (readOnly) h.pragma('query_only = 1');
-    return withStatementCache(h);
+    return h;
   };
   const handle = open(false);
   // An in-memory database exists only in its one connection, so it has no separate reader.
