@@ -1,8 +1,9 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { screenshot, signIn } from './support/browser.js';
 import { openAdminBrowser, type AdminBrowser } from './support/admin-browser.js';
-import { ADMIN, freePort, type ApiSession, type E2eServer } from './support/e2e-server.js';
+import { ADMIN, type ApiSession, type E2eServer } from './support/e2e-server.js';
 
 let ui: AdminBrowser;
 let server: E2eServer;
@@ -58,9 +59,13 @@ describe('admin pages', () => {
     expect(await ticketRow.locator('.col-tags').textContent()).not.toContain('vip-old');
   });
 
-  it('an admin creates a mailbox pointed at a closed IMAP port and sees the failure after "poll now"', async () => {
-    // A free port is one nobody listens on: the IMAP connection is refused.
-    const port = await freePort();
+  it('an admin creates a mailbox pointed at a server that hangs up and sees the failure after "poll now"', async () => {
+    // Held for the test: a port found free and let go could be taken by a parallel test's
+    // server meanwhile, and one that never answers leaves the poll waiting for its timeout.
+    const hangsUp = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => hangsUp.listen(0, '127.0.0.1', resolve));
+    const { port } = hangsUp.address() as AddressInfo;
+    onTestFinished(() => void hangsUp.close());
     await page.goto(`${server.url}/admin/mailboxes`);
     await page.getByRole('button', { name: 'New mailbox' }).click();
     const dialog = page.getByRole('dialog');
@@ -84,7 +89,7 @@ describe('admin pages', () => {
     await screenshot(page, 'admin-mailboxes');
     const stored = await api.call<{ items: { address: string; imap: { state: string; passwordSet: boolean } }[] }>('GET', '/api/v1/mailboxes');
     expect(stored.items.find((m) => m.address === 'help@brand.test')?.imap).toMatchObject({ state: 'error', passwordSet: true });
-  });
+  }, 90_000);
 
   it('an admin edits a template and sees the preview', async () => {
     await page.goto(`${server.url}/admin/templates`);
