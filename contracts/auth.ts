@@ -93,6 +93,57 @@ export const tokenResponse = z.object({
 });
 export const createdTokenResponse = tokenResponse.extend({ token: z.string() });
 
+/** What the admin audit log records; every module writes one of these (the compiler holds them to it). */
+export const AUDIT_ACTIONS = [
+  'automations.group_strategy_set',
+  'automations.rule_created',
+  'automations.rule_deleted',
+  'automations.rule_updated',
+  'csat.settings_updated',
+  'custom_field.created',
+  'custom_field.updated',
+  'customer_notifications.updated',
+  'customer_template.reset',
+  'customer_template.updated',
+  'group.created',
+  'group.deleted',
+  'group.updated',
+  'integrations.settings_updated',
+  'login.failed',
+  'login.succeeded',
+  'mail.replayed',
+  'mailbox.created',
+  'mailbox.deleted',
+  'mailbox.updated',
+  'organization.deleted',
+  'restricted_words.updated',
+  'settings.updated',
+  'tag.deleted',
+  'tag.merged',
+  'tag.renamed',
+  'ticket.deleted',
+  'tickets.imported',
+  'token.created',
+  'token.revoked',
+  'tracker.created',
+  'tracker.deleted',
+  'user.created',
+  'user.password_changed',
+  'user.updated',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.updated',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const auditLogQuery = z.object({
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  actorId: z.string().max(100).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 export const auditEntryResponse = z.object({
   id: uuid,
   actorType: z.string(),

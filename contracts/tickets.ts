@@ -6,6 +6,34 @@ export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const TICKET_TYPES = ['question', 'incident', 'problem', 'feature_request', 'complaint', 'task', 'other'] as const;
 export const TICKET_CHANNELS = ['email', 'chat', 'web_form', 'phone', 'api', 'sms', 'social', 'agent'] as const;
 
+/** What a ticket event records; every module writes one of these (the compiler holds them to it). */
+export const TICKET_EVENT_ACTIONS = [
+  'created',
+  'status_changed',
+  'priority_changed',
+  'type_changed',
+  'subject_changed',
+  'assigned',
+  'group_changed',
+  'tags_changed',
+  'custom_fields_changed',
+  'marked_spam',
+  'unmarked_spam',
+  'message_added',
+  'merged_into',
+  'merged_from',
+  'split_to',
+  'split_from',
+  'follow_up_opened',
+  'rule_applied',
+  'chat_converted',
+  'call_logged',
+  'time_logged',
+  'time_entry_changed',
+  'time_entry_deleted',
+] as const;
+export type TicketEventAction = (typeof TICKET_EVENT_ACTIONS)[number];
+
 export const ticketStatus = z.enum(TICKET_STATUSES);
 export const ticketPriority = z.enum(TICKET_PRIORITIES);
 export const ticketType = z.enum(TICKET_TYPES);
@@ -117,7 +145,17 @@ export const ticketEventResponse = z.object({
   at: isoDateTime,
 });
 export const listEventsQuery = z.object({
-  action: z.string().max(200).optional().describe('Comma-separated actions, e.g. status_changed,assigned'),
+  action: z
+    .string()
+    .max(1000)
+    .transform((text, c) => {
+      const actions = [...new Set(text.split(',').map((a) => a.trim()).filter(Boolean))];
+      const unknown = actions.filter((a) => !(TICKET_EVENT_ACTIONS as readonly string[]).includes(a));
+      if (unknown.length) c.addIssue({ code: 'custom', message: `unknown action ${unknown.join(', ')}; expected one of ${TICKET_EVENT_ACTIONS.join(', ')}` });
+      return actions as TicketEventAction[];
+    })
+    .optional()
+    .describe(`Comma-separated actions, e.g. status_changed,assigned; one of ${TICKET_EVENT_ACTIONS.join(', ')}`),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
   cursor: z.string().max(500).optional(),

@@ -48,6 +48,12 @@ describeEachDialect('auth over HTTP', (dialect) => {
     expect(res.json().error.code).toBe('invalid_credentials');
     const audit = await t.admin.get('/api/v1/audit-log?action=login.failed');
     expect(audit.json().items.length).toBeGreaterThan(0);
+    expect(audit.json().items.every((e: { action: string }) => e.action === 'login.failed')).toBe(true);
+    // A misspelt action is an error that names the field, not an empty log.
+    const typo = await t.admin.get('/api/v1/audit-log?action=login.faild');
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'querystring.action' }] } });
+    expect(typo.json().error.message).toContain('login.failed');
   });
 
   it('requires the CSRF header for cookie-authenticated writes, not for tokens', async () => {

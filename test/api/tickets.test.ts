@@ -42,6 +42,13 @@ describeEachDialect('tickets API', (dialect) => {
     const only = (await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=priority_changed`)).json().items;
     expect(only).toHaveLength(1);
     expect(only[0]).toMatchObject({ from: 'medium', to: 'urgent' });
+    const two = (await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=${encodeURIComponent(' assigned, tags_changed,assigned')}`)).json().items;
+    expect(two.map((e: { action: string }) => e.action).sort()).toEqual(['assigned', 'tags_changed']);
+    // A misspelt action is an error that says so, not an empty history.
+    const typo = await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=priority_changed,asigned`);
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'querystring.action' }] } });
+    expect(typo.json().error.message).toContain('unknown action asigned; expected one of created, status_changed');
     const later = (await t.admin.get(`/api/v1/tickets/${tk.number}/events?from=${encodeURIComponent(t.clock.now().toISOString())}`)).json().items;
     expect(later.every((e: { action: string }) => e.action !== 'created')).toBe(true);
   });

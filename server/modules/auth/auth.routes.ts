@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  auditLogQuery,
   auditEntryResponse,
   changePasswordRequest,
   createTokenRequest,
@@ -121,13 +122,7 @@ export function registerAuthRoutes(app: AppInstance, deps: AppDeps): void {
       schema: {
         tags: ['admin'],
         summary: 'Admin audit log (settings, users, logins), newest first',
-        querystring: z.object({
-          action: z.string().max(100).optional(),
-          actorId: z.string().max(100).optional(),
-          from: z.string().datetime({ offset: true }).optional(),
-          to: z.string().datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
+        querystring: auditLogQuery,
         response: { 200: z.object({ items: z.array(auditEntryResponse) }) },
       },
     },

@@ -1,3 +1,4 @@
+import type { TicketEventAction } from '../../../contracts/tickets.js';
 import type { Ticket } from './tickets.repository.js';
 import { canTransition, isReopen, statusAfterAssignment, type TicketPriority, type TicketStatus } from './ticket-status.js';
 
@@ -16,7 +17,7 @@ export interface TicketPatch {
 }
 
 export interface FieldChange {
-  action: string;
+  action: TicketEventAction;
   from: unknown;
   to: unknown;
 }
@@ -32,7 +33,7 @@ export type ChangeResult =
 export function applyTicketPatch(before: Ticket, patch: TicketPatch, at: string): ChangeResult {
   const after: Ticket = { ...before, tags: [...before.tags], customFields: { ...before.customFields } };
   const changes: FieldChange[] = [];
-  const set = <K extends keyof Ticket>(key: K, action: string, value: Ticket[K]) => {
+  const set = <K extends keyof Ticket>(key: K, action: TicketEventAction, value: Ticket[K]) => {
     if (JSON.stringify(after[key]) === JSON.stringify(value)) return;
     changes.push({ action, from: after[key], to: value });
     after[key] = value;

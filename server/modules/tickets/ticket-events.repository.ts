@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { TicketEventAction } from '../../../contracts/tickets.js';
 import type { AnyDb } from '../../platform/db/database.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
@@ -12,7 +13,7 @@ export interface TicketEvent {
   ticketId: string;
   actorType: string;
   actorId: string | null;
-  action: string;
+  action: TicketEventAction;
   from: unknown;
   to: unknown;
   data: Record<string, unknown>;
@@ -37,13 +38,13 @@ export async function appendTicketEvents(db: AnyDb, events: TicketEvent[]): Prom
   else if (rows.length > 1) await q(db).insertInto('ticket_events').values(rows).execute();
 }
 
-const CUSTOMER_VISIBLE_ACTIONS = ['created', 'status_changed', 'message_added', 'merged_into', 'merged_from', 'split_from', 'follow_up_opened'];
+const CUSTOMER_VISIBLE_ACTIONS: TicketEventAction[] = ['created', 'status_changed', 'message_added', 'merged_into', 'merged_from', 'split_from', 'follow_up_opened'];
 
 export async function listTicketEvents(
   db: AnyDb,
   opts: {
     ticketId: string;
-    actions?: string[] | undefined;
+    actions?: TicketEventAction[] | undefined;
     from?: string | undefined;
     to?: string | undefined;
     after?: { at: string; id: string } | undefined;
@@ -75,7 +76,8 @@ export async function listTicketEvents(
     ticketId: r.ticket_id,
     actorType: r.actor_type,
     actorId: r.actor_id,
-    action: r.action,
+    // Only this module writes the column, always one of the actions.
+    action: r.action as TicketEventAction,
     from: toJson(r.from_value, null),
     to: toJson(r.to_value, null),
     data: toJson(r.data, {}),

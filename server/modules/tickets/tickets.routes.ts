@@ -101,7 +101,7 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
     async (request) => {
       const { cursor, action, from, to, limit } = request.query;
       const events = await listEvents(ctxOf(deps, request), request.params.number, {
-        actions: action ? action.split(',').map((a) => a.trim()).filter(Boolean) : undefined,
+        actions: action?.length ? action : undefined,
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(to).toISOString() : undefined,
         after: decodeCursor(cursor, isAtKey),

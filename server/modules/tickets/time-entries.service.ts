@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TicketEventAction } from '../../../contracts/tickets.js';
 import type { createTimeEntryRequest, TimeEntryResponse, updateTimeEntryRequest } from '../../../contracts/workspace.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -21,7 +22,7 @@ function agentOf(ctx: Ctx): StaffActor {
 // Events carry the numbers, not the note: the history is also shown to the ticket's customer.
 const audited = (e: TimeEntry) => ({ entryId: e.id, minutes: e.minutes, date: e.date, userId: e.userId });
 
-async function afterChange(ctx: Ctx, ticket: Ticket, entryId: string, action: string, from: unknown, to: unknown): Promise<void> {
+async function afterChange(ctx: Ctx, ticket: Ticket, entryId: string, action: TicketEventAction, from: unknown, to: unknown): Promise<void> {
   await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [{ action, from, to }]));
   await emit(ctx, 'ticket.time_logged', { ticketId: ticket.id, number: ticket.number, entryId, totalMinutes: await totalMinutesOf(ctx.db, ticket.id) });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditAction } from '../../../contracts/auth.js';
 import type { Ctx } from '../context.js';
 import { actorRef } from '../context.js';
 import type { AnyDb } from '../db/dialect/types.js';
@@ -35,7 +36,7 @@ export interface AuditEntry {
 /** Admin actions (settings, users, logins) for the audit log; written in the caller's transaction. */
 export async function recordAudit(
   ctx: Ctx,
-  action: string,
+  action: AuditAction,
   target: { type: string; id: string } | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
@@ -57,7 +58,7 @@ export async function recordAudit(
 }
 
 export interface AuditQuery {
-  action?: string | undefined;
+  action?: AuditAction | undefined;
   actorId?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
