@@ -53,6 +53,19 @@ describeEachDialect('tickets API', (dialect) => {
     expect(later.every((e: { action: string }) => e.action !== 'created')).toBe(true);
   });
 
+  it('refuses a group that does not exist, on create and on change, and keeps the ticket as it was', async () => {
+    const nowhere = '01900000-0000-7000-8000-000000000000';
+    const before = Number((await t.admin.get('/api/v1/tickets?limit=1')).json().items[0]?.number ?? 0);
+    const create = await t.admin.post('/api/v1/tickets', { subject: 'Lost', requester: { email: 'lost@example.test' }, message: { body: 'Where?' }, groupId: nowhere });
+    expect(create.statusCode).toBe(400);
+    expect(create.json().error).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'groupId', message: 'unknown group' }] } });
+    expect(Number((await t.admin.get('/api/v1/tickets?limit=1')).json().items[0]?.number ?? 0)).toBe(before);
+    const tk = await createTicket(t.admin);
+    const patch = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { groupId: nowhere, priority: 'urgent' });
+    expect(patch.statusCode).toBe(400);
+    expect((await t.admin.get(`/api/v1/tickets/${tk.number}`)).json()).toMatchObject({ groupId: null, priority: tk.priority });
+  });
+
   it('enforces status transitions with a clear 409', async () => {
     const tk = await createTicket(t.admin);
     expect((await t.admin.patch(`/api/v1/tickets/${tk.number}`, { status: 'closed' })).statusCode).toBe(200);

@@ -85,6 +85,11 @@ export async function listGroups(db: AnyDb, ids?: readonly string[]): Promise<Gr
   }));
 }
 
+/** Whether the group exists, without loading its members (checked for every ticket given a group). */
+export async function groupExists(db: AnyDb, id: string): Promise<boolean> {
+  return (await groupById(db, { id })).length > 0;
+}
+
 export async function findGroupById(db: AnyDb, id: string): Promise<Group | undefined> {
   return (await listGroups(db, [id]))[0];
 }

@@ -6,7 +6,7 @@ import { AppError, invalidField, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
-import { findUsersByIds, listGroups } from '../auth/index.js';
+import { findUsersByIds, groupExists } from '../auth/index.js';
 import { assertRequiredFields, validateCustomFields } from './custom-fields.service.js';
 import { applyTicketPatch, type FieldChange, type TicketPatch } from './ticket-changes.js';
 import { appendTicketEvents, type TicketEvent } from './ticket-events.repository.js';
@@ -53,7 +53,7 @@ export async function assertAssignable(ctx: Ctx, assigneeId: string | null | und
     const [user] = await findUsersByIds(ctx.db, [assigneeId]);
     if (!user || !user.active || user.role === 'customer') throw invalidField('assigneeId', 'is not an active agent');
   }
-  if (groupId && (await listGroups(ctx.db, [groupId])).length === 0) throw invalidField('groupId', 'unknown group');
+  if (groupId && !(await groupExists(ctx.db, groupId))) throw invalidField('groupId', 'unknown group');
 }
 
 export const ticketSearchText = (t: Pick<Ticket, 'subject' | 'number'>, requesterText: string): string => `#${t.number} ${t.subject}\n${requesterText}`;
