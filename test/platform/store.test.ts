@@ -13,6 +13,7 @@ import { countPending } from '../../server/platform/events/outbox.repository.js'
 import { uuidv7 } from '../../server/platform/ids.js';
 import { withSavepoint } from '../../server/platform/db/dialect/durable.js';
 import { indexSearchDoc, searchTicketIds } from '../../server/platform/search/search.repository.js';
+import { fullTextQuery, matchingSearchRows } from '../../server/platform/db/dialect/sql.js';
 import { createTicketWithMessage } from '../../server/modules/messages/index.js';
 import { createOrganization, findOrCreateContactByEmail } from '../../server/modules/contacts/index.js';
 import { updateOrganization } from '../../server/modules/contacts/contacts.service.js';
@@ -278,6 +279,21 @@ describeEachDialect('store and outbox', (dialect) => {
     // Outside a transaction the row is written at once.
     await indexSearchDoc(database.db, 't:fts-alone', ids[9]!, 'ftsalone echidna', { isNew: true });
     expect(await found('echidna')).toEqual(['alone']);
+  });
+
+  it('finds matches newest first for common and rare words alike, within the newest rows and below them', async () => {
+    // Thirty rows; every one says "searchcommon", three of them "searchrare". With a window of
+    // five rows, the rare word is found mostly below the window (PostgreSQL's index path).
+    const ids = Array.from({ length: 30 }, () => uuidv7(clock.now().getTime()));
+    for (const [i, id] of ids.entries()) await indexSearchDoc(database.db, `t:win-${i}`, id, `searchcommon${[2, 7, 27].includes(i) ? ' searchrare' : ''}`, { isNew: true });
+    const which = (hits: { ticketId: string }[]) => hits.map((h) => ids.indexOf(h.ticketId));
+    const rows = (word: string, limit: number, before = Number.MAX_SAFE_INTEGER) => matchingSearchRows(database.db, fullTextQuery(database.db, word)!, before, limit, 5);
+    expect(which(await rows('searchrare', 10))).toEqual([27, 7, 2]);
+    expect(which(await rows('searchrare', 2))).toEqual([27, 7]);
+    expect(which(await rows('searchcommon', 3))).toEqual([29, 28, 27]);
+    const [, seven] = await rows('searchrare', 2);
+    expect(which(await rows('searchrare', 10, seven!.key))).toEqual([2]);
+    expect(which(await rows('searchcommon', 40))).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
   });
 
   it('inserts single rows through a statement compiled once: each value lands in its column, whatever the order', async () => {

@@ -135,13 +135,32 @@ export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<vo
   for (const r of rows.rows) await atCommit(db, 'DELETE FROM search_fts WHERE rowid = ?', [r.id]);
 }
 
+type SearchRow = { ticket_id: string; k: number };
+const searchHits = (rows: SearchRow[]) => rows.map((r) => ({ ticketId: r.ticket_id, key: Number(r.k) }));
+
+/** The newest search rows PostgreSQL walks in key order before it asks the word index instead. */
+export const SEARCH_WINDOW = 50_000;
+
 /** Matching search rows with key below `before`, newest first; `query` comes from fullTextQuery. */
-export async function matchingSearchRows(db: AnyDb, query: string, before: number, limit: number): Promise<{ ticketId: string; key: number }[]> {
-  const rows =
-    dialectOf(db) === 'postgres'
-      ? await sql<{ ticket_id: string; k: number }>`SELECT ticket_id, id AS k FROM search_docs WHERE tsv @@ to_tsquery('simple', ${query}) AND id < ${before} ORDER BY id DESC LIMIT ${limit}`.execute(db)
-      : await sql<{ ticket_id: string; k: number }>`SELECT d.ticket_id, f.rowid AS k FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${query} AND f.rowid < ${before} ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
-  return rows.rows.map((r) => ({ ticketId: r.ticket_id, key: Number(r.k) }));
+export async function matchingSearchRows(db: AnyDb, query: string, before: number, limit: number, window = SEARCH_WINDOW): Promise<{ ticketId: string; key: number }[]> {
+  if (dialectOf(db) !== 'postgres') {
+    // FTS5 keeps each word's rows in rowid order, so newest-first stops early for any word.
+    const rows = await sql<SearchRow>`SELECT d.ticket_id, f.rowid AS k FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ${query} AND f.rowid < ${before} ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
+    return searchHits(rows.rows);
+  }
+  // PostgreSQL's plan for "matches, newest first" walks the key index backwards and tests each
+  // row, which is right for a common word and ruinous for a rare one (6 s for a word in 0.1% of
+  // 5M rows: the planner counts the test as cheap). So the walk is bounded to the newest rows;
+  // a word that fills a page there is common. One that does not matches under limit/window of
+  // the rows, few enough to take all of them from the GIN index (MATERIALIZED keeps the planner
+  // from walking again) and sort.
+  const top = (await sql<{ top: number | null }>`SELECT max(id) AS top FROM search_docs WHERE id < ${before}`.execute(db)).rows[0]?.top;
+  if (top === null || top === undefined) return [];
+  const floor = Number(top) - window;
+  const recent = await sql<SearchRow>`SELECT ticket_id, id AS k FROM search_docs WHERE tsv @@ to_tsquery('simple', ${query}) AND id <= ${top} AND id > ${floor} ORDER BY id DESC LIMIT ${limit}`.execute(db);
+  if (recent.rows.length === limit || floor <= 0) return searchHits(recent.rows);
+  const older = await sql<SearchRow>`WITH m AS MATERIALIZED (SELECT ticket_id, id FROM search_docs WHERE tsv @@ to_tsquery('simple', ${query}) AND id <= ${floor}) SELECT ticket_id, id AS k FROM m ORDER BY id DESC LIMIT ${limit - recent.rows.length}`.execute(db);
+  return searchHits([...recent.rows, ...older.rows]);
 }
 
 /** Which of these tickets have a matching row with key >= `from` (they were shown on an earlier page). */
