@@ -139,7 +139,7 @@ type SearchRow = { ticket_id: string; k: number };
 const searchHits = (rows: SearchRow[]) => rows.map((r) => ({ ticketId: r.ticket_id, key: Number(r.k) }));
 
 /** The newest search rows PostgreSQL walks in key order before it asks the word index instead. */
-export const SEARCH_WINDOW = 50_000;
+const SEARCH_WINDOW = 50_000;
 
 /** Matching search rows with key below `before`, newest first; `query` comes from fullTextQuery. */
 export async function matchingSearchRows(db: AnyDb, query: string, before: number, limit: number, window = SEARCH_WINDOW): Promise<{ ticketId: string; key: number }[]> {
