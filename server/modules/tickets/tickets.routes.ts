@@ -101,7 +101,7 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
     async (request) => {
       const { cursor, action, from, to, limit } = request.query;
       const events = await listEvents(ctxOf(deps, request), request.params.number, {
-        actions: action?.length ? action : undefined,
+        actions: action,
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(to).toISOString() : undefined,
         after: decodeCursor(cursor, isAtKey),
