@@ -166,8 +166,10 @@ export const mergeRequest = z.strictObject({ sourceNumbers: z.array(z.number().i
 export const splitRequest = z.strictObject({ messageIds: z.array(uuid).min(1).max(500), subject: z.string().trim().min(1).max(500).optional() });
 
 export const BULK_MAX = 1000;
+/** Tickets are named by number, by id, or both (at least one of the two lists, BULK_MAX in all). */
 export const bulkUpdateRequest = z.strictObject({
-  numbers: z.array(z.number().int().positive()).min(1).max(BULK_MAX),
+  numbers: z.array(z.number().int().positive()).min(1).max(BULK_MAX).optional(),
+  ids: z.array(uuid).min(1).max(BULK_MAX).optional(),
   changes: z.strictObject({
     status: ticketStatus.optional(),
     priority: ticketPriority.optional(),

@@ -182,6 +182,29 @@ describeEachDialect('tickets API', (dialect) => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('bulk-updates tickets named by id as well as by number', async () => {
+    const x = await createTicket(t.admin);
+    const y = await createTicket(t.admin);
+    const z = await createTicket(t.admin);
+    const byId = await t.admin.post('/api/v1/tickets/bulk', { ids: [x.id, y.id], numbers: [z.number], changes: { priority: 'urgent' } });
+    expect(byId.statusCode).toBe(200);
+    expect(byId.json().updated.sort()).toEqual([x.number, y.number, z.number].sort());
+    for (const n of [x.number, y.number, z.number]) expect((await t.admin.get(`/api/v1/tickets/${n}`)).json().priority).toBe('urgent');
+
+    const unknown = '01890000-0000-7000-8000-000000000000';
+    const missing = await t.admin.post('/api/v1/tickets/bulk', { ids: [x.id, unknown], changes: { priority: 'low' } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toMatchObject({ code: 'not_found', details: { ids: [unknown], numbers: [] } });
+    expect((await t.admin.get(`/api/v1/tickets/${x.number}`)).json().priority).toBe('urgent');
+
+    const none = await t.admin.post('/api/v1/tickets/bulk', { changes: { priority: 'low' } });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.details.fields[0].path).toBe('body.numbers');
+    const badId = await t.admin.post('/api/v1/tickets/bulk', { ids: ['nope'], changes: { priority: 'low' } });
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json().error.details.fields[0].path).toBe('body.ids.0');
+  });
+
   it('stars per agent and hides spam from normal lists', async () => {
     const tk = await createTicket(t.admin, { subject: 'Buy cheap watches' });
     await agent.patch(`/api/v1/tickets/${tk.number}`, { starred: true });
