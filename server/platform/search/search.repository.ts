@@ -47,7 +47,9 @@ export async function searchTicketIds(
   const seen = new Set<string>();
   const firstPage = opts.beforeKey === undefined;
   let before = opts.beforeKey ?? Number.MAX_SAFE_INTEGER;
-  const batch = Math.max(opts.limit * 4, 200);
+  // A common word fills a page from its first few rows, and every row read is also a ticket the
+  // filter checks; a filter that turns most matches away makes the walk take longer strides.
+  let batch = Math.max(opts.limit * 2, 50);
   for (let round = 0; round < 50 && out.length < opts.limit; round++) {
     const rows = await matchingSearchRows(db, query, before, batch);
     if (rows.length === 0) break;
@@ -63,6 +65,7 @@ export async function searchTicketIds(
     }
     before = rows[rows.length - 1]!.key;
     if (rows.length < batch) break;
+    batch = Math.min(batch * 4, 5000);
   }
   return out;
 }
