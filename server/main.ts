@@ -8,6 +8,7 @@ import { systemActor } from './platform/context.js';
 import { createDatabase, migrateToLatest, type Database } from './platform/db/database.js';
 import { EventDispatcher } from './platform/events/dispatcher.js';
 import { DEFAULT_OPTIONS, JobRunner } from './platform/jobs/job-runner.js';
+import { SEARCH_COMPACTION_EVERY_MS, searchCompactionJob } from './platform/search/search-compaction.js';
 import type { AppDeps } from './platform/http/types.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
 import { registerTicketRealtime, registerTicketSubscribers } from './modules/tickets/index.js';
@@ -50,8 +51,9 @@ export async function openSystem(config: Config, opts: { clock?: Clock; log?: Lo
   return { config, database, clock, events, jobs, blobs, version: VERSION };
 }
 
-/** Every module's job definitions and schedules; each module owns its own. */
+/** Every module's job definitions and schedules (each module owns its own), and the platform's. */
 export function registerJobs(jobs: JobRunner, deps: Pick<AppDeps, 'config' | 'blobs'>): void {
+  jobs.every(searchCompactionJob(), SEARCH_COMPACTION_EVERY_MS);
   registerChannelJobs(jobs, deps);
   registerMessagingChannelJobs(jobs, deps);
   jobs.register(chatUnansweredJob);

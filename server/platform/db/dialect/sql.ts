@@ -135,6 +135,22 @@ export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<vo
   for (const r of rows.rows) await atCommit(db, 'DELETE FROM search_fts WHERE rowid = ?', [r.id]);
 }
 
+/**
+ * One bounded step of merging the full-text index's b-trees into one (FTS5 'merge'; `pages`
+ * negative starts a full merge, positive carries on the one started). Resolves false once
+ * there is nothing left to merge. PostgreSQL's GIN index is kept by autovacuum: always false.
+ */
+export async function mergeSearchIndexStep(db: AnyDb, pages: number): Promise<boolean> {
+  if (dialectOf(db) === 'postgres') return false;
+  return db.transaction().execute(async (trx) => {
+    const changes = async () => Number((await sql<{ n: number }>`SELECT total_changes() AS n`.execute(trx)).rows[0]!.n);
+    const before = await changes();
+    await sql`INSERT INTO search_fts (search_fts, rank) VALUES ('merge', ${pages})`.execute(trx);
+    // FTS5's documented test: a step that wrote fewer than two rows found nothing to merge.
+    return (await changes()) - before >= 2;
+  });
+}
+
 type SearchRow = { ticket_id: string; k: number };
 const searchHits = (rows: SearchRow[]) => rows.map((r) => ({ ticketId: r.ticket_id, key: Number(r.k) }));
 
