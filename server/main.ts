@@ -53,7 +53,8 @@ export async function openSystem(config: Config, opts: { clock?: Clock; log?: Lo
 
 /** Every module's job definitions and schedules (each module owns its own), and the platform's. */
 export function registerJobs(jobs: JobRunner, deps: Pick<AppDeps, 'config' | 'blobs'>): void {
-  jobs.every(searchCompactionJob(), SEARCH_COMPACTION_EVERY_MS);
+  // Not at once: a first start's index is small, and a restart must not start a merge of a big one.
+  jobs.every(searchCompactionJob(), SEARCH_COMPACTION_EVERY_MS, { firstAfterMs: SEARCH_COMPACTION_EVERY_MS });
   registerChannelJobs(jobs, deps);
   registerMessagingChannelJobs(jobs, deps);
   jobs.register(chatUnansweredJob);

@@ -137,6 +137,27 @@ describeEachDialect('jobs', (dialect) => {
     expect(ran.filter((x) => x === 'tick')).toHaveLength(2);
   });
 
+  it('puts off the first run of a schedule when asked, and a later start keeps the planned run', async () => {
+    const later = defineJob({ name: 'test.later', payload: z.object({}), handler: async () => void ran.push('later') });
+    const start = async () => {
+      const r = runner();
+      r.every(later, 60_000, { firstAfterMs: 30_000 });
+      await r.start();
+      await r.drain();
+      await r.stop();
+    };
+    ran.length = 0;
+    await start();
+    clock.advance(20_000);
+    await start();
+    expect(ran).toEqual([]);
+    clock.advance(10_000);
+    await start();
+    expect(ran).toEqual(['later']);
+    const [next] = await findJobs(database.db, { name: 'test.later', status: 'pending' });
+    expect(next!.runAt).toBe(new Date(clock.now().getTime() + 60_000).toISOString());
+  });
+
   it('jobs sharing a commit fail alone: a failed job leaves no writes, the others keep theirs', async () => {
     ran.length = 0;
     await inTransaction(ctx(), async (tx) => {

@@ -15,6 +15,8 @@ interface Log {
 interface Schedule {
   job: JobDefinition;
   everyMs: number;
+  /** The first run after the schedule is first planned; by default at once. */
+  firstAfterMs: number;
 }
 
 export interface RunnerOptions {
@@ -56,10 +58,13 @@ export class JobRunner {
     this.jobs.set(job.name, job);
   }
 
-  /** Runs `job` every `everyMs` (its payload must accept `{}`). */
-  every(job: JobDefinition, everyMs: number): void {
+  /**
+   * Runs `job` every `everyMs` (its payload must accept `{}`). `firstAfterMs` puts off the first
+   * run of a schedule no process has planned yet (later starts keep the planned run).
+   */
+  every(job: JobDefinition, everyMs: number, opts: { firstAfterMs?: number } = {}): void {
     this.register(job);
-    this.schedules.push({ job, everyMs });
+    this.schedules.push({ job, everyMs, firstAfterMs: opts.firstAfterMs ?? 0 });
   }
 
   async start(): Promise<void> {
@@ -236,7 +241,7 @@ export class JobRunner {
 
   private async planOne(s: Schedule, afterRun: boolean): Promise<void> {
     const now = this.clock.now();
-    const runAt = afterRun ? new Date(now.getTime() + s.everyMs) : now;
+    const runAt = new Date(now.getTime() + (afterRun ? s.everyMs : s.firstAfterMs));
     await insertJob(this.db, { name: s.job.name, payload: {}, runAt, maxAttempts: s.job.attempts, uniqueKey: `every:${s.job.name}` }, now);
   }
 }
