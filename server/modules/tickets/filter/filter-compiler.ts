@@ -43,7 +43,7 @@ const CUSTOM_FIELDS = 'tickets.custom_fields';
 export function compileFilter(db: AnyDb, f: ResolvedFilter, now: Date): (eb: Eb) => Bool {
   return (eb) => {
     const parts = f.terms.map((t) => {
-      const p = predicate(db, eb, t.predicate, now);
+      const p = predicate(db, eb, t.predicate, now, t.negated);
       return t.negated ? eb.not(p) : p;
     });
     if (!f.mentions.spam) parts.push(eb('tickets.spam', '=', 0));
@@ -52,14 +52,19 @@ export function compileFilter(db: AnyDb, f: ResolvedFilter, now: Date): (eb: Eb)
   };
 }
 
-// Every branch must stay two-valued (never NULL) so that NOT means "everything else".
-function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date): Bool {
-  const guard = (column: string, e: Bool): Bool => (NULLABLE.has(column) ? eb.and([eb(COLUMN[column as RefColumn], 'is not', null), e]) : e);
+// A negated branch must stay two-valued (never NULL) so that NOT means "everything else"; in a
+// plain one NULL already means no, and the guard is left out.
+function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date, negated: boolean): Bool {
+  // One value as "=", not "IN (?)": SQLite prices a one-value IN list above a skip-scan of
+  // another index (0.84 ms for one agent's open count at 1M tickets, 0.06 ms with "=").
+  const among = <V extends string | number>(col: Parameters<Eb>[0], values: readonly V[]): Bool => (values.length === 1 ? eb(col, '=', values[0]!) : eb(col, 'in', values));
+  const notNull = (v: Parameters<Eb>[0], e: Bool): Bool => (negated ? eb.and([eb(v, 'is not', null), e]) : e);
+  const guard = (column: string, e: Bool): Bool => (NULLABLE.has(column) ? notNull(COLUMN[column as RefColumn], e) : e);
   switch (p.kind) {
     case 'oneOf': {
       const col = COLUMN[p.column];
       const ors: Bool[] = [];
-      if (p.values.length > 0) ors.push(guard(p.column, eb(col, 'in', p.values)));
+      if (p.values.length > 0) ors.push(guard(p.column, among(col, p.values)));
       if (p.orNull) ors.push(eb(col, 'is', null));
       return eb.or(ors);
     }
@@ -96,7 +101,7 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date): Bool {
     case 'time':
       return guard(p.column, eb(COLUMN[p.column], p.op, boundIso(p.at, now)));
     case 'count':
-      return p.op === '=' ? eb(COLUMN[p.column], 'in', p.values) : eb(COLUMN[p.column], p.op, p.values[0]!);
+      return p.op === '=' ? among(COLUMN[p.column], p.values) : eb(COLUMN[p.column], p.op, p.values[0]!);
     case 'subject':
       return containsInsensitive(db, 'tickets.subject', p.needle);
     case 'text': {
@@ -105,27 +110,27 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date): Bool {
     }
     case 'customText': {
       const v = customText(db, p.key);
-      return eb.and([eb(v, 'is not', null), eb(v, 'in', p.values)]);
+      return notNull(v, eb(v, 'in', p.values));
     }
     case 'customNumber': {
       const v = jsonNumber(db, CUSTOM_FIELDS, p.key);
-      return eb.and([eb(v, 'is not', null), eb(v, p.op, p.value)]);
+      return notNull(v, eb(v, p.op, p.value));
     }
     case 'customDate': {
       const v = sql<string | null>`substr(${customText(db, p.key)}, 1, 10)`;
-      return eb.and([eb(v, 'is not', null), eb(v, p.op, p.value)]);
+      return notNull(v, eb(v, p.op, p.value));
     }
     case 'customHas':
-      return eb.and([eb(jsonText(db, CUSTOM_FIELDS, p.key), 'is not', null), jsonArrayContains(db, CUSTOM_FIELDS, p.key, p.value)]);
+      return notNull(jsonText(db, CUSTOM_FIELDS, p.key), jsonArrayContains(db, CUSTOM_FIELDS, p.key, p.value));
     case 'customChecked': {
       // SQLite reads JSON true as 1, PostgreSQL as 'true'; both spellings count as checked.
       const checked = eb(eb.fn.coalesce(customText(db, p.key), sql.lit('')), 'in', ['true', '1']);
       return p.value ? checked : eb.not(checked);
     }
     case 'any':
-      return eb.or(p.of.map((x) => predicate(db, eb, x, now)));
+      return eb.or(p.of.map((x) => predicate(db, eb, x, now, negated)));
     case 'all':
-      return eb.and(p.of.map((x) => predicate(db, eb, x, now)));
+      return eb.and(p.of.map((x) => predicate(db, eb, x, now, negated)));
   }
 }
 
