@@ -62,16 +62,14 @@ export async function resolveView(ctx: Ctx, id: string): Promise<{ query: string
  * the last count is the answer.
  */
 const SHARED_COUNTS = new Set(['all_open', 'unassigned', 'spam', 'transferred']);
-const sharedCounts = new WeakMap<object, Map<string, { version: number; count: number }>>();
+const sharedCounts = new WeakMap<object, Map<string, { version: string; count: number }>>();
 
-async function countPredefined(ctx: Ctx, id: string, query: string): Promise<number> {
-  const version = SHARED_COUNTS.has(id) && visibilityScope(ctx.actor) === null ? dataVersionOf(ctx.db) : null;
-  if (version === null) return countView(ctx, query);
+async function countPredefined(ctx: Ctx, id: string, query: string, version: string | null): Promise<number> {
+  if (version === null || !SHARED_COUNTS.has(id)) return countView(ctx, query);
   let counts = sharedCounts.get(ctx.db);
   if (!counts) sharedCounts.set(ctx.db, (counts = new Map()));
   const kept = counts.get(id);
   if (kept?.version === version) return kept.count;
-  // Read before counting: a commit in between leaves a count newer than its version, never older.
   const count = await countView(ctx, query);
   counts.set(id, { version, count });
   return count;
@@ -83,8 +81,10 @@ export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<Vi
   const saved = (await listVisibleViews(ctx.db, userId)).map(present);
   const all = [...predefined, ...saved];
   if (!opts.counts) return all;
+  // Read before counting (see dataVersionOf), once for all the shared counts.
+  const version = visibilityScope(ctx.actor) === null ? await dataVersionOf(ctx.db) : null;
   // In parallel: on PostgreSQL each count takes its own pooled connection; SQLite serialises them anyway.
-  const counts = await Promise.all(all.map((v) => (v.predefined ? countPredefined(ctx, v.id, v.query) : countView(ctx, v.query))));
+  const counts = await Promise.all(all.map((v) => (v.predefined ? countPredefined(ctx, v.id, v.query, version) : countView(ctx, v.query))));
   all.forEach((v, i) => (v.count = counts[i]!));
   return all;
 }

@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { registerDataVersion } from './data-version.js';
 import type { ChannelHandlers, ChannelListener, Database } from './types.js';
 
 const INT8 = 20;
@@ -37,6 +38,7 @@ export function createPostgresDatabase(opts: PostgresOptions): Database {
     if (process.env.LOG_LEVEL !== 'silent') console.warn(`PostgreSQL idle connection closed: ${err.message}`);
   });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  registerDataVersion(db, async () => (await sql<{ v: string }>`SELECT pg_current_snapshot()::text AS v`.execute(db)).rows[0]!.v);
   const url = new URL(opts.url);
   return {
     db,

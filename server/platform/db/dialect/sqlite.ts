@@ -36,7 +36,7 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
   if (checkpointer) handle.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   const db = new Kysely({ dialect: new TesseraSqliteDialect({ writer: handle, reader }) });
   enableWriteBatching(db);
-  if (reader) registerDataVersion(db, () => Number(reader.pragma('data_version', { simple: true })));
+  if (reader) registerDataVersion(db, () => String(reader.pragma('data_version', { simple: true })));
   return {
     db,
     dialect: 'sqlite',
