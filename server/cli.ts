@@ -43,6 +43,10 @@ async function withSystem<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== 'mail-pipe' && rest.some((a) => a === '--help' || a === '-h')) {
+    console.log(HELP);
+    return 0;
+  }
   switch (command) {
     case 'serve':
     case undefined: {
@@ -83,6 +87,8 @@ async function run(argv: string[]): Promise<number> {
         if (bad.length) throw new AppError('bad_request', `Unknown scope(s): ${bad.join(', ')}`);
         const token = await createApiToken(ctx, { name: values.name ?? 'cli', scopes, expiresAt: null, userId: user.id });
         console.log(token.token);
+        // On stderr, so `TOKEN=$(npx tessera token create ...)` still captures the token alone.
+        console.error(`Scopes: ${scopes.join(', ')}${scopes.includes('admin') || user.role !== 'admin' ? '' : ' (add --scopes read,write,admin for admin routes such as import, users and settings)'}`);
       });
       return 0;
     }
@@ -138,6 +144,12 @@ run(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
+    // An unknown or malformed option (node:util parseArgs): say which, then how to call it.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      console.error(`${(err as Error).message}\n\n${HELP}`);
+      process.exit(2);
+    }
     if (err instanceof ConfigError || err instanceof AppError) console.error(err.message);
     else console.error(err);
     process.exit(1);

@@ -13,6 +13,8 @@ export type Actor =
       groupIds: string[];
       /** Restricted agents see only tickets of their groups. */
       restricted: boolean;
+      /** Set when the caller came with an API token made without the admin scope: an administrator's role then grants no admin powers. */
+      withoutAdminScope?: true;
     }
   | { type: 'customer'; id: string; name: string; email: string; contactId: string | null; organizationId: string | null; seeOrganization: boolean }
   | { type: 'system'; name: string };
@@ -32,6 +34,12 @@ export interface Ctx {
   db: AnyDb;
   events: EventKick;
   ip?: string | undefined;
+  /**
+   * Set while an import writes history (`now` is then a past time): emit() marks the events
+   * `imported`, so subscribers that act on the present (agent and customer notifications, SLA
+   * alarms, rules) leave them alone while reports and search still follow them.
+   */
+  imported?: true | undefined;
 }
 
 export const systemActor = (name: string): Actor => ({ type: 'system', name });

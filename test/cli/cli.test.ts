@@ -121,6 +121,9 @@ describe('npm start and the tessera CLI on SQLite', SLOW, () => {
     await expect(cli(['frobnicate'], env)).rejects.toMatchObject({ code: 2 });
     await expect(cli(['migrate'], { ...env, PORT: 'abc' })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('PORT') });
     await expect(cli(['token', 'create', '--user', 'nobody@example.com'], env)).rejects.toMatchObject({ stderr: expect.stringContaining('No user with email') });
+    expect((await cli(['token', 'create', '--help'], env)).stdout).toContain('token create --user EMAIL');
+    await expect(cli(['token', 'create', '--usr', 'admin@example.com'], env)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--usr[\s\S]*Usage: npx tessera/) });
+    expect((await cli(['token', 'create', '--user', 'admin@example.com'], env)).stderr).toContain('--scopes read,write,admin');
   });
 });
 

@@ -16,6 +16,7 @@ export function requireStaff(actor: Actor): asserts actor is StaffActor | Extrac
 export function requireAdmin(actor: Actor): void {
   if (actor.type === 'system') return;
   if (actor.type !== 'user' || actor.role !== 'admin') throw forbidden('Only administrators may do this');
+  if (actor.withoutAdminScope) throw forbidden('This API token lacks the "admin" scope');
 }
 
 export function requireSupervisor(actor: Actor): void {
@@ -25,4 +26,4 @@ export function requireSupervisor(actor: Actor): void {
   }
 }
 
-export const isAdmin = (actor: Actor): boolean => actor.type === 'system' || (actor.type === 'user' && actor.role === 'admin');
+export const isAdmin = (actor: Actor): boolean => actor.type === 'system' || (actor.type === 'user' && actor.role === 'admin' && !actor.withoutAdminScope);

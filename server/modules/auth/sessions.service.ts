@@ -4,7 +4,7 @@ import type { createTokenRequest } from '../../../contracts/auth.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/errors.js';
 import { randomToken, uuidv7 } from '../../platform/ids.js';
 import {
   deleteSession,
@@ -107,7 +107,10 @@ export async function authenticateToken(ctx: Ctx, token: string): Promise<Authen
   if (!user || !user.active) return null;
   // Last-used is informative; writing it at most once a minute keeps token requests read-only.
   if (!row.lastUsedAt || ctx.now.getTime() - Date.parse(row.lastUsedAt) > 60_000) await touchApiToken(ctx.db, row.id, ctx.now);
-  return { actor: await actorFor(ctx, user), user, csrfToken: null, scopes: row.scopes };
+  const actor = await actorFor(ctx, user);
+  // Routes marked admin-scope refuse such a token up front; this carries the same limit into every service's admin check.
+  if (actor.type === 'user' && actor.role === 'admin' && !row.scopes.includes('admin')) actor.withoutAdminScope = true;
+  return { actor, user, csrfToken: null, scopes: row.scopes };
 }
 
 export function csrfMatches(expected: string, given: string | undefined): boolean {
@@ -147,7 +150,12 @@ export async function createApiToken(
   const user = await findUserById(ctx.db, userId);
   if (!user) throw notFound('User');
   const token = `${TOKEN_PREFIX}${randomToken(30)}`;
-  const scopes = user.role === 'admin' ? input.scopes : input.scopes.filter((s) => s !== 'admin');
+  // Asking for more than the holder may have is refused, not silently trimmed to a token that cannot do what was asked.
+  if (input.scopes.includes('admin') && (user.role !== 'admin' || (ctx.actor.type === 'user' && ctx.actor.withoutAdminScope))) {
+    throw forbidden(user.role === 'admin' ? 'A token without the "admin" scope cannot make one with it' : 'Only administrators may hold tokens with the "admin" scope');
+  }
+  if (input.expiresAt && Date.parse(input.expiresAt) <= ctx.now.getTime()) throw invalidField('expiresAt', 'must be in the future');
+  const scopes = input.scopes;
   const record: ApiToken = {
     id: uuidv7(ctx.now.getTime()),
     userId,
