@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, isoDateTime, uuid } from './common.js';
+import { email, isoDateTime, patchOf, uuid } from './common.js';
 
 /** Live chat: the visitor's widget, the agent console, and the visitor socket protocol. */
 
@@ -17,7 +17,7 @@ export const chatSettings = z.strictObject({
   unansweredAfterSeconds: z.number().int().min(10).max(86_400).default(180),
 });
 export type ChatSettings = z.output<typeof chatSettings>;
-export const updateChatSettingsRequest = chatSettings.partial();
+export const updateChatSettingsRequest = patchOf(chatSettings);
 
 export const visitorInfo = z.object({
   pageUrl: z.string().max(2000).nullable(),

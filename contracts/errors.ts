@@ -15,8 +15,11 @@ export const ERROR_CODES = {
   not_found: { status: 404, description: 'The resource does not exist or is not visible to the actor.' },
   conflict: { status: 409, description: 'The change conflicts with the current state (duplicate value, concurrent change).' },
   invalid_transition: { status: 409, description: 'The ticket cannot move from its current status to the requested one.' },
+  ticket_closed: { status: 409, description: 'The ticket is closed, and closed is final: only internal notes, the spam flag and stars still change. Anything further goes on a new ticket (a customer\'s reply opens a linked follow-up by itself); details.numbers names the closed tickets.' },
   payload_too_large: { status: 413, description: 'The upload or body exceeds the configured size limit.' },
   unsupported_media_type: { status: 415, description: 'The request content type is not accepted by this endpoint.' },
+  request_timeout: { status: 408, description: 'The request was not received in full in time; send it again.' },
+  headers_too_large: { status: 431, description: 'The request line and headers together exceed 16 KB.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the time given in Retry-After.' },
   signature_invalid: { status: 403, description: 'A signed webhook (SMS provider, phone system) had a missing or wrong signature; nothing was stored.' },
   sign_in_link_invalid: { status: 401, description: 'The portal sign-in link is unknown, already used or expired; request a new one.' },
@@ -36,7 +39,8 @@ export const errorResponseSchema = z.object({
   error: z.object({
     code: errorCodeSchema,
     message: z.string(),
-    details: z.unknown().optional(),
+    /** Field problems, filter positions or the ids concerned; null when there is nothing more to say. */
+    details: z.unknown(),
   }),
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './common.js';
 import { ticketType } from './tickets.js';
 
 /** The contact form (`/support/new` and its embeddable frame): what it asks, per ticket type. */
@@ -11,4 +12,4 @@ export const formSettings = z.strictObject({
   fields: z.partialRecord(ticketType, z.array(z.string().max(60)).max(50)).default({}),
 });
 export type FormSettings = z.output<typeof formSettings>;
-export const updateFormSettingsRequest = formSettings.partial();
+export const updateFormSettingsRequest = patchOf(formSettings);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './common.js';
 import { TICKET_PRIORITIES, TICKET_TYPES } from './tickets.js';
 
 /** Reports: one query shape for every report, one table shape for every answer (UI, CSV, API). */
@@ -88,7 +89,7 @@ export const digestSettings = z.object({
   lastSentFor: z.string().nullable().default(null),
 });
 export type DigestSettings = z.infer<typeof digestSettings>;
-export const updateDigestRequest = digestSettings.omit({ lastSentFor: true }).partial();
+export const updateDigestRequest = patchOf(digestSettings.omit({ lastSentFor: true }));
 
 export const REPORT_PRIORITIES = TICKET_PRIORITIES;
 export const REPORT_TYPES = TICKET_TYPES;

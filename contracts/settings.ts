@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './common.js';
 
 /** Installation-wide settings; every field has a default so a fresh install needs none. */
 export const settingsSchema = z.object({
@@ -18,4 +19,4 @@ export const settingsSchema = z.object({
   defaultLocale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as en or pt-BR').default('en'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
-export const updateSettingsRequest = settingsSchema.partial().strict();
+export const updateSettingsRequest = patchOf(settingsSchema);

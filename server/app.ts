@@ -8,8 +8,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { z } from 'zod';
 import { uuidv7 } from './platform/ids.js';
 import { installAuthHook } from './platform/http/auth-hook.js';
-import { frameworkErrors, installErrorHandling } from './platform/http/error-handler.js';
-import { installNulGuard } from './platform/http/nul-guard.js';
+import { clientErrors, frameworkErrors, installErrorHandling } from './platform/http/error-handler.js';
+import { installTextGuard } from './platform/http/text-guard.js';
 import { registerStaticWeb } from './platform/http/static-web.js';
 import type { AppDeps, AppInstance } from './platform/http/types.js';
 import { authenticate, registerAuthRoutes, registerUserRoutes } from './modules/auth/index.js';
@@ -35,6 +35,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: false,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -55,7 +56,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   installAuthHook(app, deps, authenticate);
-  installNulGuard(app);
+  installTextGuard(app);
 
   app.get('/api/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   app.get(

@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
@@ -41,6 +44,12 @@ class Visitor {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** Every file under the blob store, temp files included: what an upload left on disk. */
+function filesOnDisk(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => statSync(join(root, f)).isFile()).sort();
 }
 
 describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
@@ -142,6 +151,37 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
       await visitor.waitFor((f) => f.type === 'message' && (f.message as { clientId: string }).clientId === 'c4');
     });
 
+    it('a visitor file over the limit, empty, badly named or in a malformed body is refused and leaves nothing behind', async () => {
+      const boundary = 'badBOUNDARY';
+      const part = (o: { filename?: string; content: Buffer | string; close?: boolean }) =>
+        Buffer.concat([
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${o.filename ?? 'photo.jpg'}"\r\nContent-Type: image/jpeg\r\n\r\n`, 'latin1'),
+          Buffer.isBuffer(o.content) ? o.content : Buffer.from(o.content),
+          Buffer.from(o.close === false ? '' : `\r\n--${boundary}--\r\n`),
+        ]);
+      const send = (payload: Buffer, contentType = `multipart/form-data; boundary=${boundary}`) =>
+        t.app.inject({ method: 'POST', url: '/api/v1/chat/visitor/files', headers: { 'content-type': contentType, 'x-chat-token': token }, payload });
+      const attachments = async () => Number((await sql<{ n: number | string }>`select count(*) as n from attachments`.execute(t.deps.database.db)).rows[0]!.n);
+      const lines = async () => ((await bea.get(`/api/v1/chat/sessions/${sessionId}`)).json().messages as unknown[]).length;
+      const before = { attachments: await attachments(), lines: await lines(), disk: filesOnDisk(t.deps.blobs.root) };
+
+      const big = await send(part({ content: Buffer.alloc(t.deps.config.maxAttachmentBytes + 10, 7) }));
+      expect([big.statusCode, big.json().error.code]).toEqual([413, 'payload_too_large']);
+      const refused = {
+        noBoundary: await send(part({ content: 'x' }), 'multipart/form-data'),
+        unterminated: await send(part({ content: 'x', close: false })),
+        nul: await send(part({ filename: 'a\u0000b.jpg', content: 'x' })),
+        escape: await send(part({ filename: 'a\u001b[2Jb.jpg', content: 'x' })),
+        empty: await send(part({ content: '' })),
+      };
+      for (const [what, res] of Object.entries(refused)) {
+        expect(res.statusCode, what).toBe(400);
+        expect(res.json().error.code, what).toBe('validation_failed');
+      }
+      expect(refused.empty.json().error.message).toMatch(/empty/);
+      expect({ attachments: await attachments(), lines: await lines(), disk: filesOnDisk(t.deps.blobs.root) }).toEqual(before);
+    });
+
     it('the visitor sends a file, the chat is transferred, and the new agent converts it into a ticket with everything attached', async () => {
       const boundary = 'xyzBOUNDARY';
       const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt.txt"\r\nContent-Type: text/plain\r\n\r\nreceipt 77: paid\r\n--${boundary}--\r\n`;
@@ -183,7 +223,7 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
     });
 
     it('a chat nobody accepts in time becomes a ticket by itself; so does one the visitor leaves unanswered', async () => {
-      await t.admin.patch('/api/v1/chat/settings', { unansweredAfterSeconds: 60 });
+      await t.admin.patch('/api/v1/chat/settings', { unansweredAfterSeconds: 60, preChatEmail: 'optional' });
       const waiting = (await start({ name: 'Walt Waiting', email: 'walt@visitor.test' })).json();
       const w = await Visitor.open(t, waiting.token);
       w.send({ type: 'message', body: 'Anyone there?', clientId: 'w1' });

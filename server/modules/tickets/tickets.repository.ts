@@ -158,17 +158,33 @@ function maybeLock<T extends { forUpdate(): T }>(db: AnyDb, query: T, lock: bool
 
 // Every change and every event reads its ticket: these run often enough to be compiled once.
 const ticketByNumber = prepared<{ number: number }, Row & { tags_json: string }>('tickets.by-number', (db, v) => withTags(db).where('number', '=', v.number));
-const ticketByNumberLocked = prepared<{ number: number }, Row & { tags_json: string }>('tickets.by-number-locked', (db, v) => maybeLock(db, withTags(db).where('number', '=', v.number), true));
 const ticketById = prepared<{ id: string }, Row & { tags_json: string }>('tickets.by-id', (db, v) => withTags(db).where('id', '=', v.id));
-const ticketByIdLocked = prepared<{ id: string }, Row & { tags_json: string }>('tickets.by-id-locked', (db, v) => maybeLock(db, withTags(db).where('id', '=', v.id), true));
+
+/**
+ * A row lock, then the tags in a statement of their own. PostgreSQL re-reads a row it waited to
+ * lock, but a subquery of that statement still sees the tags as they were before the other
+ * transaction committed; a change made from those would re-add a tag just added, or keep one
+ * just removed. Without row locks (SQLite) the one-statement read is already current.
+ */
+async function findLocked(db: AnyDb, where: { number: number } | { id: string }): Promise<Ticket | undefined> {
+  if (!capabilitiesOf(db).rowLocks) {
+    const [row] = await ('number' in where ? ticketByNumber(db, where) : ticketById(db, where));
+    return row ? fromTagged(row) : undefined;
+  }
+  const base = q(db).selectFrom('tickets').selectAll();
+  const [row] = await ('number' in where ? base.where('number', '=', where.number) : base.where('id', '=', where.id)).forUpdate().execute();
+  return row ? (await hydrate(db, [row]))[0] : undefined;
+}
 
 export async function findTicketByNumber(db: AnyDb, number: number, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const [row] = await (opts.lock ? ticketByNumberLocked : ticketByNumber)(db, { number });
+  if (opts.lock) return findLocked(db, { number });
+  const [row] = await ticketByNumber(db, { number });
   return row ? fromTagged(row) : undefined;
 }
 
 export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boolean } = {}): Promise<Ticket | undefined> {
-  const [row] = await (opts.lock ? ticketByIdLocked : ticketById)(db, { id });
+  if (opts.lock) return findLocked(db, { id });
+  const [row] = await ticketById(db, { id });
   return row ? fromTagged(row) : undefined;
 }
 
@@ -180,8 +196,11 @@ export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: 
     const one = await findTicketById(db, ids[0]!, opts);
     return one ? [one] : [];
   }
-  const query = withTags(db).where('id', 'in', [...new Set(ids)]);
-  return (await (opts.lock ? maybeLock(db, query.orderBy('id'), true) : query).execute()).map(fromTagged);
+  if (opts.lock && capabilitiesOf(db).rowLocks) {
+    // As in findLocked: tags read after the locks are held, not by the locking statement.
+    return hydrate(db, await q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').forUpdate().execute());
+  }
+  return (await withTags(db).where('id', 'in', [...new Set(ids)]).execute()).map(fromTagged);
 }
 
 /** Locks in number order so concurrent bulk updates cannot deadlock each other. */

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { ErrorCode } from '../../../contracts/errors.js';
+import { isUniqueViolation } from '../db/dialect/errors.js';
 import { AppError } from '../errors.js';
 
 interface FieldProblem {
@@ -9,7 +12,27 @@ interface FieldProblem {
 }
 
 function send(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: unknown) {
-  return reply.status(status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+  return reply.status(status).send({ error: { code, message, details: details ?? null } });
+}
+
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (headers too large, a request
+ * that never finished arriving, bytes that are not HTTP), answered in the same JSON shape.
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'The request line and headers exceed 16 KB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request did not arrive in full in time']
+        : [400, 'bad_request', 'The request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message, details: null } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /**
@@ -47,6 +70,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (isResponseSerializationError(err)) {
       request.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
       return send(reply, 500, 'internal', `Internal error (request ${request.id})`);
+    }
+    if (isUniqueViolation(err)) {
+      return send(reply, 409, 'conflict', 'Someone made the same thing at the same moment (a name, email, key or number that must be unique is taken); read it again before retrying');
     }
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

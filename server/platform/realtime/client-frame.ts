@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { nulPaths } from '../http/nul-guard.js';
+import { textProblems } from '../http/text-guard.js';
 
 /** A frame a socket client sent, checked against its protocol; the error names the bad field. */
 export function parseClientFrame<S extends z.ZodTypeAny>(schema: S, text: string): { ok: true; frame: z.output<S> } | { ok: false; message: string } {
@@ -9,8 +9,8 @@ export function parseClientFrame<S extends z.ZodTypeAny>(schema: S, text: string
   } catch {
     return { ok: false, message: 'Frames are JSON objects' };
   }
-  const nul = nulPaths(raw, 'frame')[0];
-  if (nul) return { ok: false, message: `${nul}: must not contain NUL characters (\\u0000)` };
+  const problem = textProblems(raw, 'frame')[0];
+  if (problem) return { ok: false, message: `${problem.path}: ${problem.message}` };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, frame: parsed.data };
   const issue = parsed.error.issues[0];
