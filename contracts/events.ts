@@ -11,6 +11,11 @@ export const EVENT_SCHEMAS = {
   'ticket.merged': ticketRef.extend({ intoTicketId: z.string(), intoNumber: z.number().int() }),
   'ticket.split': ticketRef.extend({ fromTicketId: z.string(), fromNumber: z.number().int() }),
   'ticket.deleted': ticketRef,
+  /**
+   * An import finished writing a ticket's history (its own events are marked `imported`), at the
+   * time of the import: SLA clocks are settled from here (targets already past due are history).
+   */
+  'ticket.imported': ticketRef,
   'contact.updated': z.object({ contactId: z.string(), changes: z.array(z.string()) }),
   /** `at`: when the message was written (its createdAt; historical for imports). Absent in events stored before it was added. */
   'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional() }),
@@ -49,3 +54,10 @@ export const EVENT_SCHEMAS = {
 
 export type EventName = keyof typeof EVENT_SCHEMAS;
 export type EventPayload<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;
+
+/**
+ * Whether an event was written while an import replayed history (its payload then carries
+ * `imported: true`, and its time is the original one). Subscribers acting on the present (agent
+ * and customer notifications, SLA alarms, rules) skip it; projections (reports, search) keep it.
+ */
+export const isImported = (payload: unknown): boolean => (payload as { imported?: unknown } | null)?.imported === true;

@@ -10,10 +10,17 @@ let poolOffset = pool.length;
  * UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, then random bits. Within one millisecond a
  * 12-bit counter in rand_a keeps ids made by this process strictly increasing, so they sort
  * by creation and index well.
+ *
+ * `nowMs` (the caller's clock) never takes the generator past this machine's own clock: one id
+ * minted for a future time (a record dated 2099) would otherwise stamp every later id of the
+ * process with that time, and after a restart new ids would sort before them. A time behind
+ * the generator's (an imported record's date, a request that started earlier) takes the next
+ * place in its sequence, so ids stay strictly increasing whatever clock the caller holds.
  */
 export function uuidv7(nowMs: number = Date.now()): string {
-  if (nowMs > lastMs) {
-    lastMs = nowMs;
+  const at = Math.min(nowMs, Date.now());
+  if (at > lastMs) {
+    lastMs = at;
     seq = 0;
   } else {
     seq += 1;

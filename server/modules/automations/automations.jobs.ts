@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
 import { onceInTransaction } from '../../platform/db/transaction-memo.js';
@@ -54,6 +54,9 @@ async function madeByRule(ctx: Ctx, ticketId: string, action: string): Promise<b
 }
 
 async function queueRun(ctx: Ctx, event: OutboxEvent, ticketId: string, name: RuleEvent, messageId?: string): Promise<void> {
+  // Imported history is not news: rules route and answer what happens now (STALE_MS only
+  // catches old history; an import of yesterday's tickets is marked).
+  if (isImported(event.payload)) return;
   // No job per ticket change when no active rule listens to the event (the rule table is small).
   const rules = await onceInTransaction(ctx.db, 'automations:active-rules', () => listRuleRows(ctx.db, { kinds: ['routing', 'trigger'], activeOnly: true }));
   if (!rules.some((r) => ruleRunsOn(r, name))) return;

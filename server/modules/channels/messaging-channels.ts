@@ -1,4 +1,4 @@
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import type { Config } from '../../config.js';
 import { systemActor } from '../../platform/context.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
@@ -40,7 +40,8 @@ export function registerMessagingChannelJobs(jobs: JobRunner, deps: { config: Co
 export function registerMessagingChannelSubscribers(events: EventDispatcher): void {
   events.subscribe('message.created', async (event, db) => {
     const p = event.payload as EventPayload<'message.created'>;
-    if (p.kind !== 'reply') return;
+    // An imported reply was sent long ago.
+    if (p.kind !== 'reply' || isImported(p)) return;
     const ctx = { actor: systemActor('sms'), requestId: event.id, now: new Date(event.createdAt), db, events };
     await queueTextReply(ctx, { ticketId: p.ticketId, messageId: p.messageId });
   });

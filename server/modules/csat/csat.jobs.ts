@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import { systemActor } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
@@ -18,11 +18,14 @@ export function registerCsatJobs(jobs: JobRunner, deps: { config: { publicUrl: s
   jobs.register(surveyJob(deps.config.publicUrl));
 }
 
-/** A ticket resolved: its survey is made by a job (which checks again that it is still resolved). */
+/**
+ * A ticket resolved: its survey is made by a job (which checks again that it is still resolved).
+ * Not for imported history: that resolution is not news to the customer.
+ */
 export function registerCsatSubscribers(events: EventDispatcher): void {
   events.subscribe('ticket.status_changed', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.status_changed'>;
-    if (p.to !== 'resolved') return;
+    if (p.to !== 'resolved' || isImported(p)) return;
     const ctx = { actor: systemActor('csat'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events };
     await enqueue(ctx, surveyShape, { ticketId: p.ticketId }, { uniqueKey: `csat-survey:${p.ticketId}` });
   });

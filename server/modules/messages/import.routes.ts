@@ -11,11 +11,15 @@ export function registerImportRoutes(app: AppInstance, deps: AppDeps): void {
       bodyLimit: 50 * 1024 * 1024,
       schema: {
         tags: ['admin'],
-        summary: 'Import historical tickets with their original timestamps (admin; all or nothing per request)',
+        summary: 'Import historical tickets with their original timestamps (admin; all or nothing per request; tickets whose externalId was imported before are skipped)',
         body: importTicketsRequest,
-        response: { 201: importTicketsResponse },
+        // 200 when every ticket was skipped (a retried batch): nothing was created.
+        response: { 201: importTicketsResponse, 200: importTicketsResponse },
       },
     },
-    async (request, reply) => reply.status(201).send({ imported: await importTickets(ctxOf(deps, request), request.body.tickets) }),
+    async (request, reply) => {
+      const answer = await importTickets(ctxOf(deps, request), request.body.tickets);
+      return reply.status(answer.imported.length > 0 ? 201 : 200).send(answer);
+    },
   );
 }

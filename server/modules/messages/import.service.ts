@@ -1,25 +1,36 @@
 import type { z } from 'zod';
-import type { importTicket } from '../../../contracts/import.js';
+import type { importTicket, importTicketsResponse } from '../../../contracts/import.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { invalidField } from '../../platform/errors.js';
+import { conflict, invalidField } from '../../platform/errors.js';
+import { emit } from '../../platform/events/emit.js';
 import { groupIdsByNames, requireAdmin, userIdsByHandles, findUsersByIds } from '../auth/index.js';
 import { findOrCreateContactByEmail } from '../contacts/index.js';
-import { applyChanges, insertNewTicket, type Ticket } from '../tickets/index.js';
+import { applyChanges, findTicketsByIds, insertNewTicket, type Ticket } from '../tickets/index.js';
 import { requesterText } from './conversation.service.js';
+import { assertConsistentHistory } from './import-checks.js';
+import { findImportedTicketIds, recordImportedTicket } from './import-refs.repository.js';
 import { addMessageToTicket } from './messages.service.js';
 
 type ImportTicket = z.output<typeof importTicket>;
+type ImportAnswer = z.infer<typeof importTicketsResponse>;
 
-const at = (ctx: Ctx, iso: string, actor?: Actor): Ctx => ({ ...ctx, now: new Date(iso), ...(actor ? { actor } : {}) });
+/**
+ * The history's own time, and `imported` so that its events reach reports and search but no one
+ * is notified, mailed, alarmed or routed as if it happened now.
+ */
+const at = (ctx: Ctx, iso: string, actor?: Actor): Ctx => ({ ...ctx, now: new Date(iso), imported: true, ...(actor ? { actor } : {}) });
 
 /**
  * Imports historical tickets with their original timestamps, all or nothing per request.
  * Messages replay in time order, so first-response and resolution times come out as they were.
+ * A ticket whose externalId an earlier import brought in is skipped (its number is answered), so
+ * a retried batch does not duplicate history.
  */
-export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<{ externalId: string | null; number: number }[]> {
+export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<ImportAnswer> {
   requireAdmin(ctx.actor);
+  assertConsistentHistory(tickets, ctx.now);
   const agentEmails = [...new Set(tickets.flatMap((t) => [t.assigneeEmail, ...t.messages.map((m) => (m.kind === 'customer' ? undefined : m.authorEmail))]).filter((e): e is string => !!e))];
   const userIds = await userIdsByHandles(ctx.db, agentEmails);
   const users = new Map((await findUsersByIds(ctx.db, [...userIds.values()])).map((u) => [u.id, u]));
@@ -32,10 +43,17 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
   };
 
   return inTransaction(ctx, async (tx) => {
-    const out: { externalId: string | null; number: number }[] = [];
+    const earlier = await findImportedTicketIds(tx.db, tickets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
+    const numbers = new Map((await findTicketsByIds(tx.db, [...earlier.values()])).map((t) => [t.id, t.number]));
+    const out: ImportAnswer = { imported: [], skipped: [] };
     for (const [i, t] of tickets.entries()) {
-      const messages = [...t.messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-      if (messages[0]!.createdAt < t.createdAt) throw invalidField(`tickets.${i}.messages`, 'a message is older than its ticket');
+      const earlierId = t.externalId ? earlier.get(t.externalId) : undefined;
+      if (t.externalId && earlierId) {
+        out.skipped.push({ externalId: t.externalId, number: numbers.get(earlierId)! });
+        continue;
+      }
+      // Stable: messages of the same time keep the order they were sent in.
+      const messages = [...t.messages.entries()].sort(([, a], [, b]) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
       const assignee = agentActor(t.assigneeEmail, `tickets.${i}.assigneeEmail`);
       const groupId = t.groupName ? groups.get(t.groupName.toLowerCase()) : null;
       if (t.groupName && !groupId) throw invalidField(`tickets.${i}.groupName`, `unknown group ${t.groupName}`);
@@ -56,15 +74,22 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
         createdAt: t.createdAt,
         requireFields: false,
       });
-      for (const [k, m] of messages.entries()) {
+      for (const [k, m] of messages) {
         const author = m.kind === 'customer' ? undefined : agentActor(m.authorEmail, `tickets.${i}.messages.${k}.authorEmail`);
         ticket = (await addMessageToTicket(at(tx, m.createdAt, author), ticket, { kind: m.kind, body: m.body, format: m.format, attachmentIds: [], createdAt: m.createdAt })).ticket;
       }
-      const finalAt = t.statusChangedAt ?? messages[messages.length - 1]!.createdAt;
+      const finalAt = t.statusChangedAt ?? messages[messages.length - 1]![1].createdAt;
       if (t.status !== ticket.status) ticket = await applyChanges(at(tx, finalAt), ticket, { status: t.status }, { reason: 'import' });
-      out.push({ externalId: t.externalId ?? null, number: ticket.number });
+      if (t.externalId && !(await recordImportedTicket(tx.db, { externalId: t.externalId, ticketId: ticket.id, at: tx.now.toISOString() }))) {
+        // Another request imported it after this one looked: this one rolls back whole.
+        const [other] = await findTicketsByIds(tx.db, [...(await findImportedTicketIds(tx.db, [t.externalId])).values()]);
+        throw conflict(`externalId ${t.externalId} was imported meanwhile (#${other?.number}); send the batch again to skip it`, { field: `tickets.${i}.externalId`, externalId: t.externalId, number: other?.number ?? null });
+      }
+      // At the import's own time, unmarked: the ticket's clocks start from its history as of now.
+      await emit(tx, 'ticket.imported', { ticketId: ticket.id, number: ticket.number });
+      out.imported.push({ externalId: t.externalId ?? null, number: ticket.number });
     }
-    await recordAudit(tx, 'tickets.imported', null, { count: out.length, numbers: out.map((o) => o.number) });
+    await recordAudit(tx, 'tickets.imported', null, { count: out.imported.length, numbers: out.imported.map((o) => o.number), skipped: out.skipped.length });
     return out;
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CustomerNotificationKey } from '../../../contracts/customer-notifications.js';
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import type { BlobStore } from '../../platform/blobs/blob-store.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
@@ -48,11 +48,15 @@ async function wanted(ctx: Ctx, ticketId: string, key: CustomerNotificationKey):
   return mailbox !== null && (await notificationEnabled(ctx.db, key, mailbox.id));
 }
 
-/** Customer mail is made by a job after the change commits; these subscribers only enqueue it. */
+/**
+ * Customer mail is made by a job after the change commits; these subscribers only enqueue it.
+ * Imported history never mails the customer, however recent (the job's staleness check only
+ * catches old history).
+ */
 export function registerCustomerNotificationSubscribers(events: EventDispatcher): void {
   events.subscribe('message.created', async (event, db) => {
     const p = event.payload as EventPayload<'message.created'>;
-    if (p.kind !== 'reply') return;
+    if (p.kind !== 'reply' || isImported(p)) return;
     const ctx = ctxOf(event, db, events);
     if (!(await wanted(ctx, p.ticketId, 'reply'))) return;
     await enqueue(ctx, customerMailShape, { cause: 'reply', ticketId: p.ticketId, messageId: p.messageId }, { uniqueKey: `customer-mail:reply:${p.messageId}` });
@@ -60,14 +64,14 @@ export function registerCustomerNotificationSubscribers(events: EventDispatcher)
   events.subscribe('ticket.created', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.created'>;
     // Which chats are acknowledged (the unanswered ones) the job decides from the ticket.
-    if (p.channel !== 'email' && p.channel !== 'web_form' && p.channel !== 'chat') return;
+    if ((p.channel !== 'email' && p.channel !== 'web_form' && p.channel !== 'chat') || isImported(p)) return;
     const ctx = ctxOf(event, db, events);
     if (!(await wanted(ctx, p.ticketId, 'acknowledgement'))) return;
     await enqueue(ctx, customerMailShape, { cause: 'ticket_created', ticketId: p.ticketId }, { uniqueKey: `customer-mail:ack:${p.ticketId}` });
   });
   events.subscribe('ticket.status_changed', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.status_changed'>;
-    if (p.to !== 'waiting' && p.to !== 'resolved' && p.to !== 'closed') return;
+    if ((p.to !== 'waiting' && p.to !== 'resolved' && p.to !== 'closed') || isImported(p)) return;
     const ctx = ctxOf(event, db, events);
     if (!(await wanted(ctx, p.ticketId, `status_${p.to}`))) return;
     const at = toIso(event.createdAt);

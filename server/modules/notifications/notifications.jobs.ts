@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import { systemActor } from '../../platform/context.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
@@ -25,6 +25,8 @@ export function registerNotificationSubscribers(events: EventDispatcher): void {
   for (const name of NOTIFY_EVENTS) {
     events.subscribe(name, async (event, db) => {
       const payload = event.payload as EventPayload<typeof name> & Record<string, unknown>;
+      // Imported history: the customer wrote in 2019, nobody needs to hear of it now.
+      if (isImported(payload)) return;
       if (name === 'ticket.assigned' && !(payload as EventPayload<'ticket.assigned'>).to) return;
       if (name === 'message.created') {
         const m = payload as EventPayload<'message.created'>;

@@ -25,6 +25,13 @@ export interface ClockInput {
   customerMessageAt?: string | undefined;
   /** A public agent reply: the running next-response episode is met. */
   agentReplyAt?: string | undefined;
+  /**
+   * Imports. 'replay': an event of the imported history (`now` is its original time); no check
+   * is scheduled yet, as the rest of the history may still meet the target. 'settle': the
+   * history is in (`now` is the import's time); a warning or due time already passed is
+   * history, recorded at its time without a sweep's event, so nobody is alerted about 2019.
+   */
+  history?: 'replay' | 'settle' | undefined;
 }
 
 const KEYS: Record<SlaTarget, keyof PolicyTargets['low']> = { first_response: 'firstResponse', next_response: 'nextResponse', resolution: 'resolution' };
@@ -75,11 +82,15 @@ export function computeSla(prev: TicketSlaState | undefined, input: ClockInput):
     const start = new Date(startAt);
     const dueAt = addTime(calendar, start, m * MIN + pausedMs).toISOString();
     const warnAt = addTime(calendar, start, Math.floor((m * MIN * input.policy.warningPercent) / 100) + pausedMs).toISOString();
-    const warnedAt = carried?.warnedAt ?? null;
+    let warnedAt = carried?.warnedAt ?? null;
     // A target met late was breached even if no sweep saw it in time; the fact is kept, no event.
-    const breachedAt = carried?.breachedAt ?? (metAt && metAt > dueAt ? dueAt : null);
+    let breachedAt = carried?.breachedAt ?? (metAt && metAt > dueAt ? dueAt : null);
     const running = !metAt && !stopped && !pausedAt;
-    const nextCheckAt = !running || breachedAt ? null : warnedAt ? dueAt : warnAt;
+    if (running && input.history === 'settle') {
+      if (!warnedAt && warnAt <= now) warnedAt = warnAt;
+      if (!breachedAt && dueAt <= now) breachedAt = dueAt;
+    }
+    const nextCheckAt = !running || breachedAt || input.history === 'replay' ? null : warnedAt ? dueAt : warnAt;
     targets.push({ target, minutes: m, startAt, pausedMs, dueAt, warnAt, metAt, warnedAt, breachedAt, nextCheckAt });
   }
   return { ticketId: ticket.id, policyId: input.policy.id, priority: ticket.priority, appliedBy: input.appliedBy, pausedAt, targets };

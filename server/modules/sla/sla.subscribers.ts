@@ -1,4 +1,4 @@
-import type { EventPayload } from '../../../contracts/events.js';
+import { isImported, type EventPayload } from '../../../contracts/events.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
@@ -9,30 +9,37 @@ import { refreshTicketSla } from './ticket-sla.service.js';
 /**
  * The clocks follow the tickets: created (policy chosen), changed (policy chosen again,
  * priority re-timed, paused while waiting, resumed after), and messages (a public agent reply
- * meets first/next response; a customer message starts a next-response episode).
+ * meets first/next response; a customer message starts a next-response episode). Imported
+ * history is replayed the same way but arms no alarm; `ticket.imported` settles the clock once
+ * the whole history is in, so an old ticket never breaches (and alerts) the moment it arrives.
  */
 export function registerSlaSubscribers(events: EventDispatcher): void {
   const ctxOf = (event: { id: string; createdAt: string | Date }, db: AnyDb): Ctx => ({ actor: systemActor('sla'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events });
+  const replay = (payload: unknown) => (isImported(payload) ? { history: 'replay' as const } : {});
 
   events.subscribe('ticket.created', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.created'>;
-    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
   });
   events.subscribe('ticket.updated', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.updated'>;
-    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
   });
   for (const name of ['ticket.merged', 'ticket.split'] as const) {
     events.subscribe(name, async (event, db) => {
       const p = event.payload as EventPayload<typeof name>;
-      await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true });
+      await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
     });
   }
+  events.subscribe('ticket.imported', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.imported'>;
+    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, history: 'settle' });
+  });
   events.subscribe('message.created', async (event, db) => {
     const p = event.payload as EventPayload<'message.created'>;
     if (p.kind === 'note') return;
     const ctx = ctxOf(event, db);
     const at = p.at ?? (await getMessageSummaries(ctx, [p.messageId]))[0]?.createdAt ?? ctx.now.toISOString();
-    await refreshTicketSla(ctx, p.ticketId, p.kind === 'customer' ? { customerMessageAt: at } : { agentReplyAt: at });
+    await refreshTicketSla(ctx, p.ticketId, { ...(p.kind === 'customer' ? { customerMessageAt: at } : { agentReplyAt: at }), ...replay(p) });
   });
 }

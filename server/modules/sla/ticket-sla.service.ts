@@ -17,6 +17,8 @@ export interface RefreshOptions {
   policyId?: string;
   customerMessageAt?: string;
   agentReplyAt?: string;
+  /** Imported history replayed, or settled once it is all in (see ClockInput.history). */
+  history?: 'replay' | 'settle';
 }
 
 /**
@@ -90,6 +92,7 @@ export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: Refresh
     now: ctx.now.toISOString(),
     customerMessageAt: opts.customerMessageAt,
     agentReplyAt: opts.agentReplyAt,
+    history: opts.history,
   });
   await saveTicketSla(ctx.db, prev, next, ctx.now.toISOString());
   const summary = summarize(next, ticket);
