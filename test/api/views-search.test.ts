@@ -440,4 +440,40 @@ describeEachDialect('full-text search: GET /search', (dialect) => {
     const even = expected.filter((x) => created.indexOf(x) % 2 === 0);
     expect((await allPages(agent, `/api/v1/search?q=${enc('gizmo tag:even')}&limit=4`)).all).toEqual(even);
   });
+
+  it('finds the same tickets in the same order whatever the page size: the word itself first, then longer words', async () => {
+    const exact: number[] = [];
+    const longer: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      t.clock.advance(1000);
+      exact.push((await createTicket(t.admin, { subject: `Marsupial ${i}`, message: { body: `A quokka ate my lunch (${i})` } })).number);
+    }
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(1000);
+      longer.push((await createTicket(t.admin, { subject: `Marsupials ${i}`, message: { body: `Two quokkas in the car park (${i})` } })).number);
+    }
+    // The newest "quokkas" row is on a ticket that also says "quokka": it is listed once, with the exact matches.
+    const both = exact[1]!;
+    t.clock.advance(1000);
+    await agent.post(`/api/v1/tickets/${both}/messages`, { kind: 'reply', body: 'More quokkas were seen' });
+    const newestFirst = (xs: number[]) => [...xs].reverse();
+    const expected = [...newestFirst(exact), ...newestFirst(longer)];
+    for (const limit of [1, 3, 5, 6, 9, 25]) {
+      expect((await allPages(agent, `/api/v1/search?q=quokka&limit=${limit}`)).all, `limit=${limit}`).toEqual(expected);
+    }
+    expect(asc(expected)).toEqual(asc(nums(await agent.get('/api/v1/tickets?q=quokka&limit=50'))));
+    expect(await search('quokkas')).toEqual([both, ...newestFirst(longer)]);
+    expect(await search('"a quokka"')).toEqual(newestFirst(exact));
+    // No ticket has the word "quok" itself: every ticket starting with it, newest match first.
+    expect((await allPages(agent, '/api/v1/search?q=quok&limit=4')).all).toEqual([both, ...newestFirst(longer), ...newestFirst(exact).filter((x) => x !== both)]);
+  });
+
+  it('a search with no searchable words finds nothing; with a filter it is the filter', async () => {
+    for (const q of ['🎉', '*', '(', '^', "'", '""', '-🎉', ' ( ) ']) {
+      const res = await agent.get(`/api/v1/search?q=${enc(q)}`);
+      expect([q, res.statusCode, res.json().items, res.json().nextCursor]).toEqual([q, 200, [], null]);
+    }
+    expect(await search('🎉 status:resolved')).toEqual(await search('status:resolved'));
+    expect(await search('🎉 status:resolved')).toEqual([n.resolved]);
+  });
 });

@@ -14,7 +14,7 @@ import {
   updateMailboxRequest,
 } from '../../../contracts/mail.js';
 import { AppError } from '../../platform/errors.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { loadMailConfig, type MailConfig } from '../../platform/mail/mail-config.js';
@@ -26,7 +26,6 @@ import { createMailbox, deleteMailbox, getMailbox, listMailboxes, updateMailbox 
 import { registerOutboundMailRoutes } from './outbound.routes.js';
 
 const idParams = z.object({ id: uuid });
-const isKey = (v: unknown): v is { at: string; id: string } => typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
 export function registerChannelRoutes(app: AppInstance, deps: AppDeps, mail: MailConfig = loadMailConfig()): void {
   registerMailboxRoutes(app, deps);
@@ -107,12 +106,12 @@ function registerInboundRoutes(app: AppInstance, deps: AppDeps, mail: MailConfig
     },
     async (request) => {
       const ctx = ctxOf(deps, request);
-      const before = decodeCursor(request.query.cursor, isKey);
+      const before = decodeCursor('inbound-mail', request.query.cursor, isTimeIdKey, { status: request.query.status ?? null });
       const rows = await listInboundMail(ctx, { status: request.query.status, before, limit: request.query.limit + 1 });
       const page = rows.slice(0, request.query.limit);
       const numbers = await ticketNumbersByIds(ctx, page.map((m) => m.ticketId).filter((x): x is string => x !== null));
       const last = page[page.length - 1];
-      return { items: page.map((m) => presentInboundSummary(m, numbers)), nextCursor: rows.length > page.length && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
+      return { items: page.map((m) => presentInboundSummary(m, numbers)), nextCursor: rows.length > page.length && last ? encodeCursor('inbound-mail', { at: last.receivedAt, id: last.id }, { status: request.query.status ?? null }) : null };
     },
   );
 

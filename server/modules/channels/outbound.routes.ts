@@ -3,7 +3,7 @@ import { uuid } from '../../../contracts/common.js';
 import { mailboxResponse } from '../../../contracts/mail.js';
 import { mailDeliveryResponse, outboxItemResponse, outboxQuery } from '../../../contracts/mail-outbound.js';
 import { ticketNumberParams } from '../../../contracts/tickets.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import type { MailConfig } from '../../platform/mail/mail-config.js';
@@ -14,7 +14,6 @@ import { presentDelivery, presentOutboxItem } from './outbound.presenter.js';
 import { listLocalOutbox, localOutboxRaw, mailDeliveries } from './outbound.service.js';
 
 const idParams = z.object({ id: uuid });
-const isKey = (v: unknown): v is { at: string; id: string } => typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
 /** Outbound mail status, the local outbox, and "poll this IMAP mailbox now". */
 export function registerOutboundMailRoutes(app: AppInstance, deps: AppDeps, mail: MailConfig): void {
@@ -44,11 +43,11 @@ export function registerOutboundMailRoutes(app: AppInstance, deps: AppDeps, mail
     },
     async (request) => {
       const ctx = ctxOf(deps, request);
-      const rows = await listLocalOutbox(ctx, { before: decodeCursor(request.query.cursor, isKey), limit: request.query.limit + 1 });
+      const rows = await listLocalOutbox(ctx, { before: decodeCursor('outbox', request.query.cursor, isTimeIdKey), limit: request.query.limit + 1 });
       const page = rows.slice(0, request.query.limit);
       const numbers = await ticketNumbersByIds(ctx, page.map((m) => m.ticketId));
       const last = page[page.length - 1];
-      return { items: await Promise.all(page.map((m) => presentOutboxItem(m, numbers))), nextCursor: rows.length > page.length && last ? encodeCursor({ at: last.queuedAt, id: last.id }) : null };
+      return { items: await Promise.all(page.map((m) => presentOutboxItem(m, numbers))), nextCursor: rows.length > page.length && last ? encodeCursor('outbox', { at: last.queuedAt, id: last.id }) : null };
     },
   );
 

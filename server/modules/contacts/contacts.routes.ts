@@ -34,9 +34,9 @@ export function registerContactRoutes(app: AppInstance, deps: AppDeps): void {
     { schema: { tags: ['contacts'], summary: 'List or search contacts (name, email, phone), by name', querystring: listContactsQuery, response: { 200: pageOf(contactResponse) } } },
     async (request) => {
       const { cursor, limit, ...filters } = request.query;
-      const items = await listContacts(ctxOf(deps, request), { ...filters, after: decodeCursor(cursor, isNameKey), limit });
+      const items = await listContacts(ctxOf(deps, request), { ...filters, after: decodeCursor('contacts', cursor, isNameKey, filters), limit });
       const last = items.length === limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor({ name: last.name, id: last.id }) : null };
+      return { items, nextCursor: last ? encodeCursor('contacts', { name: last.name, id: last.id }, filters) : null };
     },
   );
   app.post('/api/v1/contacts', { schema: { tags: ['contacts'], summary: 'Create a contact', body: createContactRequest, response: { 201: contactResponse } } }, async (request, reply) =>

@@ -8,9 +8,13 @@ import { reassignSearchDocs } from '../../platform/search/search.repository.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from './messages.service.js';
-import { findMessagesByIds, messageIdsOf, moveMessages, type Message } from './messages.repository.js';
+import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
 export const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
+
+// Counts, last message and first response are read back from the messages a ticket holds once
+// a merge or split has moved some: adding up what moved cannot tell that the first reply left.
+const withFacts = (t: Ticket, facts: Map<string, ConversationFacts>): Ticket => ({ ...t, ...facts.get(t.id) });
 
 async function resolveRequester(ctx: Ctx, input: { requester?: { email: string; name?: string | undefined } | undefined; requesterId?: string | undefined }): Promise<Contact> {
   if (ctx.actor.type === 'customer') {
@@ -73,6 +77,7 @@ export async function createTicketWithMessage(
 /**
  * Merges source tickets into the target: their messages join the target's timeline (keeping
  * where they came from), each source is closed with a pointer to the target, both sides audited.
+ * The target's first response becomes the earliest agent reply of them all made since it was created.
  */
 export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers: number[]): Promise<Ticket> {
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can merge tickets');
@@ -87,11 +92,10 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
       const ids = await messageIdsOf(tx.db, source.id);
       await moveMessages(tx.db, ids, source.id, target.id);
       await reassignSearchDocs(tx.db, ids.map((id) => `m:${id}`), target.id);
-      const moved = await findMessagesByIds(tx.db, ids);
-      const lastAt = moved.reduce<string | null>((acc, m) => (!acc || m.createdAt > acc ? m.createdAt : acc), target.lastMessageAt);
-      const grown: Ticket = { ...target, messageCount: target.messageCount + ids.length, lastMessageAt: lastAt, tags: [...new Set([...target.tags, ...source.tags])].sort() };
+      const facts = await conversationFactsOf(tx.db, [target, source]);
+      const grown: Ticket = { ...withFacts(target, facts), tags: [...new Set([...target.tags, ...source.tags])].sort() };
       await saveTicket(tx.db, target, grown);
-      const closing: Ticket = { ...source, messageCount: 0, mergedIntoId: target.id };
+      const closing: Ticket = { ...withFacts(source, facts), mergedIntoId: target.id };
       await saveTicket(tx.db, source, closing);
       await applyChanges(tx, closing, { status: 'closed' }, { reason: 'merged', intoNumber: target.number });
       await appendTicketEvents(tx.db, [
@@ -106,7 +110,7 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
   });
 }
 
-/** Moves chosen messages of a ticket to a new ticket linked to it (same requester, group and priority). */
+/** Moves chosen messages of a ticket to a new ticket linked to it (same requester, group, priority, tags and custom fields). */
 export async function splitTicket(ctx: Ctx, number: number, messageIds: string[], subject?: string): Promise<{ original: Ticket; created: Ticket }> {
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can split tickets');
   return inTransaction(ctx, async (tx) => {
@@ -127,15 +131,18 @@ export async function splitTicket(ctx: Ctx, number: number, messageIds: string[]
       assigneeId: original.assigneeId,
       groupId: original.groupId,
       tags: original.tags,
+      // Set below as the original holds them: they were checked when they were set, and a field
+      // made required or retired since must not stop a split.
       customFields: {},
+      requireFields: false,
       splitFromId: original.id,
     });
     await moveMessages(tx.db, messageIds, original.id, created.id);
     await reassignSearchDocs(tx.db, messageIds.map((id) => `m:${id}`), created.id);
-    const times = messages.map((m) => m.createdAt).sort();
-    const withMessages: Ticket = { ...created, messageCount: messages.length, lastMessageAt: times[times.length - 1] ?? null };
+    const facts = await conversationFactsOf(tx.db, [original, created]);
+    const withMessages: Ticket = { ...withFacts(created, facts), customFields: original.customFields };
     await saveTicket(tx.db, created, withMessages);
-    const remaining: Ticket = { ...original, messageCount: original.messageCount - messages.length, updatedAt: tx.now.toISOString() };
+    const remaining: Ticket = { ...withFacts(original, facts), updatedAt: tx.now.toISOString() };
     await saveTicket(tx.db, original, remaining);
     await appendTicketEvents(tx.db, [
       ...eventsFrom(tx, original.id, [{ action: 'split_to', from: null, to: { ticketId: created.id, number: created.number, messageIds } }]),

@@ -116,6 +116,42 @@ export async function moveMessages(db: AnyDb, ids: readonly string[], fromTicket
   await q(db).updateTable('messages').set({ ticket_id: toTicketId }).where('id', 'in', [...ids]).execute();
 }
 
+/** What a ticket's messages say about it; a ticket without messages has none of them. */
+export interface ConversationFacts {
+  messageCount: number;
+  lastMessageAt: string | null;
+  /** The earliest agent reply written since the ticket was created. */
+  firstResponseAt: string | null;
+}
+
+/**
+ * The facts of each ticket from the messages it holds now (after a merge or split moved some).
+ * A reply older than the ticket itself (moved in from an older ticket, or out of the original
+ * into a split) answered something else first, and would make a negative response time.
+ */
+export async function conversationFactsOf(db: AnyDb, tickets: readonly { id: string; createdAt: string }[]): Promise<Map<string, ConversationFacts>> {
+  const out = new Map<string, ConversationFacts>(tickets.map((t) => [t.id, { messageCount: 0, lastMessageAt: null, firstResponseAt: null }]));
+  if (tickets.length === 0) return out;
+  const [totals, firsts] = await Promise.all([
+    q(db)
+      .selectFrom('messages')
+      .select((eb) => ['ticket_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('created_at').as('last_at')])
+      .where('ticket_id', 'in', [...out.keys()])
+      .groupBy('ticket_id')
+      .execute(),
+    q(db)
+      .selectFrom('messages')
+      .select((eb) => ['ticket_id', eb.fn.min('created_at').as('first_at')])
+      .where('kind', '=', 'reply')
+      .where((eb) => eb.or(tickets.map((t) => eb.and([eb('ticket_id', '=', t.id), eb('created_at', '>=', t.createdAt)]))))
+      .groupBy('ticket_id')
+      .execute(),
+  ]);
+  for (const r of totals) out.set(r.ticket_id, { ...out.get(r.ticket_id)!, messageCount: Number(r.n), lastMessageAt: r.last_at === null ? null : toIso(r.last_at) });
+  for (const r of firsts) out.set(r.ticket_id, { ...out.get(r.ticket_id)!, firstResponseAt: r.first_at === null ? null : toIso(r.first_at) });
+  return out;
+}
+
 export async function messageIdsOf(db: AnyDb, ticketId: string): Promise<string[]> {
   return (await q(db).selectFrom('messages').select('id').where('ticket_id', '=', ticketId).execute()).map((r) => r.id);
 }

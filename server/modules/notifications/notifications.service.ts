@@ -28,9 +28,9 @@ export const presentNotification = (n: Notification): NotificationResponse => ({
 
 export async function listNotifications(ctx: Ctx, input: { cursor?: string | undefined; limit: number; unreadOnly: boolean }): Promise<{ items: Notification[]; nextCursor: string | null }> {
   const userId = userOf(ctx);
-  const items = await listNotificationPage(ctx.db, userId, { unreadOnly: input.unreadOnly, after: decodeCursor(input.cursor, isKey), limit: input.limit });
+  const items = await listNotificationPage(ctx.db, userId, { unreadOnly: input.unreadOnly, after: decodeCursor('notifications', input.cursor, isKey, { unread: input.unreadOnly }), limit: input.limit });
   const last = items.length === input.limit ? items[items.length - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor({ r: last.read ? 1 : 0, id: last.id } satisfies NotificationKey) : null };
+  return { items, nextCursor: last ? encodeCursor('notifications', { r: last.read ? 1 : 0, id: last.id } satisfies NotificationKey, { unread: input.unreadOnly }) : null };
 }
 
 export async function unreadCount(ctx: Ctx): Promise<number> {

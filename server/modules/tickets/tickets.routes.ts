@@ -18,7 +18,7 @@ import {
   viewResponse,
 } from '../../../contracts/tickets.js';
 import { getContact } from '../contacts/index.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { bulkUpdate } from './bulk.service.js';
@@ -29,9 +29,6 @@ import { contactTickets, describeFilter, listTickets, searchTickets } from './ti
 import { presentEvent, presentTicket, presentTickets } from './tickets.presenter.js';
 import { getTicket, updateTicket } from './tickets.service.js';
 import { createView, deleteView, listViews, updateView } from './views.service.js';
-
-const isAtKey = (v: unknown): v is { at: string; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
 export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
   registerTagRoutes(app, deps);
@@ -97,18 +94,28 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
 
   app.get(
     '/api/v1/tickets/:number/events',
-    { schema: { tags: ['tickets'], summary: 'The ticket history (append-only events), filtered by action and date range', params: ticketNumberParams, querystring: listEventsQuery, response: { 200: pageOf(ticketEventResponse) } } },
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'The ticket history (append-only events), filtered by action and date range',
+        description: 'Events with from <= at <= to: both ends are inclusive, so an event\'s exact `at` as from and to finds it. A from later than to is refused (400, querystring.from).',
+        params: ticketNumberParams,
+        querystring: listEventsQuery,
+        response: { 200: pageOf(ticketEventResponse) },
+      },
+    },
     async (request) => {
       const { cursor, action, from, to, limit } = request.query;
+      const scope = { number: request.params.number, action: action ?? null, from: from ?? null, to: to ?? null };
       const events = await listEvents(ctxOf(deps, request), request.params.number, {
         actions: action,
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(to).toISOString() : undefined,
-        after: decodeCursor(cursor, isAtKey),
+        after: decodeCursor('ticket-events', cursor, isTimeIdKey, scope),
         limit,
       });
       const last = events.length === limit ? events[events.length - 1] : undefined;
-      return { items: events.map(presentEvent), nextCursor: last ? encodeCursor({ at: last.at, id: last.id }) : null };
+      return { items: events.map(presentEvent), nextCursor: last ? encodeCursor('ticket-events', { at: last.at, id: last.id }, scope) : null };
     },
   );
 

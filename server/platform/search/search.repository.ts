@@ -31,41 +31,94 @@ export interface SearchHit {
   key: number;
 }
 
+/** Where a search walk stands: below which key, and whether it is past the exact matches. */
+export interface SearchPosition {
+  key: number;
+  prefix: boolean;
+}
+
 /**
- * Tickets by their newest matching row, newest first, stopping once `limit` are found: a common
- * word costs a short walk down the index rather than a sort of every match. A ticket appears
- * only at its newest match, so pages never repeat a ticket.
+ * Tickets matching `text`, exact matches first and then those that match only as a prefix of
+ * the last word ("quokka" then "quokkas"), each part newest first. The exact word is an index
+ * walk even for a common word, while a prefix makes the engine gather every matching term, so
+ * the prefix part runs only once the exact matches are used up. Which tickets a walk finds, and
+ * in what order, never depends on the page size: the position carries the part it is in.
+ * `next` is null when there is nothing more to find.
  */
+export async function searchTicketsExactFirst(
+  db: AnyDb,
+  text: string,
+  opts: { after?: SearchPosition | undefined; limit: number; accept?: (ids: string[]) => Promise<Set<string>> },
+): Promise<{ hits: SearchHit[]; next: SearchPosition | null }> {
+  const exact = fullTextQuery(db, text, { prefix: false });
+  const prefixed = fullTextQuery(db, text, { prefix: true });
+  if (!exact || !prefixed) return { hits: [], next: null };
+  let hits: SearchHit[] = [];
+  if (!opts.after?.prefix) {
+    const page = await walkMatches(db, exact, { beforeKey: opts.after?.key, limit: opts.limit, accept: opts.accept });
+    if (page.next !== null) return { hits: page.hits, next: { key: page.next, prefix: false } };
+    // A phrase has no prefix form.
+    if (prefixed === exact) return { hits: page.hits, next: null };
+    hits = page.hits;
+  }
+  const rest = await walkMatches(db, prefixed, {
+    beforeKey: opts.after?.prefix ? opts.after.key : undefined,
+    limit: opts.limit - hits.length,
+    accept: opts.accept,
+    skipMatching: exact,
+  });
+  return { hits: [...hits, ...rest.hits], next: rest.next === null ? null : { key: rest.next, prefix: true } };
+}
+
+/** One walk, for callers that want the tickets and not the position (the prefix applies by default). */
 export async function searchTicketIds(
   db: AnyDb,
   text: string,
   opts: { beforeKey?: number | undefined; limit: number; prefix?: boolean; accept?: (ids: string[]) => Promise<Set<string>> },
 ): Promise<SearchHit[]> {
   const query = fullTextQuery(db, text, { prefix: opts.prefix });
-  if (!query) return [];
+  return query ? (await walkMatches(db, query, opts)).hits : [];
+}
+
+// The walk stops after this many strides (some 230,000 rows) and leaves the rest to the next
+// page, so a filter that turns nearly every match away cannot make one request unbounded.
+const MAX_STRIDES = 50;
+
+/**
+ * Tickets by their newest matching row, newest first, stopping once `limit` are found: a common
+ * word costs a short walk down the index rather than a sort of every match. A ticket appears
+ * only at its newest match, so pages never repeat a ticket. `skipMatching` leaves out tickets
+ * with any row matching that query (shown by an earlier part of the search). `next` is the key
+ * to continue below, or null once the index has no more matches.
+ */
+async function walkMatches(
+  db: AnyDb,
+  query: string,
+  opts: { beforeKey?: number | undefined; limit: number; accept?: ((ids: string[]) => Promise<Set<string>>) | undefined; skipMatching?: string },
+): Promise<{ hits: SearchHit[]; next: number | null }> {
   const out: SearchHit[] = [];
   const seen = new Set<string>();
-  const firstPage = opts.beforeKey === undefined;
   let before = opts.beforeKey ?? Number.MAX_SAFE_INTEGER;
   // A common word fills a page from its first few rows, and every row read is also a ticket the
   // filter checks; a filter that turns most matches away makes the walk take longer strides.
   let batch = Math.max(opts.limit * 2, 50);
-  for (let round = 0; round < 50 && out.length < opts.limit; round++) {
+  for (let stride = 0; stride < MAX_STRIDES; stride++) {
     const rows = await matchingSearchRows(db, query, before, batch);
-    if (rows.length === 0) break;
     let fresh = rows.filter((r) => !seen.has(r.ticketId) && seen.add(r.ticketId));
-    if (!firstPage) {
-      const shown = await ticketsMatchingSince(db, query, fresh.map((h) => h.ticketId), opts.beforeKey!);
-      fresh = fresh.filter((h) => !shown.has(h.ticketId));
-    }
+    // A ticket with a match at or above where this page starts was shown (or turned away) before.
+    if (opts.beforeKey !== undefined) fresh = without(fresh, await ticketsMatchingSince(db, query, fresh.map((h) => h.ticketId), opts.beforeKey));
+    if (opts.skipMatching) fresh = without(fresh, await ticketsMatchingSince(db, opts.skipMatching, fresh.map((h) => h.ticketId), 0));
     const accepted = opts.accept && fresh.length ? await opts.accept(fresh.map((h) => h.ticketId)) : null;
     for (const h of fresh) {
-      if (out.length >= opts.limit) break;
-      if (!accepted || accepted.has(h.ticketId)) out.push(h);
+      if (accepted && !accepted.has(h.ticketId)) continue;
+      out.push(h);
+      if (out.length === opts.limit) return { hits: out, next: h.key };
     }
+    if (rows.length < batch) return { hits: out, next: null };
     before = rows[rows.length - 1]!.key;
-    if (rows.length < batch) break;
     batch = Math.min(batch * 4, 5000);
   }
-  return out;
+  return { hits: out, next: before };
 }
+
+const without = (hits: SearchHit[], drop: Set<string>): SearchHit[] => (drop.size ? hits.filter((h) => !drop.has(h.ticketId)) : hits);
