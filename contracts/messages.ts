@@ -23,8 +23,12 @@ export const messageResponse = z.object({
   createdAt: isoDateTime,
 });
 
+/**
+ * Only the kinds a caller may post: customer messages arrive through the channels (mail, portal,
+ * chat, SMS); a customer signed in here posts with the default kind and it is stored as theirs.
+ */
 export const postMessageRequest = z.strictObject({
-  kind: z.enum(['reply', 'note', 'customer']).default('reply'),
+  kind: z.enum(['reply', 'note']).default('reply').describe('reply: public, to the customer; note: internal, staff only'),
   body: z.string().min(1).max(1_000_000),
   format: z.enum(['text', 'html']).default('text'),
   attachmentIds: z.array(uuid).max(20).default([]),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime, uuid } from './common.js';
+import { ticketSubject } from './tickets.js';
 
 const number = z
   .string()
@@ -17,7 +18,7 @@ export const logCallRequest = z.strictObject({
   recordingUrl: z.string().trim().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').nullable().default(null),
   ticketNumber: z.number().int().positive().optional(),
   /** For a new ticket; defaults to "Call from/to <number>". */
-  subject: z.string().trim().min(1).max(500).optional(),
+  subject: ticketSubject.optional(),
   callerName: z.string().trim().max(200).optional(),
   startedAt: isoDateTime.optional(),
 });

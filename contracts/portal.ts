@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { email, uuid } from './common.js';
-import { ticketStatus } from './tickets.js';
+import { ticketStatus, ticketSubject } from './tickets.js';
 
 export const portalLinkRequest = z.strictObject({
   email,
@@ -52,7 +52,7 @@ export const portalReplyRequest = z.strictObject({
 });
 
 export const portalNewTicketRequest = z.strictObject({
-  subject: z.string().trim().min(1).max(500),
+  subject: ticketSubject,
   body: z.string().trim().min(1).max(100_000),
   attachmentIds: z.array(uuid).max(20).default([]),
 });

@@ -89,8 +89,26 @@ export type TicketResponse = z.infer<typeof ticketResponse>;
 
 export const attachmentRef = uuid;
 
+/**
+ * Text that shows nothing: whitespace, zero-width spaces and joiners, word joiner and invisible
+ * operators, BOM, soft hyphen, bidi marks, variation selectors, Hangul and Braille fillers.
+ */
+const ONLY_INVISIBLE = /^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]*$/;
+/** Zero-width characters do nothing at either end; others (a variation selector after an emoji) do, so they stay. */
+const BLANK_EDGES = /^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$/g;
+/** The same two rules for text checked outside a schema (custom field values). */
+export const isBlankText = (s: string): boolean => ONLY_INVISIBLE.test(s);
+export const trimBlankEdges = (s: string): string => s.replace(BLANK_EDGES, '');
+
+/** A subject that shows something: one made only of invisible characters is as blank as spaces. */
+export const ticketSubject = z
+  .string()
+  .overwrite((s) => s.replace(BLANK_EDGES, ''))
+  .max(500)
+  .refine((s) => !ONLY_INVISIBLE.test(s), 'must not be blank');
+
 export const createTicketRequest = z.strictObject({
-  subject: z.string().trim().min(1).max(500),
+  subject: ticketSubject,
   requester: z.strictObject({ email, name: z.string().trim().max(200).optional() }).optional(),
   requesterId: uuid.optional(),
   message: z.strictObject({
@@ -110,7 +128,7 @@ export const createTicketRequest = z.strictObject({
 export type CreateTicketRequest = z.input<typeof createTicketRequest>;
 
 export const updateTicketRequest = z.strictObject({
-  subject: z.string().trim().min(1).max(500).optional(),
+  subject: ticketSubject.optional(),
   status: ticketStatus.optional(),
   priority: ticketPriority.optional(),
   type: ticketType.optional(),
@@ -133,7 +151,17 @@ export const listTicketsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const ticketNumberParams = z.object({ number: z.coerce.number().int().positive() });
+/**
+ * A ticket number in a path: plain decimal digits only. Number() would also read "1e0", "0x1",
+ * "1.0" and " 1" as ticket 1, so one ticket would answer at many URLs and "1e3" at another's.
+ */
+export const ticketNumberParams = z.object({
+  number: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a ticket number: digits only, no sign, leading zero or exponent')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'is larger than any ticket number'),
+});
 
 export const ticketEventResponse = z.object({
   id: uuid,
@@ -163,7 +191,7 @@ export const listEventsQuery = z.object({
 });
 
 export const mergeRequest = z.strictObject({ sourceNumbers: z.array(z.number().int().positive()).min(1).max(50) });
-export const splitRequest = z.strictObject({ messageIds: z.array(uuid).min(1).max(500), subject: z.string().trim().min(1).max(500).optional() });
+export const splitRequest = z.strictObject({ messageIds: z.array(uuid).min(1).max(500), subject: ticketSubject.optional() });
 
 export const BULK_MAX = 1000;
 /** Tickets are named by number, by id, or both (at least one of the two lists, BULK_MAX in all). */

@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
@@ -7,10 +10,10 @@ import { createTestApp, createTicket, type TestApp } from '../support/test-app.j
 /** Path segments no id or number can be: malformed, out of range, hostile, too long. */
 const BAD_SEGMENTS = ['0', '-1', 'abc', '99999999999999999999', '1.5', '%F0%9F%92%A9', 'x'.repeat(300), '00000000-0000-0000-0000-000000000000', '%00', "1'or'1'='1", '%E0%A4%A'];
 const BAD_QUERY = ['abc', '-1', '99999999999999999999', '', 'x'.repeat(5000), '1.5', '%00'];
-const RAW_BODIES = ['{', 'null', '[]', '"x"', '1', '{"__proto__":{"admin":true}}'];
+const RAW_BODIES = ['{', 'null', '[]', '"x"', '1', '{"__proto__":{"admin":true}}', `${'['.repeat(5000)}${']'.repeat(5000)}`, `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`];
 /** Values of the wrong type (or an unstorable or oversized one) for a field of each JSON type. */
 const WRONG: Record<string, unknown[]> = {
-  string: [123, true, [], {}, null, 'x'.repeat(200_000), 'a\u0000b'],
+  string: [123, true, [], {}, null, 'x'.repeat(200_000), 'a\u0000b', 'a\ud800b', 'b\udc00'],
   integer: ['abc', 1.5, -1, 1e308, null, [], '99999999999999999999999'],
   number: ['abc', null, [], 1e308, -1e308],
   boolean: ['yes', 1, null],
@@ -45,7 +48,7 @@ async function sweep(t: TestApp, ticketNumber: number): Promise<{ failures: stri
     const what = `${res.statusCode} ${method} ${url.slice(0, 100)} ${payload?.slice(0, 120) ?? ''}`;
     const isJson = String(res.headers['content-type']).includes('application/json');
     if (res.statusCode >= 500) failures.push(`${what} -> ${res.body.slice(0, 160)}`);
-    else if (res.statusCode >= 400 && url.startsWith('/api/') && !(isJson && typeof res.json().error?.code === 'string' && typeof res.json().error?.message === 'string')) {
+    else if (res.statusCode >= 400 && url.startsWith('/api/') && !(isJson && typeof res.json().error?.code === 'string' && typeof res.json().error?.message === 'string' && 'details' in res.json().error)) {
       failures.push(`${what}: not the error shape -> ${res.body.slice(0, 160)}`);
     }
   };
@@ -166,4 +169,158 @@ describeEachDialect('bad input on every route', (dialect) => {
     expect(byStatus[400]).toBeGreaterThan(3000);
     expect((byStatus[200] ?? 0) + (byStatus[201] ?? 0)).toBeGreaterThan(50);
   }, 300_000);
+});
+
+const BOUNDARY = '----tessera-bad-input';
+const MB = 1024 * 1024; // the test app's TESSERA_MAX_ATTACHMENT_MB
+
+/** One multipart part, closed unless told otherwise. */
+function multipart(o: { field?: string; filename?: string; content: Buffer | string; close?: boolean }): Buffer {
+  return Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${o.field ?? 'file'}"; filename="${o.filename ?? 'notes.txt'}"\r\nContent-Type: text/plain\r\n\r\n`, 'latin1'),
+    Buffer.isBuffer(o.content) ? o.content : Buffer.from(o.content),
+    Buffer.from(o.close === false ? '' : `\r\n--${BOUNDARY}--\r\n`),
+  ]);
+}
+
+/** Every file under the blob store, temp files included: what an upload left on disk. */
+function filesOnDisk(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return (readdirSync(root, { recursive: true }) as string[]).filter((f) => statSync(join(root, f)).isFile()).sort();
+}
+
+describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialect) => {
+  let t: TestApp;
+  let ticket: { number: number };
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    ticket = await createTicket(t.admin, { subject: 'First' });
+    await createTicket(t.admin, { subject: 'Second' });
+    await createTicket(t.admin, { subject: 'Third' });
+  });
+  afterAll(() => t.close());
+
+  const upload = (payload: Buffer | string, contentType = `multipart/form-data; boundary=${BOUNDARY}`) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { authorization: `Bearer ${t.admin.token}`, 'content-type': contentType }, payload });
+  const attachmentRows = async () => Number((await sql<{ n: number | string }>`select count(*) as n from attachments`.execute(t.deps.database.db)).rows[0]!.n);
+  const fieldsOf = (res: { json(): any }) => res.json().error.details.fields.map((f: { path: string }) => f.path);
+
+  it('a file over the limit is refused with 413 and leaves no row and no blob, not even a cut-off one', async () => {
+    // Exactly the limit is allowed; the cut-off copy of the bigger file would be these very bytes.
+    const atLimit = await upload(multipart({ content: Buffer.alloc(MB, 1) }));
+    expect(atLimit.statusCode).toBe(201);
+    const rows = await attachmentRows();
+    const disk = filesOnDisk(t.deps.blobs.root);
+
+    for (const fill of [1, 2]) {
+      const big = await upload(multipart({ content: Buffer.alloc(MB + 10, fill) }));
+      expect(big.statusCode).toBe(413);
+      expect(big.json().error.code).toBe('payload_too_large');
+    }
+    expect(await attachmentRows()).toBe(rows);
+    expect(filesOnDisk(t.deps.blobs.root)).toEqual(disk);
+    // The earlier upload that shares the bytes is untouched.
+    const dl = await t.admin.get(atLimit.json().url);
+    expect(dl.statusCode).toBe(200);
+    expect(dl.rawPayload.length).toBe(MB);
+  });
+
+  it('a malformed multipart body is a 400 naming the body, and stores nothing', async () => {
+    const rows = await attachmentRows();
+    const disk = filesOnDisk(t.deps.blobs.root);
+    const noBoundary = await upload(multipart({ content: 'hello' }), 'multipart/form-data');
+    const unterminated = await upload(multipart({ content: 'hello', close: false }));
+    for (const res of [noBoundary, unterminated]) {
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('validation_failed');
+      expect(fieldsOf(res)).toEqual(['body']);
+    }
+    expect(noBoundary.json().error.message).toMatch(/multipart/);
+    expect(await attachmentRows()).toBe(rows);
+    expect(filesOnDisk(t.deps.blobs.root)).toEqual(disk);
+  });
+
+  it('refuses a file name with control characters, an empty file and a file in another field, naming file', async () => {
+    const rows = await attachmentRows();
+    const disk = filesOnDisk(t.deps.blobs.root);
+    const refused = {
+      nul: await upload(multipart({ filename: 'a\u0000b.txt', content: 'x' })),
+      escape: await upload(multipart({ filename: 'a\u001b[31mb.txt', content: 'x' })),
+      empty: await upload(multipart({ content: '' })),
+      otherField: await upload(multipart({ field: 'upload', content: 'x' })),
+    };
+    for (const [what, res] of Object.entries(refused)) {
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json().error.code, what).toBe('validation_failed');
+      expect(fieldsOf(res), what).toEqual(['body.file']);
+    }
+    expect(refused.empty.json().error.message).toMatch(/empty/);
+    expect(refused.otherField.json().error.message).toMatch(/"file"/);
+    expect(await attachmentRows()).toBe(rows);
+    expect(filesOnDisk(t.deps.blobs.root)).toEqual(disk);
+    // The same file, properly sent, is taken.
+    const ok = await upload(multipart({ filename: 'ab.txt', content: 'x' }));
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ filename: 'ab.txt', size: 1 });
+  });
+
+  it('a ticket-list cursor only continues the list it came from: another sort, filter or view is a 400', async () => {
+    const first = await t.admin.get('/api/v1/tickets?limit=1');
+    const cursor = first.json().nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    const next = await t.admin.get(`/api/v1/tickets?limit=1&cursor=${cursor}`);
+    expect(next.statusCode).toBe(200);
+    expect(next.json().items).toHaveLength(1);
+    expect(next.json().items[0].number).not.toBe(first.json().items[0].number);
+
+    const view = await t.admin.post('/api/v1/views', { name: 'Open ones', query: 'status:open' });
+    expect(view.statusCode).toBe(201);
+    for (const other of ['sort=number_asc', 'sort=created_asc', 'sort=updated_asc', 'q=status:open', `view=${view.json().id}`]) {
+      const res = await t.admin.get(`/api/v1/tickets?limit=1&${other}&cursor=${cursor}`);
+      expect(res.statusCode, other).toBe(400);
+      expect(res.json().error.message, other).toMatch(/^cursor: /);
+    }
+    // The other way round too: a number_asc cursor in the default (time) order.
+    const byNumber = (await t.admin.get('/api/v1/tickets?limit=1&sort=number_asc')).json().nextCursor as string;
+    expect((await t.admin.get(`/api/v1/tickets?limit=1&sort=number_asc&cursor=${byNumber}`)).statusCode).toBe(200);
+    expect((await t.admin.get(`/api/v1/tickets?limit=1&cursor=${byNumber}`)).statusCode).toBe(400);
+  });
+
+  it('every cursor names its list: a ticket-events cursor is refused by the outbox and inbound mail lists', async () => {
+    await t.admin.patch(`/api/v1/tickets/${ticket.number}`, { priority: 'high' });
+    const events = await t.admin.get(`/api/v1/tickets/${ticket.number}/events?limit=1`);
+    const cursor = events.json().nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    for (const url of ['/api/v1/mail/outbox', '/api/v1/mail/inbound', '/api/v1/tickets', '/api/v1/contacts', '/api/v1/notifications']) {
+      const res = await t.admin.get(`${url}?cursor=${cursor}`);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.message, url).toMatch(/^cursor: /);
+    }
+    expect((await t.admin.get(`/api/v1/tickets/${ticket.number}/events?limit=1&cursor=${cursor}`)).statusCode).toBe(200);
+  });
+
+  it('a ticket number in a path is plain digits: 1e0, 0x1, 1.0, " 1" or 1e3 are a 400 naming params.number', async () => {
+    expect((await t.admin.get(`/api/v1/tickets/${ticket.number}`)).json().number).toBe(ticket.number);
+    for (const segment of ['1e0', '0x1', '1.0', '%201', '1%20', '+1', '01', '1e3', '9007199254740993']) {
+      for (const url of [`/api/v1/tickets/${segment}`, `/api/v1/tickets/${segment}/messages`, `/api/v1/tickets/${segment}/events`]) {
+        const res = await t.admin.get(url);
+        expect(res.statusCode, url).toBe(400);
+        expect(fieldsOf(res), url).toEqual(['params.number']);
+      }
+    }
+  });
+
+  it('a subject of invisible characters only is blank; inside real text they are kept', async () => {
+    for (const subject of ['\u00a0\u200b', '\u200b\u200c\u200d', '\u2060\ufeff', ' \u200e ']) {
+      const created = await t.admin.post('/api/v1/tickets', { subject, requester: { email: 'zw@customer.test' }, message: { body: 'Hi' } });
+      expect(created.statusCode, JSON.stringify(subject)).toBe(400);
+      expect(fieldsOf(created)).toEqual(['body.subject']);
+      const patched = await t.admin.patch(`/api/v1/tickets/${ticket.number}`, { subject });
+      expect(patched.statusCode, JSON.stringify(subject)).toBe(400);
+      expect(fieldsOf(patched)).toEqual(['body.subject']);
+    }
+    const kept = await createTicket(t.admin, { subject: '\u200bZero\u200bwidth inside\u200d ' });
+    expect(kept.subject).toBe('Zero\u200bwidth inside');
+  });
 });

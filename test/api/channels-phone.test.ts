@@ -43,6 +43,15 @@ describeEachDialect('phone: logged calls, CTI webhook, callbacks', (dialect) => 
     expect(calls).toHaveLength(1);
   });
 
+  it('takes a subject for the new ticket only if it shows something', async () => {
+    const call = { number: '+44 20 7946 0002', direction: 'inbound', durationSeconds: 60 };
+    const invisible = await agent.post('/api/v1/calls', { ...call, subject: '\u200b\u00ad ' });
+    expect([invisible.statusCode, invisible.json().error.details.fields[0].path]).toEqual([400, 'body.subject']);
+    const edged = await agent.post('/api/v1/calls', { ...call, subject: '\u200bRouter keeps rebooting\ufeff' });
+    expect(edged.statusCode).toBe(201);
+    expect((await t.admin.get(`/api/v1/tickets/${edged.json().ticketNumber}`)).json().subject).toBe('Router keeps rebooting');
+  });
+
   it('logs an outbound call on an existing ticket and matches the known contact by number, whatever the formatting', async () => {
     const c = await t.admin.post('/api/v1/contacts', { name: 'Known Caller', emails: ['known@phone.test'], phones: ['+1 555 200 3000'] });
     expect(c.statusCode).toBe(201);

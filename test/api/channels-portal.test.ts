@@ -129,6 +129,11 @@ describeEachDialect('customer portal: magic link, own tickets only, public conve
 
     const bad = await erin.post('/api/v1/portal/tickets', { subject: '', body: 'x' });
     expect(bad.statusCode).toBe(400);
+    // A subject that shows nothing is as blank as an empty one; invisible edges are trimmed.
+    const invisible = await erin.post('/api/v1/portal/tickets', { subject: '\u200b\u2060 \ufeff', body: 'x' });
+    expect([invisible.statusCode, invisible.json().error.details.fields[0].path]).toEqual([400, 'body.subject']);
+    const edged = await erin.post('/api/v1/portal/tickets', { subject: '\u200b Wifi down \u200b', body: 'x' });
+    expect((await t.admin.get(`/api/v1/tickets/${edged.json<{ number: number }>().number}`)).json().subject).toBe('Wifi down');
   });
 
   it('refuses an expired link and a signed-out session', async () => {

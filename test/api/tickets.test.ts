@@ -95,6 +95,16 @@ describeEachDialect('tickets API', (dialect) => {
     expect(after).toMatchObject({ status: 'open', reopenCount: 1, resolvedAt: null, messageCount: 3 });
   });
 
+  it('posting a message takes only the kinds its OpenAPI lists: reply and note', async () => {
+    const tk = await createTicket(t.admin);
+    const spec = (await t.admin.get('/api/v1/openapi.json')).json();
+    const body = spec.paths['/api/v1/tickets/{number}/messages'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.kind.enum).toEqual(['reply', 'note']);
+    const customer = await agent.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'customer', body: 'Pretending to be Carol' });
+    expect(customer.statusCode).toBe(400);
+    expect(customer.json().error.details.fields.map((f: { path: string }) => f.path)).toEqual(['body.kind']);
+  });
+
   it('keeps internal notes apart, parses @mentions, and sanitises HTML', async () => {
     const tk = await createTicket(t.admin);
     const note = await t.admin.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'note', body: `Ping @alice-${dialect} please <b>look</b>` });
@@ -271,5 +281,97 @@ describeEachDialect('search follows contact changes', (dialect) => {
     await t.deps.events.idle();
     const found = (await t.admin.get('/api/v1/search?q=Quixotic')).json().items.map((i: { number: number }) => i.number);
     expect(found).toEqual([tk.number]);
+  });
+});
+
+describeEachDialect('merge and split keep each ticket true to the messages it holds', (dialect) => {
+  let t: TestApp;
+  let agent: ApiClient;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    agent = await t.user({ role: 'agent', name: 'Mona Merger' });
+  });
+  afterAll(() => t.close());
+
+  const at = () => t.clock.now().toISOString();
+  const facts = async (number: number) => {
+    const tk = (await agent.get(`/api/v1/tickets/${number}`)).json();
+    return { messageCount: tk.messageCount, lastMessageAt: tk.lastMessageAt, firstResponseAt: tk.firstResponseAt };
+  };
+  const post = async (number: number, kind: 'reply' | 'note', body: string) => {
+    const res = await agent.post(`/api/v1/tickets/${number}/messages`, { kind, body });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().message.id as string;
+  };
+
+  it('a merge gives the target the earliest first response and the latest message; the source keeps none', async () => {
+    const a = await createTicket(t.admin, { subject: 'Router down' });
+    t.clock.advance(60_000);
+    const b = await createTicket(t.admin, { subject: 'Router still down' });
+    t.clock.advance(60_000);
+    await post(b.number, 'reply', 'Restart it, please.');
+    const bReplyAt = at();
+    t.clock.advance(60_000);
+    await post(a.number, 'reply', 'Looking into it.');
+    t.clock.advance(60_000);
+    await post(b.number, 'note', 'Customer called too.');
+    const bNoteAt = at();
+    t.clock.advance(60_000);
+    const merged = await agent.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [b.number] });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const target = { messageCount: 5, lastMessageAt: bNoteAt, firstResponseAt: bReplyAt };
+    expect(merged.json()).toMatchObject(target);
+    expect(await facts(a.number)).toEqual(target);
+    expect(await facts(b.number)).toEqual({ messageCount: 0, lastMessageAt: null, firstResponseAt: null });
+  });
+
+  it('a split moves first response and last message with the messages that set them', async () => {
+    const c = await createTicket(t.admin, { subject: 'Invoice wrong' });
+    const openedAt = at();
+    t.clock.advance(60_000);
+    const reply = await post(c.number, 'reply', 'Which invoice?');
+    const replyAt = at();
+    t.clock.advance(60_000);
+    const note = await post(c.number, 'note', 'Invoice 42, says the customer.');
+    const noteAt = at();
+    t.clock.advance(60_000);
+    const split = await agent.post(`/api/v1/tickets/${c.number}/split`, { messageIds: [reply, note] });
+    expect(split.statusCode, split.body).toBe(201);
+    const original = { messageCount: 1, lastMessageAt: openedAt, firstResponseAt: null };
+    // The moved reply predates the new ticket: it answered the original, and counting it would
+    // give the new ticket a negative first-response time.
+    expect(replyAt < split.json().created.createdAt).toBe(true);
+    const created = { messageCount: 2, lastMessageAt: noteAt, firstResponseAt: null };
+    expect(split.json()).toMatchObject({ original, created });
+    expect(await facts(c.number)).toEqual(original);
+    expect(await facts(split.json().created.number)).toEqual(created);
+  });
+});
+
+describeEachDialect('split keeps custom fields', (dialect) => {
+  let t: TestApp;
+  let agent: ApiClient;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    agent = await t.user({ role: 'agent', name: 'Sam Splitter' });
+    for (const def of [
+      { key: 'order_id', label: 'Order', type: 'text', requiredForTypes: ['incident'] },
+      { key: 'warranty', label: 'Under warranty', type: 'checkbox' },
+    ]) {
+      const res = await t.admin.post('/api/v1/custom-fields', def);
+      expect(res.statusCode, res.body).toBe(201);
+    }
+  });
+  afterAll(() => t.close());
+
+  it('the new ticket carries the original custom fields, a field required for its type included', async () => {
+    const tk = await createTicket(agent, { type: 'incident', customFields: { order_id: 'ORD-9', warranty: true }, tags: ['vip'], priority: 'high' });
+    const reply = (await agent.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'reply', body: 'Refund on its way.' })).json().message.id as string;
+    const split = await agent.post(`/api/v1/tickets/${tk.number}/split`, { messageIds: [reply] });
+    expect(split.statusCode, split.body).toBe(201);
+    const same = { type: 'incident', customFields: { order_id: 'ORD-9', warranty: true }, tags: ['vip'], priority: 'high' };
+    expect(split.json().created).toMatchObject(same);
+    expect((await agent.get(`/api/v1/tickets/${split.json().created.number}`)).json()).toMatchObject(same);
+    expect((await agent.get(`/api/v1/tickets/${tk.number}`)).json()).toMatchObject(same);
   });
 });

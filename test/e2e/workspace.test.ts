@@ -156,6 +156,18 @@ describe('agent workspace in a browser', () => {
     expect(t.status).toBe('resolved');
   });
 
+  it('shows a closed ticket read-only: properties and the public reply are off, an internal note still goes in', async () => {
+    await api.call('PATCH', `/api/v1/tickets/${numbers.refund}`, { status: 'closed' });
+    await page.reload();
+    await expect.poll(() => page.locator('.ticket-header').textContent()).toContain('Closed');
+    await expect.poll(() => page.getByText('This ticket is closed and can no longer change').isVisible()).toBe(true);
+    expect(await page.getByRole('combobox', { name: 'Priority' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('tab', { name: 'Reply' }).isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: /Internal note/ }).fill('Customer called to say thanks.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.getByRole('article', { name: /Internal note/ }).last().textContent()).toContain('Customer called to say thanks.');
+  });
+
   it('merges two tickets from the list', async () => {
     await page.goto(`${server.url}/views/all_open`);
     await row(numbers.invoiceDup!).waitFor();

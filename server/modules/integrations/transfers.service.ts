@@ -9,7 +9,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { randomToken, uuidv7 } from '../../platform/ids.js';
 import { listGroups, requireAdmin, requireStaff } from '../auth/index.js';
 import { addMessageToTicket, listMessages } from '../messages/index.js';
-import { applyChanges, getTicket, requireTicketById, type Ticket } from '../tickets/index.js';
+import { applyChanges, getTicket, requireTicketById, ticketClosed, type Ticket } from '../tickets/index.js';
 import { safeRequest, TargetRefusedError } from './safe-http.js';
 import { signBody } from './webhook-delivery.js';
 import { assertTarget } from './webhooks.service.js';
@@ -142,6 +142,8 @@ export async function transferTicket(ctx: Ctx, number: number, input: { trackerI
   const tracker = await findTracker(ctx.db, input.trackerId);
   if (!tracker || !tracker.active) throw notFound('Tracker');
   if (await findTransfer(ctx.db, ticket.id)) throw conflict(`Ticket #${number} was already transferred`);
+  // Refused before the tracker is called: tagging the closed ticket afterwards would fail and leave an issue pointing nowhere.
+  if (ticket.status === 'closed') throw ticketClosed([number]);
   const body = await render(tracker, tracker.createTemplate, await templateVars(ctx, ticket, { note: input.note }));
   const answer = await callTracker(ctx, tracker, tracker.createUrl, body);
   const externalId = pick(answer, tracker.idPath);

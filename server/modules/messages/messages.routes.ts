@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { uuid } from '../../../contracts/common.js';
 import { attachmentResponse, messageResponse, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
 import { createTicketRequest, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
-import { AppError } from '../../platform/errors.js';
+import { readUploadedFile } from '../../platform/http/multipart-file.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { presentTicket, ticketNumbersByIds } from '../tickets/index.js';
@@ -90,11 +90,8 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
     { schema: { tags: ['messages'], summary: 'Upload a file (multipart field "file"); reference its id in attachmentIds', consumes: ['multipart/form-data'], response: { 201: attachmentResponse } } },
     async (request, reply) => {
       const ctx = ctxOf(deps, request);
-      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in the field "file"');
-      const file = await request.file();
-      if (!file) throw new AppError('validation_failed', 'file: missing', { fields: [{ path: 'body.file', message: 'missing' }] });
-      const attachment = await uploadAttachment(ctx, deps.blobs, { stream: file.file, filename: file.filename, contentType: file.mimetype, maxBytes: deps.config.maxAttachmentBytes });
-      if (file.file.truncated) throw new AppError('payload_too_large', 'The file is larger than allowed');
+      const file = await readUploadedFile(request, deps.config.maxAttachmentBytes);
+      const attachment = await uploadAttachment(ctx, deps.blobs, { ...file, maxBytes: deps.config.maxAttachmentBytes });
       return reply.status(201).send(presentAttachment(attachment));
     },
   );

@@ -7,7 +7,7 @@ import { emit } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
 import { listActiveStaffForMentions } from '../auth/index.js';
-import { appendTicketEvents, eventsFrom, getTicket, recordMessageOnTicket, requireTicketById, type Ticket, type TicketStatus } from '../tickets/index.js';
+import { appendTicketEvents, eventsFrom, getTicket, recordMessageOnTicket, requireTicketById, ticketClosed, type Ticket, type TicketStatus } from '../tickets/index.js';
 import { normaliseBody, parseMentions } from './body-format.js';
 import {
   attachToMessage,
@@ -87,7 +87,7 @@ export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMes
   return { message: { ...message, attachments: attachments.map((a) => ({ ...a, messageId: message.id })) }, ticket: updated };
 }
 
-/** Posts a reply or note (staff) or a customer message (customers, on their own tickets). */
+/** Posts a reply or note (staff) or a customer message (customers, on their own tickets); a closed ticket takes only notes. */
 export async function postMessage(
   ctx: Ctx,
   number: number,
@@ -105,6 +105,8 @@ export async function postMessage(
   return inTransaction(ctx, async (tx) => {
     const ticket = await getTicket(tx, number, { lock: true });
     if (ticket.mergedIntoId) throw new AppError('bad_request', `Ticket #${number} was merged; write on the ticket it was merged into`);
+    // Closed is final for the conversation; a note only records what happened after.
+    if (ticket.status === 'closed' && kind !== 'note') throw ticketClosed([number]);
     return addMessageToTicket(tx, ticket, { ...input, kind });
   });
 }
@@ -137,7 +139,8 @@ export async function uploadAttachment(
     id: uuidv7(ctx.now.getTime()),
     messageId: null,
     uploaderUserId: ctx.actor.id,
-    filename: file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 255) || 'attachment',
+    // The HTTP layer refuses control characters; any other caller's are replaced, as NUL cannot reach PostgreSQL.
+    filename: file.filename.replace(/[\\/"\x00-\x1f\x7f]/g, '_').slice(0, 255) || 'attachment',
     contentType: /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType) ? file.contentType : 'application/octet-stream',
     size: stored.size,
     sha256: stored.sha256,

@@ -5,11 +5,12 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, invalidField } from '../../platform/errors.js';
 import { assertCanEdit, assertCanManageSpam, canSeeTicket } from './tickets.policy.js';
 import { findTicketsByNumbers, numbersByIds } from './tickets.repository.js';
-import { applyChanges, assertAssignable } from './tickets.service.js';
+import { applyChanges, assertAssignable, closedTicketEdit, ticketClosed } from './tickets.service.js';
 
 /**
  * One change applied to many tickets in a single transaction: either every ticket changes or,
- * when any cannot (unknown, not visible, invalid status move), none does and the error names it.
+ * when any cannot (unknown, not visible, closed, invalid status move), none does and the error
+ * names it.
  */
 export async function bulkUpdate(ctx: Ctx, input: z.output<typeof bulkUpdateRequest>): Promise<number[]> {
   assertCanEdit(ctx.actor);
@@ -31,6 +32,10 @@ export async function bulkUpdate(ctx: Ctx, input: z.output<typeof bulkUpdateRequ
       const named = [...missingNumbers.map((n) => `#${n}`), ...missingIds];
       throw new AppError('not_found', `Ticket(s) not found: ${named.join(', ')}`, { numbers: missingNumbers, ids: missingIds });
     }
+    // Every closed ticket the change would touch is named at once, so the selection can be fixed
+    // in one go; marking or restoring spam (or a value a ticket already has) is no edit.
+    const closed = [...visible.values()].filter((t) => closedTicketEdit(t, input.changes, tx.now.toISOString()) !== 'none').map((t) => t.number);
+    if (closed.length) throw ticketClosed(closed.sort((a, b) => a - b));
     const updated: number[] = [];
     for (const ticket of visible.values()) {
       const after = await applyChanges(tx, ticket, input.changes, { bulk: true });

@@ -107,13 +107,43 @@ export async function getTicket(ctx: Ctx, number: number, opts: { lock?: boolean
   return assertVisible(ctx.actor, await findTicketByNumber(ctx.db, number, opts));
 }
 
-/** Applies a patch with its events and outbox rows; shared by update, bulk and merge. */
-export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch, data: Record<string, unknown> = {}): Promise<Ticket> {
+/** The spam flag is not part of the conversation's record: it may still change on a closed ticket. */
+const FLAG_ACTIONS: ReadonlySet<FieldChange['action']> = new Set(['marked_spam', 'unmarked_spam']);
+
+export const ticketClosed = (numbers: number[]): AppError =>
+  new AppError(
+    'ticket_closed',
+    `${numbers.length === 1 ? 'Ticket' : 'Tickets'} ${numbers.map((n) => `#${n}`).join(', ')} ${numbers.length === 1 ? 'is' : 'are'} closed and can no longer change; ` +
+      "open a new ticket for anything further (a customer's reply opens a linked follow-up by itself)",
+    { numbers },
+  );
+
+/**
+ * What a patch would do to a closed ticket beyond its spam flag: nothing, a change of its fields,
+ * or a move out of closed. Closed is final (DESIGN.md 10) so reports and what the customer was
+ * told stay true; a patch that changes nothing (closing it again, a value it already has) is no edit.
+ */
+export function closedTicketEdit(ticket: Ticket, patch: TicketPatch, at: string): 'none' | 'change' | 'reopen' {
+  if (ticket.status !== 'closed') return 'none';
+  const preview = applyTicketPatch(ticket, patch, at);
+  if (!preview.ok) return 'reopen';
+  return preview.changes.some((c) => !FLAG_ACTIONS.has(c.action)) ? 'change' : 'none';
+}
+
+/**
+ * Applies a patch with its events and outbox rows; shared by update, bulk, merge and rules. A
+ * closed ticket takes no change but its spam flag, whoever asks (a rule's action is skipped);
+ * `evenIfClosed` is for bookkeeping that must reach every ticket, such as renaming a tag everywhere.
+ */
+export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch, data: Record<string, unknown> = {}, opts: { evenIfClosed?: boolean } = {}): Promise<Ticket> {
+  const at = ctx.now.toISOString();
+  // Before the other checks, so the answer is the one that matters; a move out of closed is
+  // answered below as the invalid transition it is, with its (empty) list of allowed moves.
+  if (!opts.evenIfClosed && closedTicketEdit(before, patch, at) === 'change') throw ticketClosed([before.number]);
   if (patch.assigneeId !== undefined || patch.groupId !== undefined) await assertAssignable(ctx, patch.assigneeId, patch.groupId);
   if (patch.customFields) {
     patch = { ...patch, customFields: await validateCustomFields(ctx, patch.type ?? before.type, patch.customFields, { requireAll: false }) };
   }
-  const at = ctx.now.toISOString();
   const result = applyTicketPatch(before, patch, at);
   if (!result.ok) {
     throw new AppError('invalid_transition', `Ticket #${before.number} cannot move from ${result.from} to ${result.to}`, {

@@ -229,6 +229,7 @@ export const en = {
   'prop.tags': 'Tags',
   'prop.addTag': 'Add tag',
   'prop.customFields': 'Details',
+  'prop.closedReadOnly': 'This ticket is closed and can no longer change. A reply from the customer opens a linked follow-up.',
   'prop.required': 'Required for this ticket type',
   'tags.remove': 'Remove tag {tag}',
 

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { chatMessageResponse, offlineMessageRequest, offlineMessageResponse, startChatRequest, startChatResponse, widgetConfigQuery, widgetConfigResponse } from '../../../../contracts/chat.js';
 import { systemActor } from '../../../platform/context.js';
 import { AppError } from '../../../platform/errors.js';
+import { readUploadedFile } from '../../../platform/http/multipart-file.js';
 import { makeCtx } from '../../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../../platform/http/types.js';
 import { realtimeOf } from '../../../platform/realtime/realtime.js';
@@ -80,16 +82,10 @@ export function registerVisitorRoutes(app: AppInstance, deps: AppDeps): void {
     async (request, reply) => {
       const ctx = visitorCtx(request);
       const session = await sessionByToken(ctx, String(request.headers['x-chat-token'] ?? ''));
-      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in the field "file"');
-      const file = await request.file();
-      if (!file) throw new AppError('validation_failed', 'file: missing', { fields: [{ path: 'body.file', message: 'missing' }] });
-      let content: Buffer;
-      try {
-        content = await file.toBuffer();
-      } catch {
-        throw new AppError('payload_too_large', `Files may be at most ${Math.round(deps.config.maxAttachmentBytes / 1024 / 1024)} MB`);
-      }
-      const message = await postVisitorFile(ctx, deps.blobs, session.id, { content, filename: file.filename, contentType: file.mimetype, maxBytes: deps.config.maxAttachmentBytes });
+      const { stream, filename, contentType } = await readUploadedFile(request, deps.config.maxAttachmentBytes);
+      // Read whole before anything is stored: the stream fails on a file over the limit or an empty one.
+      const content = await buffer(stream);
+      const message = await postVisitorFile(ctx, deps.blobs, session.id, { content, filename, contentType, maxBytes: deps.config.maxAttachmentBytes });
       return reply.status(201).send(presentChatMessage(message));
     },
   );

@@ -21,6 +21,7 @@ import {
 import { ticketNumberParams } from '../../../../contracts/tickets.js';
 import { systemActor, type Ctx } from '../../../platform/context.js';
 import { AppError } from '../../../platform/errors.js';
+import { readUploadedFile } from '../../../platform/http/multipart-file.js';
 import { ctxOf, makeCtx } from '../../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../../platform/http/types.js';
 import { getOrganizationsByIds } from '../../contacts/index.js';
@@ -187,11 +188,8 @@ export function registerPortalRoutes(app: AppInstance, deps: AppDeps): void {
     { config: pub, schema: { tags: ['portal'], summary: 'Upload a file (multipart field "file") to attach to a reply', consumes: ['multipart/form-data'], response: { 201: portalAttachment } } },
     async (request, reply) => {
       const { ctx } = await portalAuth(request);
-      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data in the field "file"');
-      const file = await request.file();
-      if (!file) throw new AppError('validation_failed', 'file: missing', { fields: [{ path: 'body.file', message: 'missing' }] });
-      const a = await uploadAttachment(ctx, deps.blobs, { stream: file.file, filename: file.filename, contentType: file.mimetype, maxBytes: deps.config.maxAttachmentBytes });
-      if (file.file.truncated) throw new AppError('payload_too_large', 'The file is larger than allowed');
+      const file = await readUploadedFile(request, deps.config.maxAttachmentBytes);
+      const a = await uploadAttachment(ctx, deps.blobs, { ...file, maxBytes: deps.config.maxAttachmentBytes });
       return reply.status(201).send({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.size });
     },
   );

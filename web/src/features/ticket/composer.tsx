@@ -55,7 +55,7 @@ export function Composer({ ticket, mode, onModeChange, focusSignal }: { ticket: 
   const send = (setStatus?: TicketStatus) => {
     if (!body.trim() || post.isPending) return;
     post.mutate(
-      { kind: mode, body, attachmentIds: files.map((f) => f.id), ...(setStatus ? { setStatus } : {}) },
+      { kind: mode === 'note' || ticket.status === 'closed' ? 'note' : 'reply', body, attachmentIds: files.map((f) => f.id), ...(setStatus ? { setStatus } : {}) },
       {
         onSuccess: () => {
           setBody('');
@@ -73,12 +73,14 @@ export function Composer({ ticket, mode, onModeChange, focusSignal }: { ticket: 
     setDragging(false);
     if (e.dataTransfer.files.length) void upload(e.dataTransfer.files);
   };
-  const note = mode === 'note';
+  // A closed ticket takes internal notes only: the server refuses a public reply on it.
+  const closed = ticket.status === 'closed';
+  const note = mode === 'note' || closed;
   const ready = body.trim().length > 0 && uploading === 0 && !post.isPending;
 
   return (
     <section
-      className={`composer composer-${mode}${dragging ? ' dragging' : ''}`}
+      className={`composer composer-${note ? 'note' : 'reply'}${dragging ? ' dragging' : ''}`}
       aria-label={note ? t('composer.noteLabel') : t('composer.replyLabel')}
       onDragOver={(e) => {
         e.preventDefault();
@@ -88,7 +90,7 @@ export function Composer({ ticket, mode, onModeChange, focusSignal }: { ticket: 
       onDrop={onDrop}
     >
       <div className="composer-tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={!note} className={!note ? 'tab active' : 'tab'} onClick={() => onModeChange('reply')}>
+        <button type="button" role="tab" aria-selected={!note} className={!note ? 'tab active' : 'tab'} disabled={closed} title={closed ? t('prop.closedReadOnly') : undefined} onClick={() => onModeChange('reply')}>
           <Icon name="reply" size={14} /> {t('composer.reply')}
         </button>
         <button type="button" role="tab" aria-selected={note} className={note ? 'tab active tab-note' : 'tab tab-note'} onClick={() => onModeChange('note')}>
