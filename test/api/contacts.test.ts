@@ -120,6 +120,28 @@ describeEachDialect('contacts and organizations API', (dialect) => {
     expect((await agent.get(`/api/v1/contacts/${joined.id}`)).json()).toMatchObject({ id: joined.id, organizationId: null });
   });
 
+  it('refuses a domain another organization owns (409 naming both), on create and update', async () => {
+    const big = (await agent.post('/api/v1/organizations', { name: 'Big Co', domains: ['bigco.com'] })).json();
+    const create = await agent.post('/api/v1/organizations', { name: 'Other', domains: ['other.test', 'BIGCO.com'] });
+    expect(create.statusCode).toBe(409);
+    expect(create.json().error).toMatchObject({ code: 'conflict', details: { field: 'domains', domain: 'bigco.com', organizationId: big.id } });
+    expect(create.json().error.message).toContain('bigco.com');
+    expect(create.json().error.message).toContain('Big Co');
+    expect((await agent.get('/api/v1/organizations')).json().items.map((o: { name: string }) => o.name)).not.toContain('Other');
+
+    const other = (await agent.post('/api/v1/organizations', { name: 'Other', domains: ['other.test'] })).json();
+    const update = await agent.patch(`/api/v1/organizations/${other.id}`, { domains: ['other.test', 'bigco.com'] });
+    expect(update.statusCode).toBe(409);
+    expect(update.json().error.details).toMatchObject({ domain: 'bigco.com', organizationId: big.id });
+    expect((await agent.get(`/api/v1/organizations/${other.id}`)).json().domains).toEqual(['other.test']);
+    // The owner may keep its own domain through an update, and once it gives it up another may take it.
+    expect((await agent.patch(`/api/v1/organizations/${big.id}`, { domains: ['bigco.com', 'bigco.net'] })).statusCode).toBe(200);
+    expect((await agent.patch(`/api/v1/organizations/${big.id}`, { domains: ['bigco.net'] })).statusCode).toBe(200);
+    expect((await agent.patch(`/api/v1/organizations/${other.id}`, { domains: ['other.test', 'bigco.com'] })).statusCode).toBe(200);
+    const joined = (await agent.post('/api/v1/contacts', { name: 'New Joiner', emails: ['joiner@bigco.com'] })).json() as ContactJson;
+    expect(joined.organizationId).toBe(other.id);
+  });
+
   it('VIP flag and notes are kept and changed', async () => {
     const c = (await agent.post('/api/v1/contacts', { name: 'Vera Vip', emails: ['vera@vip.test'] })).json() as ContactJson;
     expect(c).toMatchObject({ vip: false, notes: '' });
@@ -194,6 +216,16 @@ describeEachDialect('contacts and organizations API', (dialect) => {
     expect(res.json().items[0].requester).toMatchObject({ id: c.id, name: 'Hester History', email: 'hester@history.test' });
     const none = (await agent.post('/api/v1/contacts', { name: 'No Tickets' })).json() as ContactJson;
     expect((await agent.get(`/api/v1/contacts/${none.id}/tickets`)).json().items).toEqual([]);
+  });
+
+  it("answers 404 for an unknown contact's history, as for the contact itself", async () => {
+    const unknown = '00000000-0000-0000-0000-000000000000';
+    for (const url of [`/api/v1/contacts/${unknown}`, `/api/v1/contacts/${unknown}/tickets`]) {
+      const res = await agent.get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code, url).toBe('not_found');
+    }
+    expect((await agent.get('/api/v1/contacts/not-a-uuid/tickets')).statusCode).toBe(400);
   });
 
   it('answers 400 naming each bad field, 404 for unknown ids, and stores nothing', async () => {

@@ -105,6 +105,10 @@ describeEachDialect('custom ticket fields', (dialect) => {
       [{ warranty: 'yes' }, 'customFields.warranty'],
       [{ purchased_on: '02/03/2026' }, 'customFields.purchased_on'],
       [{ purchased_on: '2026-13-45' }, 'customFields.purchased_on'],
+      // Well formed but not in the calendar: February has no 30th, 2025 no 29th.
+      [{ purchased_on: '2026-02-30' }, 'customFields.purchased_on'],
+      [{ purchased_on: '2025-02-29' }, 'customFields.purchased_on'],
+      [{ purchased_on: '2026-04-31' }, 'customFields.purchased_on'],
       [{ colour: 'red' }, 'customFields.colour'],
     ];
     for (const [customFields, path] of cases) {
@@ -249,6 +253,34 @@ describeEachDialect('custom fields required after a change', (dialect) => {
     const ok = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { type: 'incident', customFields: { severity: 's2' } });
     expect(ok.json()).toMatchObject({ type: 'incident', customFields: { severity: 's2' } });
     expect((await t.admin.patch(`/api/v1/tickets/${tk.number}`, { customFields: { severity: null } })).statusCode).toBe(400);
+  });
+
+  it('a required text field refuses text that shows nothing, and text is stored without blank ends', async () => {
+    await t.admin.post('/api/v1/custom-fields', { key: 'note', label: 'Note', type: 'text', requiredForTypes: ['incident'] });
+    await t.admin.post('/api/v1/custom-fields', { key: 'areas', label: 'Areas', type: 'multi_select', options: ['a', 'b'], requiredForTypes: ['incident'] });
+    const incident = (customFields: Record<string, unknown>) =>
+      t.admin.post('/api/v1/tickets', { subject: 'Blank note', type: 'incident', requester: { email: 'blank@customer.test' }, message: { body: 'x' }, customFields: { severity: 's1', areas: ['a'], ...customFields } });
+    for (const note of ['   ', '', null, '\t\n', '\u00a0\u200b', '\u2800\u3164', '\u200e\ufeff']) {
+      const res = await incident({ note });
+      expect(res.statusCode, JSON.stringify(note)).toBe(400);
+      expect(paths(res), JSON.stringify(note)).toEqual(['customFields.note']);
+    }
+    const noChoice = await incident({ note: 'n', areas: [] });
+    expect(noChoice.statusCode).toBe(400);
+    expect(paths(noChoice)).toEqual(['customFields.areas']);
+
+    const ok = await incident({ note: ' \u200bINC-7  ' });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().customFields.note).toBe('INC-7');
+    const number = ok.json().number as number;
+    expect((await t.admin.get(`/api/v1/tickets?q=${encodeURIComponent('cf.note:INC-7')}`)).json().items.map((i: { number: number }) => i.number)).toEqual([number]);
+    const blanked = await t.admin.patch(`/api/v1/tickets/${number}`, { customFields: { note: '  ' } });
+    expect(blanked.statusCode).toBe(400);
+    expect(paths(blanked)).toEqual(['customFields.note']);
+    expect((await t.admin.get(`/api/v1/tickets/${number}`)).json().customFields.note).toBe('INC-7');
+    // A ticket of another type may leave it blank; the value is kept trimmed.
+    const problem = await createTicket(t.admin, { type: 'problem', customFields: { note: '   ' } });
+    expect(problem.customFields).toEqual({ note: '' });
   });
 
   it('never turns a customer away: a mail arriving without a required field still becomes a ticket', async () => {

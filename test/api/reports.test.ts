@@ -206,6 +206,20 @@ describeEachDialect('reports', (dialect) => {
     expect(table(r, 'today').rows[0]!.cells).toMatchObject({ createdToday: dash.everyone.createdToday, resolvedToday: dash.everyone.resolvedToday, unassigned: 2, waiting: 0 });
   });
 
+  it('scopes "today" to a restricted supervisor\'s tickets, as the rest of the backlog report', async () => {
+    const g1 = ((await t.admin.get('/api/v1/groups')).json().items as { id: string; name: string }[]).find((g) => g.name === 'G1')!.id;
+    const sup = await t.user({ role: 'supervisor', name: 'G1 Supervisor', groupIds: [g1], restrictedToGroups: true });
+    const res = await sup.get(`/api/v1/reports/backlog?${range}`);
+    expect(res.statusCode).toBe(200);
+    const r = res.json() as { tables: (Table & { title: string })[] };
+    // Open and unassigned: E (G1) and B (no group); the supervisor may see E only.
+    expect(table(r, 'open-now').totals!.cells).toMatchObject({ total: 1, unassigned: 1 });
+    expect(table(r, 'today').rows[0]!.cells).toMatchObject({ unassigned: 1, inProgress: 0, waiting: 0 });
+    expect(r.tables.find((x) => x.id === 'today')!.title).toBe('Today (America/New_York), tickets you can see');
+    const dash = (await sup.get('/api/v1/dashboard')).json();
+    expect(table(r, 'today').rows[0]!.cells).toMatchObject({ createdToday: dash.everyone.createdToday, unassigned: dash.everyone.unassigned });
+  });
+
   it('reports reopen rate, CSAT and SLA compliance', async () => {
     const q = await report('quality');
     expect(q.tables[0]!.totals!.cells).toMatchObject({ resolved: 3, reopened: 1, reopenRate: 0.333, rated: 2, csatScore: 0.5, csatResponseRate: 0.667, comments: 1 });

@@ -113,4 +113,51 @@ describeEachDialect('tags', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(await tagsOf(s.number)).toEqual(['team/support:l3']);
   });
+
+  // Both requests start before either commits; PostgreSQL runs them side by side, SQLite one after
+  // the other. Either way the later one must work on what the earlier one left behind.
+  it('concurrent renames of one tag: one wins, the other finds it gone (404), no ticket carries both', async () => {
+    for (const round of [1, 2, 3]) {
+      const tag = `rx${round}`;
+      const made = await Promise.all([1, 2, 3].map((i) => createTicket(t.admin, { subject: `Race ${round}.${i}`, tags: [tag, 'bystander'] })));
+      const [a, b] = await Promise.all([t.admin.patch(`/api/v1/tags/${tag}`, { name: `${tag}_a` }), t.admin.patch(`/api/v1/tags/${tag}`, { name: `${tag}_b` })]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 404]);
+      const won = a.statusCode === 200 ? a : b;
+      expect(won.json()).toMatchObject({ from: tag, merged: false, tickets: 3 });
+      for (const ticket of made) expect(await tagsOf(ticket.number)).toEqual(['bystander', won.json().to].sort());
+      const names = (await tags()).map((x) => x.name);
+      expect(names).not.toContain(tag);
+      expect(names.filter((n) => n === `${tag}_a` || n === `${tag}_b`)).toEqual([won.json().to]);
+    }
+  });
+
+  it('a concurrent rename and delete of one tag: the later one answers 404 and sees the earlier result', async () => {
+    // More tickets than one batch, so the loser also pages past the batch it waited on.
+    const made = await Promise.all(Array.from({ length: 205 }, (_, i) => createTicket(t.admin, { subject: `Race del ${i}`, tags: ['rxdel'] })));
+    const [renamed, deleted] = await Promise.all([t.admin.patch('/api/v1/tags/rxdel', { name: 'rxdel_new' }), t.admin.delete('/api/v1/tags/rxdel')]);
+    expect([renamed.statusCode, deleted.statusCode].sort()).toEqual([200, 404]);
+    const expected = renamed.statusCode === 200 ? ['rxdel_new'] : [];
+    expect((renamed.statusCode === 200 ? renamed : deleted).json().tickets).toBe(205);
+    for (const ticket of [made[0]!, made[204]!]) expect(await tagsOf(ticket.number)).toEqual(expected);
+    const counts = await tags();
+    expect(counts.find((x) => x.name === 'rxdel')).toBeUndefined();
+    expect(counts.find((x) => x.name === 'rxdel_new')?.ticketCount).toBe(renamed.statusCode === 200 ? 205 : undefined);
+  });
+
+  it('lists to a restricted agent only the tags, and counts, of tickets it may open', async () => {
+    const g1 = (await t.admin.post('/api/v1/groups', { name: 'Tags G1' })).json().id as string;
+    const g2 = (await t.admin.post('/api/v1/groups', { name: 'Tags G2' })).json().id as string;
+    const a1 = await t.user({ role: 'agent', name: 'Restricted Tags', groupIds: [g1], restrictedToGroups: true });
+    await createTicket(t.admin, { subject: 'Secret', groupId: g2, tags: ['zebra-secret-tag', 'scoped-shared'] });
+    await createTicket(t.admin, { subject: 'Mine by group', groupId: g1, tags: ['scoped-shared'] });
+    await createTicket(t.admin, { subject: 'Mine by assignment', groupId: g2, assigneeId: a1.userId, tags: ['scoped-assigned'] });
+    expect(await tags(a1)).toEqual([
+      { name: 'scoped-assigned', ticketCount: 1 },
+      { name: 'scoped-shared', ticketCount: 1 },
+    ]);
+    // Unrestricted staff still see every tag with its full count.
+    const all = await tags();
+    expect(all.find((x) => x.name === 'zebra-secret-tag')?.ticketCount).toBe(1);
+    expect(all.find((x) => x.name === 'scoped-shared')?.ticketCount).toBe(2);
+  });
 });

@@ -70,6 +70,15 @@ describeEachDialect('workspace: mini dashboard', (dialect) => {
     expect(bobs.me).toMatchObject({ createdToday: 0, waiting: 1, unassigned: 0, resolvedLast7Days: 1, resolvedWithin24h: 0, resolvedWithin24hRate: 0 });
   });
 
+  it('counts for "everyone" only the tickets a restricted agent may see', async () => {
+    const rita = await t.user({ role: 'agent', name: 'Rita Restricted', groupIds: [groupId], restrictedToGroups: true });
+    const res = await rita.get('/api/v1/dashboard');
+    expect(res.statusCode).toBe(200);
+    // Of today's tickets only "unassigned in my group" is in Billing; the rest has no group or is assigned to others.
+    const visible = { createdToday: 1, resolvedToday: 0, inProgress: 0, waiting: 0, unassigned: 1, resolvedLast7Days: 0, resolvedWithin24h: 0, resolvedWithin24hRate: null };
+    expect(res.json()).toMatchObject({ me: { ...visible, createdToday: 0 }, everyone: visible });
+  });
+
   it('moves "today" with the time zone setting', async () => {
     expect((await t.admin.patch('/api/v1/settings', { timeZone: 'UTC' })).statusCode).toBe(200);
     const utc = (await alice.get('/api/v1/dashboard')).json();
@@ -87,7 +96,7 @@ describeEachDialect('workspace: mini dashboard', (dialect) => {
   });
 
   it('serves each count from one covering index, never the table (read from the query plans)', async () => {
-    const w: DashboardWindow = { me: alice.userId, myGroupIds: [groupId], dayFrom: '2026-03-09T23:00:00.000Z', dayTo: '2026-03-10T23:00:00.000Z', weekFrom: '2026-03-03T22:30:00.000Z' };
+    const w: DashboardWindow = { me: alice.userId, myGroupIds: [groupId], dayFrom: '2026-03-09T23:00:00.000Z', dayTo: '2026-03-10T23:00:00.000Z', weekFrom: '2026-03-03T22:30:00.000Z', scope: null };
     const db = t.deps.database.db;
     const plan = async (q: { compile(): CompiledQuery }): Promise<string> => {
       const c = q.compile();

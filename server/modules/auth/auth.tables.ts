@@ -16,7 +16,8 @@ export interface AuthTables {
     updated_at: string;
     last_login_at: string | null;
   };
-  groups: { id: string; name: string; description: string; created_at: string; updated_at: string };
+  /** name_key: the lower-cased name, unique; NULL only on legacy case-only duplicates (migration 2026120410). */
+  groups: { id: string; name: string; name_key: string | null; description: string; created_at: string; updated_at: string };
   group_members: { group_id: string; user_id: string };
   sessions: {
     id: string;

@@ -15,18 +15,25 @@ export interface Group {
   updatedAt: string;
 }
 
+/** The case-folded name that must be unique; folded in JavaScript, as the filter resolves group names. */
+export const groupNameKey = (name: string): string => name.toLowerCase();
+
 export async function insertGroup(db: AnyDb, g: Group): Promise<void> {
   await q(db)
     .insertInto('groups')
-    .values({ id: g.id, name: g.name, description: g.description, created_at: g.createdAt, updated_at: g.updatedAt })
+    .values({ id: g.id, name: g.name, name_key: groupNameKey(g.name), description: g.description, created_at: g.createdAt, updated_at: g.updatedAt })
     .execute();
   await replaceGroupMembers(db, g.id, g.memberIds);
 }
 
-export async function updateGroupRow(db: AnyDb, g: Group): Promise<void> {
+/**
+ * Writes the name key only on a rename: a legacy case-only duplicate (key NULL) keeps working
+ * under its old name, and gets its key once renamed to a name nobody else holds.
+ */
+export async function updateGroupRow(db: AnyDb, g: Group, opts: { renamed: boolean }): Promise<void> {
   await q(db)
     .updateTable('groups')
-    .set({ name: g.name, description: g.description, updated_at: g.updatedAt })
+    .set({ name: g.name, ...(opts.renamed ? { name_key: groupNameKey(g.name) } : {}), description: g.description, updated_at: g.updatedAt })
     .where('id', '=', g.id)
     .execute();
 }
@@ -94,9 +101,14 @@ export async function findGroupById(db: AnyDb, id: string): Promise<Group | unde
   return (await listGroups(db, [id]))[0];
 }
 
-export async function findGroupByName(db: AnyDb, name: string): Promise<Group | undefined> {
-  const r = await q(db).selectFrom('groups').select('id').where('name', '=', name).executeTakeFirst();
-  return r ? findGroupById(db, r.id) : undefined;
+/**
+ * Ids of the groups whose name equals `name` in any case. Read from the names rather than the
+ * key, which legacy duplicates lack; an installation has tens of groups, not thousands.
+ */
+export async function groupIdsNamedLike(db: AnyDb, name: string): Promise<string[]> {
+  const key = groupNameKey(name);
+  const rows = await q(db).selectFrom('groups').select(['id', 'name']).execute();
+  return rows.filter((r) => groupNameKey(r.name) === key).map((r) => r.id);
 }
 
 /** Group ids per user, loaded in one query for any number of users. */

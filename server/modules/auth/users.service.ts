@@ -9,7 +9,7 @@ import { requireAdmin, requireStaff } from './auth.policy.js';
 import {
   deleteGroupRow,
   findGroupById,
-  findGroupByName,
+  groupIdsNamedLike,
   groupIdsByUser,
   insertGroup,
   listGroups,
@@ -187,10 +187,20 @@ export async function getGroup(ctx: Ctx, id: string): Promise<Group> {
   return g;
 }
 
+/**
+ * Group names are unique in any case: `group:billing` in a filter matches "Billing" too, so a
+ * second group differing only in case would be unreachable by name. Checked inside the
+ * transaction; the unique name key backs it when two admins race.
+ */
+async function assertGroupNameFree(tx: Ctx, name: string, exceptId: string | null): Promise<void> {
+  const taken = (await groupIdsNamedLike(tx.db, name)).filter((gid) => gid !== exceptId);
+  if (taken.length > 0) throw conflict('A group with this name already exists', { field: 'name', groupId: taken[0] });
+}
+
 export async function createGroup(ctx: Ctx, input: z.output<typeof createGroupRequest>): Promise<Group> {
   requireAdmin(ctx.actor);
   return inTransaction(ctx, async (tx) => {
-    if (await findGroupByName(tx.db, input.name)) throw conflict('A group with this name already exists', { field: 'name' });
+    await assertGroupNameFree(tx, input.name, null);
     await assertUsersExist(tx, input.memberIds);
     const at = tx.now.toISOString();
     const group: Group = {
@@ -212,11 +222,11 @@ export async function updateGroup(ctx: Ctx, id: string, input: z.output<typeof u
   return inTransaction(ctx, async (tx) => {
     const group = await findGroupById(tx.db, id);
     if (!group) throw notFound('Group');
-    if (input.name && input.name !== group.name && (await findGroupByName(tx.db, input.name))) {
-      throw conflict('A group with this name already exists', { field: 'name' });
-    }
-    const next = { ...group, name: input.name ?? group.name, description: input.description ?? group.description, updatedAt: tx.now.toISOString() };
-    await updateGroupRow(tx.db, next);
+    const name = input.name ?? group.name;
+    const renamed = name !== group.name;
+    if (renamed) await assertGroupNameFree(tx, name, id);
+    const next = { ...group, name, description: input.description ?? group.description, updatedAt: tx.now.toISOString() };
+    await updateGroupRow(tx.db, next, { renamed });
     if (input.memberIds) {
       await assertUsersExist(tx, input.memberIds);
       await replaceGroupMembers(tx.db, id, input.memberIds);

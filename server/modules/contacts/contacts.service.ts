@@ -176,10 +176,27 @@ export async function listContacts(
 
 // Organizations
 
+/**
+ * A domain belongs to one organization: new contacts join the organization of their address's
+ * domain, which must not depend on which of two claimants is read first. Only the domains an
+ * organization adds are checked, so one that shares a domain from before this rule can still be
+ * edited (and give the domain up).
+ */
+async function assertDomainsFree(tx: Ctx, domains: readonly string[], self: Organization | null): Promise<void> {
+  const added = domains.filter((d) => !self?.domains.includes(d));
+  if (added.length === 0) return;
+  for (const other of await listOrganizationRows(tx.db)) {
+    if (other.id === self?.id) continue;
+    const taken = added.find((d) => other.domains.includes(d));
+    if (taken) throw conflict(`Domain ${taken} already belongs to the organization ${other.name}`, { field: 'domains', domain: taken, organizationId: other.id, organizationName: other.name });
+  }
+}
+
 export async function createOrganization(ctx: Ctx, input: z.output<typeof createOrganizationRequest>): Promise<Organization> {
   requireStaff(ctx.actor);
   return inTransaction(ctx, async (tx) => {
     if (await findOrganizationByName(tx.db, input.name)) throw conflict('An organization with this name already exists', { field: 'name' });
+    await assertDomainsFree(tx, input.domains, null);
     const at = tx.now.toISOString();
     const org: Organization = { id: uuidv7(tx.now.getTime()), ...input, domains: [...new Set(input.domains)], createdAt: at, updatedAt: at };
     await insertOrganization(tx.db, org);
@@ -196,6 +213,7 @@ export async function updateOrganization(ctx: Ctx, id: string, input: z.output<t
     if (input.name && input.name.toLowerCase() !== org.name.toLowerCase() && (await findOrganizationByName(tx.db, input.name))) {
       throw conflict('An organization with this name already exists', { field: 'name' });
     }
+    if (input.domains) await assertDomainsFree(tx, input.domains, org);
     const next: Organization = {
       ...org,
       name: input.name ?? org.name,

@@ -161,12 +161,14 @@ export async function backlogReport(ctx: Ctx, scope: ReportScope): Promise<{ tab
   }
   const totalLinks: Record<string, string> = { total: drill(scope, 'is:open'), unassigned: drill(scope, 'is:open', 'assignee:none') };
   AGE_BUCKETS.forEach((b, i) => (totalLinks[b.key] = drill(scope, 'is:open', ageTerm(i))));
-  // The workspace mini dashboard's figures, from its own queries (one implementation for both).
+  // The workspace mini dashboard's figures, from its own queries (one implementation for both);
+  // they are scoped like the rest of the report, to the tickets the caller may see.
+  const team = scope.unrestricted ? 'whole team' : 'tickets you can see';
   const todayTable: ReportTable[] = today
     ? [
         {
           id: 'today',
-          title: `Today (${today.timeZone}), whole team`,
+          title: `Today (${today.timeZone}), ${team}`,
           chart: 'none',
           columns: [
             { key: 'createdToday', label: 'Created today', kind: 'count' },
@@ -225,7 +227,7 @@ export async function backlogReport(ctx: Ctx, scope: ReportScope): Promise<{ tab
     notes: [
       'Open at the end of a period: created before its end and not resolved by then, by the tickets\' current timestamps (a reopened ticket counts as open from its creation).',
       'Open now: open, in progress or waiting; age since creation.',
-      'Today: the workspace mini dashboard\'s figures (same queries), for the whole team and without the report filters.',
+      `Today: the workspace mini dashboard's figures (same queries), for the ${team} and without the report filters.`,
     ],
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { createCustomFieldRequest, updateCustomFieldRequest } from '../../../contracts/tickets.js';
+import { isBlankText, trimBlankEdges, type createCustomFieldRequest, type updateCustomFieldRequest } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -50,12 +50,23 @@ export async function updateCustomField(ctx: Ctx, id: string, input: z.output<ty
   });
 }
 
+/**
+ * A YYYY-MM-DD day that exists. Date.parse alone is not enough: it rolls 2026-02-30 over to
+ * 2 March, so the day must come back unchanged from the date it parses to.
+ */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === value;
+}
+
 function coerce(field: CustomField, value: unknown): unknown {
   const path = `customFields.${field.key}`;
   switch (field.type) {
     case 'text':
       if (typeof value !== 'string') throw invalidField(path, 'must be text');
-      return value;
+      // Stored as shown: spaces and zero-width characters at the ends would only defeat filters.
+      return trimBlankEdges(value);
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidField(path, 'must be a number');
       return value;
@@ -63,7 +74,7 @@ function coerce(field: CustomField, value: unknown): unknown {
       if (typeof value !== 'boolean') throw invalidField(path, 'must be true or false');
       return value;
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw invalidField(path, 'must be a date YYYY-MM-DD');
+      if (typeof value !== 'string' || !isCalendarDate(value)) throw invalidField(path, 'must be a date YYYY-MM-DD that exists in the calendar');
       return value;
     case 'dropdown':
       if (typeof value !== 'string' || !field.options.includes(value)) throw invalidField(path, `must be one of ${field.options.join(', ')}`);
@@ -75,6 +86,16 @@ function coerce(field: CustomField, value: unknown): unknown {
       return [...new Set(value as string[])];
     }
   }
+}
+
+/**
+ * What a required field does not accept: no value, a cleared one, text that shows nothing
+ * (spaces, zero-width or other invisible characters, as the ticket subject), or no choice.
+ */
+function isMissing(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return isBlankText(value);
+  return Array.isArray(value) && value.length === 0;
 }
 
 /**
@@ -104,7 +125,7 @@ export async function validateCustomFields(
   }
   if (opts.requireAll) {
     for (const f of byKey.values()) {
-      if (f.requiredForTypes.includes(ticketType) && (out[f.key] === undefined || out[f.key] === null || out[f.key] === '')) {
+      if (f.requiredForTypes.includes(ticketType) && isMissing(out[f.key])) {
         throw invalidField(`customFields.${f.key}`, `is required for ${ticketType} tickets`);
       }
     }
@@ -115,8 +136,7 @@ export async function validateCustomFields(
 /** A ticket whose type or fields change must still carry the fields its type requires. */
 export async function assertRequiredFields(ctx: Ctx, ticketType: string, values: Record<string, unknown>): Promise<void> {
   for (const f of await listCustomFieldRows(ctx.db)) {
-    const v = values[f.key];
-    if (f.active && f.requiredForTypes.includes(ticketType) && (v === undefined || v === null || v === '')) {
+    if (f.active && f.requiredForTypes.includes(ticketType) && isMissing(values[f.key])) {
       throw invalidField(`customFields.${f.key}`, `is required for ${ticketType} tickets`);
     }
   }

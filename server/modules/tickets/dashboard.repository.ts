@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { elapsedAtMost } from '../../platform/db/dialect/sql.js';
+import type { TicketPredicate } from './tickets.repository.js';
 import type { TicketTables } from './tickets.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
@@ -11,25 +12,37 @@ export interface DashboardWindow {
   dayFrom: string;
   dayTo: string;
   weekFrom: string;
+  /** The caller's visibility scope (tickets.policy); null: every ticket. */
+  scope: TicketPredicate | null;
 }
 
 const DAY_MS = 86400_000;
 const count = (cond: RawBuilder<unknown>) => sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
 
+/**
+ * Narrows a count to the tickets the caller may see (tickets.policy). group_id is not in the
+ * created and resolved indexes, so for a restricted caller those counts look each ticket of the
+ * range up in the table; unrestricted callers (no scope) keep the index-only plans below.
+ */
+const scoped = <Q extends { where(p: TicketPredicate): Q }>(query: Q, w: DashboardWindow): Q => (w.scope ? query.where(w.scope) : query);
+
 /*
- * Every count reads one covering index and nothing else. Where the index leads with a range
- * (created_at, resolved_at) the other conditions are counted from the index entries rather
+ * Unrestricted, every count reads one covering index and nothing else. Where the index leads
+ * with a range (created_at, resolved_at) the other conditions are counted from the index entries rather
  * than put in the WHERE: `spam = 0` there would let SQLite's planner (without statistics)
  * prefer the spam index and walk every ticket.
  */
 
 /** Created in the day, all and mine: a range of tickets_dash_created (created_at, spam, assignee_id). */
 export function createdTodayQuery(db: AnyDb, w: DashboardWindow) {
-  return q(db)
-    .selectFrom('tickets')
-    .select([count(sql`spam = 0`).as('all'), count(sql`spam = 0 and assignee_id = ${w.me}`).as('mine')])
-    .where('created_at', '>=', w.dayFrom)
-    .where('created_at', '<', w.dayTo);
+  return scoped(
+    q(db)
+      .selectFrom('tickets')
+      .select([count(sql`spam = 0`).as('all'), count(sql`spam = 0 and assignee_id = ${w.me}`).as('mine')])
+      .where('created_at', '>=', w.dayFrom)
+      .where('created_at', '<', w.dayTo),
+    w,
+  );
 }
 
 /**
@@ -44,17 +57,20 @@ export function resolvedQuery(db: AnyDb, w: DashboardWindow) {
   const week = sql`${live} and resolved_at >= ${w.weekFrom}`;
   const fast = elapsedAtMost(db, 'created_at', 'resolved_at', DAY_MS);
   const mine = sql`assignee_id = ${w.me}`;
-  return q(db)
-    .selectFrom('tickets')
-    .select([
-      count(today).as('today_all'),
-      count(sql`${today} and ${mine}`).as('today_mine'),
-      count(week).as('week_all'),
-      count(sql`${week} and ${mine}`).as('week_mine'),
-      count(sql`${week} and ${fast}`).as('fast_all'),
-      count(sql`${week} and ${fast} and ${mine}`).as('fast_mine'),
-    ])
-    .where('resolved_at', '>=', from);
+  return scoped(
+    q(db)
+      .selectFrom('tickets')
+      .select([
+        count(today).as('today_all'),
+        count(sql`${today} and ${mine}`).as('today_mine'),
+        count(week).as('week_all'),
+        count(sql`${week} and ${mine}`).as('week_mine'),
+        count(sql`${week} and ${fast}`).as('fast_all'),
+        count(sql`${week} and ${fast} and ${mine}`).as('fast_mine'),
+      ])
+      .where('resolved_at', '>=', from),
+    w,
+  );
 }
 
 /**
@@ -65,11 +81,14 @@ export function resolvedQuery(db: AnyDb, w: DashboardWindow) {
  */
 export function activeQuery(db: AnyDb, w: DashboardWindow) {
   const base = (statuses: string[]) =>
-    q(db)
-      .selectFrom('tickets')
-      .select(sql<number>`count(*)`.as('n'))
-      .where('status', 'in', statuses)
-      .where(sql<boolean>`spam = 0`);
+    scoped(
+      q(db)
+        .selectFrom('tickets')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('status', 'in', statuses)
+        .where(sql<boolean>`spam = 0`),
+      w,
+    );
   const active = ['open', 'in_progress', 'waiting'];
   return q(db).selectNoFrom([
     base(['in_progress']).as('in_progress_all'),

@@ -3,6 +3,7 @@ import type { Ctx } from '../../platform/context.js';
 import { forbidden } from '../../platform/errors.js';
 import { getSettings } from '../auth/index.js';
 import { dashboardCounts, type DashboardCounts } from './dashboard.repository.js';
+import { visibilityScope } from './tickets.policy.js';
 import { zonedDay } from './zoned-day.js';
 
 const withRate = (c: DashboardCounts) => ({ ...c, resolvedWithin24hRate: c.resolvedLast7Days ? c.resolvedWithin24h / c.resolvedLast7Days : null });
@@ -10,7 +11,8 @@ const withRate = (c: DashboardCounts) => ({ ...c, resolvedWithin24hRate: c.resol
 /**
  * The workspace's mini dashboard, for the signed-in agent and for everyone. "Today" is the
  * calendar day in the installation time zone; the 24-hour rate looks at the last 7 days.
- * Counts are over all tickets (spam excluded), like the supervisor's view of the queue.
+ * "Everyone" is every ticket the caller may see (spam excluded), the scope of the ticket lists:
+ * an agent restricted to groups learns nothing of other groups' work, not even its volume.
  */
 export async function getDashboard(ctx: Ctx): Promise<DashboardResponse> {
   if (ctx.actor.type !== 'user') throw forbidden('The dashboard is for agents');
@@ -22,6 +24,7 @@ export async function getDashboard(ctx: Ctx): Promise<DashboardResponse> {
     dayFrom: day.from.toISOString(),
     dayTo: day.to.toISOString(),
     weekFrom: new Date(ctx.now.getTime() - 7 * 86400_000).toISOString(),
+    scope: visibilityScope(ctx.actor),
   });
   return {
     timeZone,

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
+import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
+import type { TicketPredicate } from './tickets.repository.js';
 import type { TicketTables } from './tickets.tables.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
@@ -9,9 +11,15 @@ export interface TagCount {
   ticketCount: number;
 }
 
-/** Every tag in use with its ticket count; the (tag, ticket_id) index answers it without the tickets table. */
-export async function listTagCounts(db: AnyDb): Promise<TagCount[]> {
-  const rows = await q(db).selectFrom('ticket_tags').select(['tag', sql<number>`count(*)`.as('n')]).groupBy('tag').orderBy('tag').execute();
+/**
+ * Every tag in use with its ticket count, over the tickets `scope` lets through. Without a scope
+ * the (tag, ticket_id) index answers it without the tickets table; with one, a tag appears only
+ * when a ticket the caller may open carries it, so a tag name leaks nothing either.
+ */
+export async function listTagCounts(db: AnyDb, scope: TicketPredicate | null): Promise<TagCount[]> {
+  let query = q(db).selectFrom('ticket_tags').select(['tag', sql<number>`count(*)`.as('n')]);
+  if (scope) query = query.where('ticket_id', 'in', (eb) => eb.selectFrom('tickets').select('id').where(scope));
+  const rows = await query.groupBy('tag').orderBy('tag').execute();
   return rows.map((r) => ({ name: r.tag, ticketCount: Number(r.n) }));
 }
 
@@ -25,6 +33,18 @@ export async function ticketIdsWithTag(db: AnyDb, tag: string, afterId: string |
   let query = q(db).selectFrom('ticket_tags').select('ticket_id').where('tag', '=', tag);
   if (afterId) query = query.where('ticket_id', '>', afterId);
   return (await query.orderBy('ticket_id').limit(limit).execute()).map((r) => r.ticket_id);
+}
+
+/**
+ * Takes the row locks of these tickets, held to commit, in id order (the lock order of bulk
+ * changes, so the two cannot deadlock); waits while another transaction holds one. It reads
+ * nothing back on purpose: on PostgreSQL a statement that waited for a lock still sees the
+ * other tables (a ticket's tags) as they were when it began, so callers read after this.
+ * SQLite's single writer already serialises, so there it does nothing.
+ */
+export async function lockTickets(db: AnyDb, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0 || !capabilitiesOf(db).rowLocks) return;
+  await q(db).selectFrom('tickets').select('id').where('id', 'in', [...ids]).orderBy('id').forUpdate().execute();
 }
 
 /** Whether the tags together are on at most `limit` tickets; reads at most limit + 1 index entries. */

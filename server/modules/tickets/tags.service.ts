@@ -3,7 +3,8 @@ import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { invalidField, notFound } from '../../platform/errors.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
-import { countTicketsWithTag, listTagCounts, ticketIdsWithTag, type TagCount } from './tags.repository.js';
+import { countTicketsWithTag, listTagCounts, lockTickets, ticketIdsWithTag, type TagCount } from './tags.repository.js';
+import { visibilityScope } from './tickets.policy.js';
 import { findTicketsByIds } from './tickets.repository.js';
 import { applyChanges } from './tickets.service.js';
 
@@ -26,9 +27,10 @@ export interface TagChange {
   tickets: number;
 }
 
+/** Tags with counts over the tickets the caller may see, the same scope as the ticket lists. */
 export async function listTags(ctx: Ctx): Promise<TagCount[]> {
   requireStaff(ctx.actor);
-  return listTagCounts(ctx.db);
+  return listTagCounts(ctx.db, visibilityScope(ctx.actor));
 }
 
 /** Renames a tag on every ticket; when `name` is already a tag, the two are merged into it. */
@@ -53,17 +55,29 @@ export async function deleteTag(ctx: Ctx, tag: string): Promise<TagChange> {
   });
 }
 
+/**
+ * A page of ids is read without locks, so under a concurrent rename or delete of the same tag
+ * (PostgreSQL runs them side by side) it can name tickets that lose the tag before we lock them.
+ * Hence lock first, then read the tickets afresh, and skip those no longer carrying the tag: the
+ * later of two renames waits for the earlier, finds the tag gone and answers 404 instead of
+ * adding its name beside the earlier one's.
+ */
 async function retag(tx: Ctx, tag: string, patch: { removeTags: string[]; addTags?: string[] }, data: Record<string, unknown>): Promise<number> {
   let after: string | null = null;
+  let found = 0;
   let changed = 0;
   for (;;) {
     const ids = await ticketIdsWithTag(tx.db, tag, after, BATCH);
     if (ids.length === 0) break;
-    for (const ticket of await findTicketsByIds(tx.db, ids, { lock: true })) {
-      if ((await applyChanges(tx, ticket, patch, data)) !== ticket) changed += 1;
+    await lockTickets(tx.db, ids);
+    for (const ticket of await findTicketsByIds(tx.db, ids)) {
+      if (!ticket.tags.includes(tag)) continue;
+      found += 1;
+      // A tag renamed or deleted everywhere is bookkeeping: closed tickets follow too.
+      if ((await applyChanges(tx, ticket, patch, data, { evenIfClosed: true })) !== ticket) changed += 1;
     }
     after = ids[ids.length - 1]!;
   }
-  if (after === null) throw notFound(`Tag "${tag}"`);
+  if (found === 0) throw notFound(`Tag "${tag}"`);
   return changed;
 }

@@ -65,7 +65,7 @@ export async function listTicketEvents(
       .where((eb) => eb.or([eb('action', '!=', 'message_added'), eb(eb.fn.coalesce(kind, eb.val('')), '!=', 'note')]));
   }
   if (opts.from) sel = sel.where('at', '>=', opts.from);
-  if (opts.to) sel = sel.where('at', '<', opts.to);
+  if (opts.to) sel = sel.where('at', '<=', opts.to);
   if (opts.after) {
     const a = opts.after;
     sel = sel.where((eb) => eb.or([eb('at', '>', a.at), eb.and([eb('at', '=', a.at), eb('id', '>', a.id)])]));

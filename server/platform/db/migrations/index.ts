@@ -23,6 +23,8 @@ import * as m21 from './2026120204_open_age_index.js';
 import * as m22 from './2026120205_dash_active_is_open.js';
 import * as m23 from './2026120206_open_age_covering.js';
 import * as m24 from './2026120207_daily_stats_clustered.js';
+import * as m25 from './2026120401_ticket_imports.js';
+import * as m26 from './2026120410_group_name_key.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -56,6 +58,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026120205_dash_active_is_open': m22,
   '2026120206_open_age_covering': m23,
   '2026120207_daily_stats_clustered': m24,
+  '2026120401_ticket_imports': m25,
+  '2026120410_group_name_key': m26,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
