@@ -168,6 +168,12 @@ describeEachDialect('tickets API', (dialect) => {
     const intoClosed = await t.admin.post(`/api/v1/tickets/${c.number}/merge`, { sourceNumbers: [a.number] });
     expect([intoClosed.statusCode, intoClosed.json().error.code]).toEqual([409, 'conflict']);
     expect((await t.admin.get(`/api/v1/tickets/${a.number}`)).json().mergedIntoNumber).toBeNull();
+    // Unknown sources are named, all of them, and nothing is merged.
+    const d = await createTicket(t.admin, { subject: 'Would be merged' });
+    const unknown = await t.admin.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [999_998, d.number, 999_999] });
+    expect([unknown.statusCode, unknown.json().error.details]).toEqual([404, { numbers: [999_998, 999_999] }]);
+    expect(unknown.json().error.message).toContain('#999998, #999999');
+    expect((await t.admin.get(`/api/v1/tickets/${d.number}`)).json()).toMatchObject({ mergedIntoNumber: null, status: 'open' });
 
     const moved = msgs.find((m: { bodyText: string }) => m.bodyText === 'Same problem again').id;
     const split = await t.admin.post(`/api/v1/tickets/${a.number}/split`, { messageIds: [moved], subject: 'Split off' });

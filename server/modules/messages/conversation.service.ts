@@ -86,8 +86,8 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
     let target = await getTicket(tx, targetNumber, { lock: true });
     if (target.mergedIntoId) throw new AppError('conflict', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
     if (target.status === 'closed') throw new AppError('conflict', `Ticket #${targetNumber} is closed; merge into an open ticket`);
-    for (const number of [...new Set(sourceNumbers)].sort((a, b) => a - b)) {
-      const source = await getTicket(tx, number, { lock: true });
+    for (const source of await lockSources(tx, sourceNumbers)) {
+      const number = source.number;
       if (source.mergedIntoId) throw new AppError('conflict', `Ticket #${number} was already merged`);
       const ids = await messageIdsOf(tx.db, source.id);
       await moveMessages(tx.db, ids, source.id, target.id);
@@ -108,6 +108,22 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
     }
     return target;
   });
+}
+
+/** The sources in number order, locked; every number that is missing (or not visible) is named at once, as bulk does. */
+async function lockSources(ctx: Ctx, numbers: number[]): Promise<Ticket[]> {
+  const found: Ticket[] = [];
+  const missing: number[] = [];
+  for (const number of [...new Set(numbers)].sort((a, b) => a - b)) {
+    try {
+      found.push(await getTicket(ctx, number, { lock: true }));
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+      missing.push(number);
+    }
+  }
+  if (missing.length) throw new AppError('not_found', `Ticket(s) not found: ${missing.map((n) => `#${n}`).join(', ')}`, { numbers: missing });
+  return found;
 }
 
 /** Moves chosen messages of a ticket to a new ticket linked to it (same requester, group, priority, tags and custom fields). */
