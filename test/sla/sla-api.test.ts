@@ -248,4 +248,16 @@ describeEachDialect('sla: policies, due times, pause, warnings and breaches', (d
     expect((await target(n, 'resolution'))?.breachedAt).toBe('2026-03-05T12:00:00.000Z');
     expect(await slaOf(n)).toMatchObject({ target: 'resolution', breached: true });
   });
+
+  it('a merge re-matches the target: the tag it takes from the source brings that tag\'s policy', async () => {
+    const policy = await t.admin.post('/api/v1/sla/policies', { name: 'Gold', position: -10, condition: 'tag:gold', targets: { low: none, medium: { firstResponse: 30, nextResponse: null, resolution: null }, high: none, urgent: none } });
+    expect(policy.statusCode).toBe(201);
+    const target = await make({ subject: 'Plain ticket' });
+    const source = await make({ subject: 'Gold customer', tags: ['gold'] });
+    expect((await detail(target.number)).policy?.name).toBe('Default');
+    expect((await t.admin.post(`/api/v1/tickets/${target.number}/merge`, { sourceNumbers: [source.number] })).statusCode).toBe(200);
+    await settle();
+    expect((await detail(target.number)).policy?.name).toBe('Gold');
+    expect((await t.admin.delete(`/api/v1/sla/policies/${policy.json().id}`)).statusCode).toBe(200);
+  });
 });

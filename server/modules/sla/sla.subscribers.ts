@@ -25,12 +25,16 @@ export function registerSlaSubscribers(events: EventDispatcher): void {
     const p = event.payload as EventPayload<'ticket.updated'>;
     await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
   });
-  for (const name of ['ticket.merged', 'ticket.split'] as const) {
-    events.subscribe(name, async (event, db) => {
-      const p = event.payload as EventPayload<typeof name>;
-      await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
-    });
-  }
+  // Both sides change: the merge target takes the source's tags and messages, the split
+  // original gives some up, so the policy that matches either may change too.
+  events.subscribe('ticket.merged', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.merged'>;
+    for (const id of [p.ticketId, p.intoTicketId]) await refreshTicketSla(ctxOf(event, db), id, { rematch: true, ...replay(p) });
+  });
+  events.subscribe('ticket.split', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.split'>;
+    for (const id of [p.ticketId, p.fromTicketId]) await refreshTicketSla(ctxOf(event, db), id, { rematch: true, ...replay(p) });
+  });
   events.subscribe('ticket.imported', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.imported'>;
     await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, history: 'settle' });
