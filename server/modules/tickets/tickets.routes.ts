@@ -75,7 +75,8 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
       schema: {
         tags: ['tickets'],
         summary: 'Update status, priority, type, assignee, group, tags, custom fields, spam or your star',
-        description: 'Assigning an open ticket moves it to in_progress. Status moves are checked (409 invalid_transition lists the allowed ones).',
+        description:
+          'Assigning an open ticket moves it to in_progress. Status moves are checked (409 invalid_transition lists the allowed ones). A closed ticket is final: any change but the spam flag and your star is a 409 ticket_closed.',
         params: ticketNumberParams,
         body: updateTicketRequest,
         response: { 200: ticketResponse },
