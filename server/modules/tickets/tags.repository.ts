@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
-import { capabilitiesOf } from '../../platform/db/dialect/sql.js';
 import type { TicketPredicate } from './tickets.repository.js';
 import type { TicketTables } from './tickets.tables.js';
 
@@ -33,18 +32,6 @@ export async function ticketIdsWithTag(db: AnyDb, tag: string, afterId: string |
   let query = q(db).selectFrom('ticket_tags').select('ticket_id').where('tag', '=', tag);
   if (afterId) query = query.where('ticket_id', '>', afterId);
   return (await query.orderBy('ticket_id').limit(limit).execute()).map((r) => r.ticket_id);
-}
-
-/**
- * Takes the row locks of these tickets, held to commit, in id order (the lock order of bulk
- * changes, so the two cannot deadlock); waits while another transaction holds one. It reads
- * nothing back on purpose: on PostgreSQL a statement that waited for a lock still sees the
- * other tables (a ticket's tags) as they were when it began, so callers read after this.
- * SQLite's single writer already serialises, so there it does nothing.
- */
-export async function lockTickets(db: AnyDb, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0 || !capabilitiesOf(db).rowLocks) return;
-  await q(db).selectFrom('tickets').select('id').where('id', 'in', [...ids]).orderBy('id').forUpdate().execute();
 }
 
 /** Whether the tags together are on at most `limit` tickets; reads at most limit + 1 index entries. */

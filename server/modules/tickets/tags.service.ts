@@ -3,7 +3,7 @@ import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { invalidField, notFound } from '../../platform/errors.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
-import { countTicketsWithTag, listTagCounts, lockTickets, ticketIdsWithTag, type TagCount } from './tags.repository.js';
+import { countTicketsWithTag, listTagCounts, ticketIdsWithTag, type TagCount } from './tags.repository.js';
 import { visibilityScope } from './tickets.policy.js';
 import { findTicketsByIds } from './tickets.repository.js';
 import { applyChanges } from './tickets.service.js';
@@ -58,9 +58,9 @@ export async function deleteTag(ctx: Ctx, tag: string): Promise<TagChange> {
 /**
  * A page of ids is read without locks, so under a concurrent rename or delete of the same tag
  * (PostgreSQL runs them side by side) it can name tickets that lose the tag before we lock them.
- * Hence lock first, then read the tickets afresh, and skip those no longer carrying the tag: the
- * later of two renames waits for the earlier, finds the tag gone and answers 404 instead of
- * adding its name beside the earlier one's.
+ * Hence a locked read (it reads the tags once the locks are held), skipping tickets no longer
+ * carrying the tag: the later of two renames waits for the earlier, finds the tag gone and
+ * answers 404 instead of adding its name beside the earlier one's.
  */
 async function retag(tx: Ctx, tag: string, patch: { removeTags: string[]; addTags?: string[] }, data: Record<string, unknown>): Promise<number> {
   let after: string | null = null;
@@ -69,8 +69,7 @@ async function retag(tx: Ctx, tag: string, patch: { removeTags: string[]; addTag
   for (;;) {
     const ids = await ticketIdsWithTag(tx.db, tag, after, BATCH);
     if (ids.length === 0) break;
-    await lockTickets(tx.db, ids);
-    for (const ticket of await findTicketsByIds(tx.db, ids)) {
+    for (const ticket of await findTicketsByIds(tx.db, ids, { lock: true })) {
       if (!ticket.tags.includes(tag)) continue;
       found += 1;
       // A tag renamed or deleted everywhere is bookkeeping: closed tickets follow too.
