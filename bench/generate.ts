@@ -3,6 +3,7 @@ import type { AnyDb, Database } from '../server/platform/db/database.js';
 import { uuidv7 } from '../server/platform/ids.js';
 import { normaliseBody } from '../server/modules/messages/body-format.js';
 import { compactSearchIndex } from '../server/platform/search/search-compaction.js';
+import { indexedText } from '../server/platform/search/search.repository.js';
 
 /** Names the measurement looks up: the generator guarantees each exists and is used. */
 export const BENCH_NAMES = {
@@ -138,9 +139,6 @@ function followUp(r: Rng, name: string): string {
   return r() < 0.001 ? `${body} The ${BENCH_NAMES.rareWord} issue came back.\n\n${name}` : `${body}\n\n${name}`;
 }
 
-/** Mirrors indexSearchDoc: the first 20,000 characters, indexed as the words a query is split into. */
-const searchText = (text: string): string => (text.slice(0, 20_000).match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
-
 type Row = Record<string, unknown>;
 const TABLE_ORDER = ['tickets', 'ticket_tags', 'ticket_stars', 'messages', 'ticket_events', 'search_docs', 'search_fts'] as const;
 type Chunk = Record<(typeof TABLE_ORDER)[number], Row[]>;
@@ -269,7 +267,7 @@ export async function generateDataset(database: Database, opts: GenerateOptions)
         c.ticket_events.push({ id: newId(), ticket_id: id, actor_type: actor[0], actor_id: actor[1], action, from_value: JSON.stringify(from), to_value: JSON.stringify(to), data: '{}', at: iso(atMs) });
       const inbound: [string, string | null] = channel === 'email' ? ['system', 'mail'] : ['system', channel];
       const search = (docKey: string, raw: string) => {
-        const text = searchText(raw);
+        const text = indexedText(raw);
         if (pg) c.search_docs.push({ doc_key: docKey, ticket_id: id, tsv: sql`to_tsvector('simple', ${text})` });
         else {
           searchId += 1;

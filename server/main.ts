@@ -12,7 +12,7 @@ import { SEARCH_COMPACTION_EVERY_MS, searchCompactionJob } from './platform/sear
 import type { AppDeps } from './platform/http/types.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
 import { registerTicketRealtime, registerTicketSubscribers } from './modules/tickets/index.js';
-import { registerMessageRealtime } from './modules/messages/index.js';
+import { registerMessageRealtime, SEARCH_UPGRADE_EVERY_MS, searchUpgradeJob } from './modules/messages/index.js';
 import { registerCustomerNotificationJobs, registerCustomerNotificationSubscribers, registerNotificationJobs, registerNotificationRealtime, registerNotificationSubscribers } from './modules/notifications/index.js';
 import { realtimeOf } from './platform/realtime/realtime.js';
 import { chatUnansweredJob, outboundMailTarget, registerChannelJobs, registerChannelSubscribers, registerChatRealtime, registerMessagingChannelJobs, registerMessagingChannelSubscribers, startInboundSmtp } from './modules/channels/index.js';
@@ -55,6 +55,7 @@ export async function openSystem(config: Config, opts: { clock?: Clock; log?: Lo
 export function registerJobs(jobs: JobRunner, deps: Pick<AppDeps, 'config' | 'blobs'>): void {
   // Not at once: a first start's index is small, and a restart must not start a merge of a big one.
   jobs.every(searchCompactionJob(), SEARCH_COMPACTION_EVERY_MS, { firstAfterMs: SEARCH_COMPACTION_EVERY_MS });
+  jobs.every(searchUpgradeJob(), SEARCH_UPGRADE_EVERY_MS);
   registerChannelJobs(jobs, deps);
   registerMessagingChannelJobs(jobs, deps);
   jobs.register(chatUnansweredJob);

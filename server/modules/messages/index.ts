@@ -10,3 +10,4 @@ export { registerCollisionRoutes } from './collision.routes.js';
 export { getMessageSummaries, type MessageSummary } from './message-lookup.js';
 // The customer portal uploads and serves attachments with the same checks as the API.
 export { uploadAttachment, findDownloadableAttachment } from './messages.service.js';
+export { searchUpgradeJob, SEARCH_UPGRADE_EVERY_MS } from './search-upgrade.job.js';

@@ -191,3 +191,10 @@ export async function attachmentsOfMessages(db: AnyDb, messageIds: readonly stri
   for (const r of rows) out.set(r.message_id!, [...(out.get(r.message_id!) ?? []), toAttachment(r)]);
   return out;
 }
+
+/** Message texts in id order after `afterId` (the search index upgrade walks them). */
+export async function messageTextsAfter(db: AnyDb, afterId: string | null, limit: number): Promise<{ id: string; text: string }[]> {
+  let sel = q(db).selectFrom('messages').select(['id', 'body_text']);
+  if (afterId !== null) sel = sel.where('id', '>', afterId);
+  return (await sel.orderBy('id').limit(limit).execute()).map((r) => ({ id: r.id, text: r.body_text }));
+}

@@ -1,5 +1,5 @@
 export { registerTicketRoutes } from './tickets.routes.js';
-export { applyChanges, deleteTicket, eventsFrom, getTicket, insertNewTicket, recordMessageOnTicket, requireTicketById, ticketClosed, type NewTicket } from './tickets.service.js';
+export { applyChanges, deleteTicket, eventsFrom, getTicket, insertNewTicket, recordMessageOnTicket, requireTicketById, ticketClosed, ticketSearchText, type NewTicket } from './tickets.service.js';
 export { appendTicketEvents } from './ticket-events.repository.js';
 export { listCustomFields } from './custom-fields.service.js';
 export { saveTicket, type Ticket } from './tickets.repository.js';
@@ -27,7 +27,7 @@ export { parseFilter } from './filter/filter-parser.js';
 export { matchesFilter, type TicketFacts } from './filter/filter-evaluator.js';
 export type { ResolvedFilter } from './filter/filter-ast.js';
 export { predicatesFor, resolve as resolveTicketFilter } from './ticket-filter.js';
-export { countTickets, filterTicketIds, findTicketPage, findTicketsByIds, type TicketPredicate } from './tickets.repository.js';
+export { countTickets, filterTicketIds, findTicketPage, findTicketsByIds, ticketHeadsAfter, type TicketPredicate } from './tickets.repository.js';
 // The sla module writes the denormalised next-due SLA state (list, filters `sla:` / `due<`, overdue view).
 export { setTicketSlaState } from './ticket-sla-state.js';
 export type { TicketSla, SlaTargetName } from './tickets.repository.js';

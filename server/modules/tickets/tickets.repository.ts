@@ -300,6 +300,14 @@ export async function ticketHeadsByRequester(db: AnyDb, requesterId: string): Pr
   return rows.map((r) => ({ id: r.id, number: Number(r.number), subject: r.subject }));
 }
 
+/** Ticket heads in id order after `afterId` (the search index upgrade walks them). */
+export async function ticketHeadsAfter(db: AnyDb, afterId: string | null, limit: number): Promise<{ id: string; number: number; subject: string; requesterId: string }[]> {
+  let sel = q(db).selectFrom('tickets').select(['id', 'number', 'subject', 'requester_id']);
+  if (afterId !== null) sel = sel.where('id', '>', afterId);
+  const rows = await sel.orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, number: Number(r.number), subject: r.subject, requesterId: r.requester_id }));
+}
+
 /** Which of these ticket ids pass the filter (search candidates), without loading the rows. */
 export async function filterTicketIds(db: AnyDb, where: TicketPredicate[], ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

@@ -1,6 +1,12 @@
 import type { AnyDb } from '../db/dialect/types.js';
-import { deleteSearchRows, fullTextQuery, insertSearchRow, matchingSearchRows, ticketsMatchingSince } from '../db/dialect/sql.js';
-import { sql } from 'kysely';
+import { deleteSearchRows, fullTextQuery, insertSearchRow, matchingSearchRows, rewriteSearchRow, ticketsMatchingSince } from '../db/dialect/sql.js';
+import { sql, type Kysely } from 'kysely';
+import { jsonParam, toJson } from '../db/rows.js';
+import { legacySearchWords, searchWords } from './search-words.js';
+
+interface SettingsTable {
+  settings: { key: string; value: unknown; updated_at: string };
+}
 
 // Bounds the index: long mail threads are searchable by their first part.
 const MAX_DOC_CHARS = 20_000;
@@ -14,9 +20,11 @@ export async function indexSearchDoc(db: AnyDb, docKey: string, ticketId: string
   if (!opts.isNew) await deleteSearchRows(db, [docKey]);
   // Indexed as the words a query is split into, so "xavier@quill.test" matches on both engines
   // (PostgreSQL would otherwise keep an email or URL as one token).
-  const words = text.slice(0, MAX_DOC_CHARS).match(/[\p{L}\p{N}]+/gu) ?? [];
-  await insertSearchRow(db, docKey, ticketId, words.join(' '));
+  await insertSearchRow(db, docKey, ticketId, indexedText(text));
 }
+
+/** What the index holds for a document's text. */
+export const indexedText = (text: string): string => searchWords(text.slice(0, MAX_DOC_CHARS)).join(' ');
 
 export const removeSearchDocs = (db: AnyDb, docKeys: string[]): Promise<void> => deleteSearchRows(db, docKeys);
 
@@ -122,3 +130,40 @@ async function walkMatches(
 }
 
 const without = (hits: SearchHit[], drop: Set<string>): SearchHit[] => (drop.size ? hits.filter((h) => !drop.has(h.ticketId)) : hits);
+
+/** Which word splitting the index was last brought up to; bumped when searchWords changes. */
+export const SEARCH_WORDS_VERSION = 2;
+const UPGRADE_KEY = 'search_words';
+
+/** How far the index upgrade has come: the version reached, and the walk's place meanwhile. */
+export interface SearchUpgrade {
+  version: number;
+  phase: 'tickets' | 'messages';
+  after: string | null;
+}
+
+export async function readSearchUpgrade(db: AnyDb): Promise<SearchUpgrade> {
+  const r = await (db as Kysely<SettingsTable>).selectFrom('settings').select('value').where('key', '=', UPGRADE_KEY).executeTakeFirst();
+  return { version: 1, phase: 'tickets', after: null, ...toJson<Partial<SearchUpgrade>>(r?.value, {}) };
+}
+
+export async function saveSearchUpgrade(db: AnyDb, state: SearchUpgrade, at: string): Promise<void> {
+  const value = jsonParam(state);
+  await (db as Kysely<SettingsTable>)
+    .insertInto('settings')
+    .values({ key: UPGRADE_KEY, value, updated_at: at })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
+    .execute();
+}
+
+/**
+ * Brings one document's row to today's word splitting if it still holds what the splitting
+ * before version 2 made of `text` (a row written since is left alone). Answers whether it changed.
+ */
+export async function upgradeSearchDoc(db: AnyDb, docKey: string, text: string): Promise<boolean> {
+  const slice = text.slice(0, MAX_DOC_CHARS);
+  const before = legacySearchWords(slice).join(' ');
+  const now = searchWords(slice).join(' ');
+  // Both engines lower-case what they index, so only other differences need the row rewritten.
+  return before.toLowerCase() !== now && rewriteSearchRow(db, docKey, before, now);
+}

@@ -133,8 +133,8 @@ export interface ResolvedFilter {
   mentions: { spam: boolean; merged: boolean };
 }
 
-/** The words a text term searches for, split exactly as `fullTextQuery` splits them. */
-export const searchWords = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** The words a text term searches for, split exactly as `fullTextQuery` and the index split them. */
+export { searchWords } from '../../../platform/search/search-words.js';
 
 /** `now - age`, or the fixed instant, as the ISO string both engines compare correctly. */
 export const boundIso = (at: TimeBound, now: Date): string =>

@@ -1,6 +1,7 @@
 import { CompiledQuery, PostgresAdapter, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { AT_COMMIT, type TaggedQuery } from './sqlite-driver.js';
 import type { AnyDb, DialectName } from './types.js';
+import { searchParts } from '../../search/search-words.js';
 
 /**
  * Every SQL difference between SQLite and PostgreSQL lives here, behind named helpers.
@@ -55,13 +56,7 @@ export const boolValue = (b: boolean): number => (b ? 1 : 0);
  * far faster for common words.
  */
 export function fullTextQuery(db: AnyDb, text: string, opts: { prefix?: boolean } = {}): string | null {
-  const parts: { phrase: boolean; words: string[] }[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const raw = m[1] ?? m[2] ?? '';
-    const words = raw.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-    if (words.length > 0) parts.push({ phrase: m[1] !== undefined, words });
-  }
+  const parts = searchParts(text);
   if (parts.length === 0) return null;
   const pg = dialectOf(db) === 'postgres';
   return parts
@@ -124,6 +119,26 @@ export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: strin
 
 // FTS5 writes wait for the commit (see AT_COMMIT), in the order they were made.
 const atCommit = (db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery({ ...CompiledQuery.raw(text, parameters), [AT_COMMIT]: true } as TaggedQuery);
+
+/**
+ * Re-indexes a row in place (its key, and so its place in newest-first order, stays) when it
+ * still holds `previous`; answers whether it did. On SQLite the caller's transaction must have
+ * read the text it indexes (one writer: nothing changes it meanwhile); on PostgreSQL the
+ * comparison is made on the locked row, so a concurrent re-index of newer text wins.
+ */
+export async function rewriteSearchRow(db: AnyDb, docKey: string, previous: string, body: string): Promise<boolean> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await raw(db, "UPDATE search_docs SET tsv = to_tsvector('simple', $1) WHERE doc_key = $2 AND tsv = to_tsvector('simple', $3)", [body, docKey, previous]);
+    return Number(r.numAffectedRows ?? 0) > 0;
+  }
+  const r = await raw<{ id: number }>(db, 'SELECT id FROM search_docs WHERE doc_key = ?', [docKey]);
+  const id = r.rows[0]?.id;
+  if (id === undefined) return false;
+  // A contentless FTS5 table replaces a row by deleting its rowid and inserting it again.
+  await atCommit(db, 'DELETE FROM search_fts WHERE rowid = ?', [id]);
+  await atCommit(db, 'INSERT INTO search_fts (rowid, body) VALUES (?, ?)', [id, body]);
+  return true;
+}
 
 export async function deleteSearchRows(db: AnyDb, docKeys: string[]): Promise<void> {
   if (docKeys.length === 0) return;

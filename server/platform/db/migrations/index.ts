@@ -25,6 +25,7 @@ import * as m23 from './2026120206_open_age_covering.js';
 import * as m24 from './2026120207_daily_stats_clustered.js';
 import * as m25 from './2026120401_ticket_imports.js';
 import * as m26 from './2026120410_group_name_key.js';
+import * as m27 from './2026120420_search_words.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026120207_daily_stats_clustered': m24,
   '2026120401_ticket_imports': m25,
   '2026120410_group_name_key': m26,
+  '2026120420_search_words': m27,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
