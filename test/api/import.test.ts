@@ -248,6 +248,11 @@ describeEachDialect('import of historical tickets', (dialect) => {
       next_response: [null, hoursAgo(2)],
       resolution: [null, hoursAgo(1)],
     });
+    // The SLA report counts those breaches (as history: no notice above, no rule fired).
+    const range = `from=${hoursAgo(5).slice(0, 10)}&to=${t.clock.now().toISOString().slice(0, 10)}&q=${encodeURIComponent('tag:recent')}`;
+    const report = (await t.admin.get(`/api/v1/reports/sla?${range}`)).json();
+    const totals = report.tables.find((x: { id: string }) => x.id === 'sla-priority').totals.cells;
+    expect([totals.tickets, totals.first_responseBreached, totals.next_responseBreached, totals.resolutionBreached]).toEqual([1, 0, 1, 1]);
     expect((await t.admin.get('/api/v1/tickets?q=quokka')).json().items.map((x: { number: number }) => x.number)).toEqual([number]);
   });
 });

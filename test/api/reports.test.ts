@@ -87,11 +87,13 @@ describeEachDialect('reports', (dialect) => {
     expect((await t.admin.patch(`/api/v1/tickets/${n.D}`, { status: 'open' })).statusCode).toBe(200);
     t.clock.set('2025-11-04T16:00:00.000Z');
     expect((await t.admin.patch(`/api/v1/tickets/${n.D}`, { status: 'resolved' })).statusCode).toBe(200);
-    // Ratings and breaches arrive as the CSAT and SLA modules' events.
+    // Ratings arrive as the CSAT module's events. The breaches of the imported history (the
+    // default policy, around the clock) come from the import itself: B (medium, first response
+    // due after 1440 min, never answered), and C (urgent: answered after 120 min of 60, closed
+    // after 1440 of 240); A answered in 30 of 240 min, D in 60 of 2880.
     const ctx = t.systemCtx();
     await emit(ctx, 'csat.rated', { ticketId: id.A!, number: n.A!, rating: 1, scale: 'good_bad', comment: 'Quick, thanks', contactId: null });
     await emit(ctx, 'csat.rated', { ticketId: id.C!, number: n.C!, rating: 2, scale: 'five', comment: null, contactId: null });
-    await emit(ctx, 'sla.breached', { ticketId: id.C!, number: n.C!, target: 'first_response', dueAt: '2025-11-02T06:30:00.000Z', policyId: 'gold', assigneeId: null, groupId: null });
     await t.deps.events.idle();
     t.clock.set('2025-11-05T12:00:00.000Z');
   });
@@ -225,9 +227,9 @@ describeEachDialect('reports', (dialect) => {
     expect(q.tables[0]!.totals!.cells).toMatchObject({ resolved: 3, reopened: 1, reopenRate: 0.333, rated: 2, csatScore: 0.5, csatResponseRate: 0.667, comments: 1 });
     expect(await numbersBehind(q.tables[0]!.totals!.links.reopened!)).toEqual([n.D]);
     const sla = await report('sla');
-    expect(table(sla, 'sla-priority').totals!.cells).toMatchObject({ tickets: 4, first_responseBreached: 1, first_responseMet: 0.75, resolutionMet: 1 });
+    expect(table(sla, 'sla-priority').totals!.cells).toMatchObject({ tickets: 4, first_responseBreached: 2, first_responseMet: 0.5, resolutionBreached: 1, resolutionMet: 0.75 });
     expect(table(sla, 'sla-priority').rows.find((x) => x.cells.key === 'urgent')!.cells).toMatchObject({ tickets: 1, first_responseMet: 0 });
-    expect(table(sla, 'sla-policy').rows).toEqual([{ cells: { key: 'gold', first_response: 1, next_response: 0, resolution: 0 }, links: {} }]);
+    expect(table(sla, 'sla-policy').rows).toEqual([{ cells: { key: 'Default', first_response: 2, next_response: 0, resolution: 1 }, links: {} }]);
   });
 
   it('breaks figures down per agent, with time logged', async () => {

@@ -5,6 +5,7 @@ import { rate } from './report-math.js';
 import { drill, rangeTerms, type ReportScope } from './report-scope.js';
 import { dailyCounts } from './rollups.service.js';
 import { atRiskNow, slaCompliance } from './sla-csat.repository.js';
+import { policyNames } from '../sla/index.js';
 
 const TARGETS = ['first_response', 'next_response', 'resolution'] as const;
 
@@ -20,11 +21,12 @@ async function createdByPriority(ctx: Ctx, scope: ReportScope): Promise<Map<stri
  * (breaches come from `sla.breached` events), by priority and policy, and tickets at risk now.
  */
 export async function slaReport(ctx: Ctx, scope: ReportScope): Promise<{ tables: ReportTable[]; notes: string[] }> {
-  const [byPriority, byPolicy, created, risk] = await Promise.all([
+  const [byPriority, byPolicy, created, risk, names] = await Promise.all([
     slaCompliance(ctx.db, scope, 'priority'),
     slaCompliance(ctx.db, scope, 'policy'),
     createdByPriority(ctx, scope),
     atRiskNow(ctx.db, scope),
+    policyNames(ctx),
   ]);
   const range = rangeTerms(scope.timeZone, 'created', scope.from, scope.to);
   const breached = (rows: typeof byPriority, key: string | null, target: string) => rows.filter((r) => r.key === key && r.target === target).reduce((s, r) => s + r.breached, 0);
@@ -64,7 +66,7 @@ export async function slaReport(ctx: Ctx, scope: ReportScope): Promise<{ tables:
         chart: 'bar',
         chartSeries: TARGETS.map((t) => ({ key: t, label: `${t.replace('_', ' ')} breaches` })),
         columns: [{ key: 'key', label: 'Policy', kind: 'text' }, ...TARGETS.map((t) => ({ key: t, label: `${t.replace('_', ' ')} breaches`, kind: 'count' as const }))],
-        rows: policies.map((p) => ({ cells: { key: p ?? '', ...Object.fromEntries(TARGETS.map((t) => [t, breached(byPolicy, p, t)])) }, links: {} })),
+        rows: policies.map((p) => ({ cells: { key: p === null ? '' : (names.get(p) ?? 'Deleted policy'), ...Object.fromEntries(TARGETS.map((t) => [t, breached(byPolicy, p, t)])) }, links: {} })),
         totals: null,
       },
       {

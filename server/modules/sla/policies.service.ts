@@ -16,6 +16,11 @@ export async function listPolicies(ctx: Ctx): Promise<Policy[]> {
   return listPolicyRows(ctx.db);
 }
 
+/** Policy names by id, for whoever reads reports (a deleted policy is absent). */
+export async function policyNames(ctx: Ctx): Promise<Map<string, string>> {
+  return new Map((await listPolicyRows(ctx.db)).map((p) => [p.id, p.name]));
+}
+
 export async function getPolicy(ctx: Ctx, id: string): Promise<Policy> {
   const p = await findPolicyRow(ctx.db, id);
   if (!p) throw notFound('SLA policy');

@@ -8,7 +8,8 @@ import type { BusinessCalendar } from '../../platform/business-time/business-tim
 import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket } from '../tickets/index.js';
 import { computeSla, summarize } from './sla-clock.js';
 import { findCalendarRow, findPolicyRow, listPolicyRows, type Policy } from './sla-config.repository.js';
-import { deleteTicketSla, findTicketSla, saveTicketSla } from './ticket-sla.repository.js';
+import { deleteTicketSla, findTicketSla, saveTicketSla, type TicketSlaState } from './ticket-sla.repository.js';
+import { emit } from '../../platform/events/emit.js';
 
 export interface RefreshOptions {
   /** Choose the policy again by condition (unless a rule applied it). */
@@ -95,8 +96,22 @@ export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: Refresh
     history: opts.history,
   });
   await saveTicketSla(ctx.db, prev, next, ctx.now.toISOString());
+  if (opts.history) await emitHistoricBreaches(ctx, ticket, prev, next);
   const summary = summarize(next, ticket);
   if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) await setTicketSlaState(ctx, ticketId, summary);
+}
+
+/**
+ * Imported history records its breaches without a sweep, so no live `sla.breached` says so: the
+ * SLA report, which counts breaches from that event, would call the history met. Each breach
+ * the history newly records is emitted as history (`imported`): reports count it, and what acts
+ * on the present (notices, rules) skips it.
+ */
+async function emitHistoricBreaches(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefined, next: TicketSlaState): Promise<void> {
+  for (const t of next.targets) {
+    if (!t.breachedAt || prev?.targets.some((p) => p.target === t.target && p.startAt === t.startAt && p.breachedAt)) continue;
+    await emit({ ...ctx, imported: true }, 'sla.breached', { ticketId: ticket.id, number: ticket.number, target: t.target, dueAt: t.dueAt, policyId: next.policyId, assigneeId: ticket.assigneeId, groupId: ticket.groupId });
+  }
 }
 
 /** Applies a policy to a ticket and keeps it there (routing rules, agents); due times follow at once. */
