@@ -33,6 +33,9 @@ const ticket = (over: Partial<TicketFacts> = {}): TicketFacts => ({
   closedAt: null,
   reopenCount: 0,
   messageCount: 2,
+  slaDueAt: null,
+  slaBreached: false,
+  slaPaused: false,
   text: 'Invoice question\nplease send the refund',
   ...over,
 });

@@ -40,6 +40,9 @@ export function ticketFacts(t: Ticket, messages: MessageWithAttachments[], reque
     closedAt: t.closedAt,
     reopenCount: t.reopenCount,
     messageCount: t.messageCount,
+    slaDueAt: t.sla?.dueAt ?? null,
+    slaBreached: t.sla?.breached ?? false,
+    slaPaused: t.sla?.paused ?? false,
     text: [`#${t.number} ${t.subject}`, requesterText, ...messages.map((m) => m.bodyText)].join('\n'),
   };
 }

@@ -6,7 +6,7 @@ import { listCustomFieldRows } from './custom-fields.repository.js';
 import type { FilterAst } from './filter/filter-ast.js';
 import { describeFilterFields, type FilterFieldDescription } from './filter/filter-fields.js';
 import { parseFilter } from './filter/filter-parser.js';
-import { predicatesFor } from './ticket-filter.js';
+import { predicatesFor, viewPredicates } from './ticket-filter.js';
 import { canSeeTicket } from './tickets.policy.js';
 import { filterTicketIds, findTicketPage, findTicketsByIds, findTicketsByRequester, type SortKey, type Ticket, type TicketSort } from './tickets.repository.js';
 import { resolveView } from './views.service.js';
@@ -25,9 +25,7 @@ export async function listTickets(
   input: { q?: string | undefined; view?: string | undefined; sort?: TicketSort | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ tickets: Ticket[]; nextCursor: string | null }> {
   const view = input.view ? await resolveView(ctx, input.view) : null;
-  // The view's terms and the user's terms form one AST, so "is:spam" in either lifts the spam default.
-  const ast: FilterAst = { terms: [...(view ? parseFilter(view.query).terms : []), ...(input.q ? parseFilter(input.q).terms : [])] };
-  const where = await predicatesFor(ctx, ast);
+  const where = await viewPredicates(ctx, view, input.q);
   const sort = input.sort ?? view?.sort ?? 'updated_desc';
   // A position only means something in the list it was taken from.
   const scope = { sort, view: input.view ?? null, q: input.q ?? null };

@@ -3,7 +3,7 @@ import type { createViewRequest, updateViewRequest, viewResponse } from '../../.
 import type { Ctx } from '../../platform/context.js';
 import { dataVersionOf } from '../../platform/db/dialect/data-version.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { forbidden, notFound } from '../../platform/errors.js';
+import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { countView, validateQuery } from './ticket-filter.js';
 import { visibilityScope } from './tickets.policy.js';
@@ -46,13 +46,13 @@ const present = (v: SavedView): ViewResponse => ({
 });
 
 /** Finds a view by predefined id or saved id, as the actor may use it. */
-export async function resolveView(ctx: Ctx, id: string): Promise<{ query: string; sort: SavedView['sort'] }> {
+export async function resolveView(ctx: Ctx, id: string): Promise<{ id: string; name: string; query: string; sort: SavedView['sort'] }> {
   const pre = PREDEFINED_VIEWS.find((v) => v.id === id);
-  if (pre) return { query: pre.query, sort: 'updated_desc' };
+  if (pre) return { ...pre, sort: 'updated_desc' };
   const userId = staffOnly(ctx);
   const saved = /^[0-9a-f-]{36}$/i.test(id) ? await findView(ctx.db, id) : undefined;
   if (!saved || (!saved.shared && saved.ownerId !== userId)) throw notFound('View');
-  return { query: saved.query, sort: saved.sort };
+  return { id: saved.id, name: saved.name, query: saved.query, sort: saved.sort };
 }
 
 /**
@@ -84,9 +84,25 @@ export async function listViews(ctx: Ctx, opts: { counts: boolean }): Promise<Vi
   // Read before counting (see dataVersionOf), once for all the shared counts.
   const version = visibilityScope(ctx.actor) === null ? await dataVersionOf(ctx.db) : null;
   // In parallel: on PostgreSQL each count takes its own pooled connection; SQLite serialises them anyway.
-  const counts = await Promise.all(all.map((v) => (v.predefined ? countPredefined(ctx, v.id, v.query, version) : countView(ctx, v.query))));
-  all.forEach((v, i) => (v.count = counts[i]!));
+  const counts = await Promise.all(all.map((v) => (v.predefined ? countPredefined(ctx, v.id, v.query, version) : savedCount(ctx, v.query))));
+  all.forEach((v, i) => {
+    if (counts[i] !== null) v.count = counts[i];
+  });
   return all;
+}
+
+/**
+ * A saved view's count, or null when its filter no longer resolves (a group, user or custom-field
+ * option it names was deleted since): that view goes without a count, and opening it says what
+ * is wrong, while every other view of the sidebar still counts.
+ */
+async function savedCount(ctx: Ctx, query: string): Promise<number | null> {
+  try {
+    return await countView(ctx, query);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'filter_syntax') return null;
+    throw err;
+  }
 }
 
 export async function createView(ctx: Ctx, input: z.output<typeof createViewRequest>): Promise<ViewResponse> {

@@ -28,10 +28,13 @@ export interface TicketFacts {
   closedAt: string | null;
   reopenCount: number;
   messageCount: number;
-  /** SLA state as the ticket row holds it (absent: no clock). */
-  slaDueAt?: string | null;
-  slaBreached?: boolean;
-  slaPaused?: boolean;
+  /**
+   * SLA state as the ticket row holds it (null/false: no clock). Required, so every builder of
+   * facts passes it: left out, `sla:` and `due` terms never held in rules while views found the tickets.
+   */
+  slaDueAt: string | null;
+  slaBreached: boolean;
+  slaPaused: boolean;
   /** Subject, contact and message texts, joined; text terms match words (the last one as a prefix). */
   text?: string;
 }

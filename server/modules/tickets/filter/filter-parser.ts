@@ -114,8 +114,30 @@ function parseTerm(sc: Scanner): FilterTerm | null {
   FIELD_RE.lastIndex = sc.pos;
   const m = FIELD_RE.exec(sc.s);
   if (m) return parseFieldTerm(sc, m[1]!, m[2]!, negated, position);
+  const at = sc.pos;
   const word = sc.readWhile(/\S/);
+  notBoolean(sc.s, word, at);
   return searchWords(word).length > 0 ? { kind: 'text', text: word, phrase: false, negated, position } : null;
+}
+
+const BOOLEAN_HINT: Record<string, string> = {
+  OR: 'terms are always combined with AND; list alternatives with commas, as in status:open,waiting',
+  AND: 'terms are always combined with AND; leave it out',
+  NOT: 'put "-" before a term to negate it, as in -tag:spam',
+};
+
+/**
+ * The language has no OR, AND, NOT or parentheses. Read as words, they would search the text for
+ * "or" or "status open" and quietly find nothing, so a filter written that way is refused where
+ * it goes wrong (quoted, they are still searched for).
+ */
+function notBoolean(input: string, word: string, at: number): void {
+  const hint = BOOLEAN_HINT[word];
+  if (hint) throw filterError(`"${word}" is not an operator here: ${hint}`, at, { found: word });
+  FIELD_RE.lastIndex = at + 1;
+  if (word.startsWith('(') && FIELD_RE.exec(input)) {
+    throw filterError('Parentheses are not supported: terms are combined with AND, the values of one term (a,b) with OR', at, { found: '(' });
+  }
 }
 
 function parseFieldTerm(sc: Scanner, name: string, rawOp: string, negated: boolean, position: number): FilterTerm {

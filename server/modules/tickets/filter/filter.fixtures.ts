@@ -58,6 +58,9 @@ const base = {
   closedAt: null,
   reopenCount: 0,
   messageCount: 1,
+  slaDueAt: null,
+  slaBreached: false,
+  slaPaused: false,
 } satisfies Partial<TicketFacts>;
 
 const ticket = (t: Omit<FixtureTicket, keyof typeof base | 'text'> & Partial<TicketFacts>): FixtureTicket => ({

@@ -167,12 +167,24 @@ describe('parseFilter: errors point at the problem', () => {
     ['"a"b', 3, 'Expected a space after the closing quote at position 3'],
     ['status:""', 8, 'Expected a value inside the quotes after "status:"'],
     ['x'.repeat(2001), 2000, 'Filter is longer than 2000 characters at position 2000'],
+    // No boolean operators: read as words they searched the text for "or" and found nothing.
+    ['status:open OR priority:high', 12, '"OR" is not an operator here: terms are always combined with AND; list alternatives with commas'],
+    ['tag:a AND tag:b', 6, '"AND" is not an operator here'],
+    ['NOT tag:spam', 0, 'put "-" before a term'],
+    ['-OR', 1, '"OR" is not an operator here'],
+    ['(status:open', 0, 'Parentheses are not supported'],
+    ['refund -(tag:a', 8, 'Parentheses are not supported'],
   ])('%s -> position %i', (input, position, message) => {
     const e = errorOf(() => parseFilter(input));
     expect(e.code).toBe('filter_syntax');
     expect(e.status).toBe(400);
     expect(e.details).toMatchObject({ position });
     expect(e.message).toContain(message);
+  });
+
+  it('still searches for those words in lower case, quoted, or in parentheses that hold no field', () => {
+    const texts = parseFilter('or and not "OR" (printer) (a)b').terms.map((t) => (t.kind === 'text' ? t.text : t.kind));
+    expect(texts).toEqual(['or', 'and', 'not', 'OR', '(printer)', '(a)b']);
   });
 
   it('gives expected and found in the details', () => {

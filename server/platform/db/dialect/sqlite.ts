@@ -5,6 +5,7 @@ import { enableWriteBatching } from '../write-batcher.js';
 import { startCheckpointer, WRITER_CHECKPOINT_PAGES } from './sqlite-checkpointer.js';
 import { TesseraSqliteDialect } from './sqlite-driver.js';
 import type { Database } from './types.js';
+import { UNICODE_LOWER } from './sql-functions.js';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests. */
@@ -26,6 +27,9 @@ export function createSqliteDatabase(opts: SqliteOptions): Database {
     h.pragma('cache_size = -65536');
     h.pragma('temp_store = MEMORY');
     if (readOnly) h.pragma('query_only = 1');
+    // SQLite's lower() and LIKE fold ASCII only; PostgreSQL and JavaScript fold every script.
+    // containsInsensitive (sql.ts) compares through this so "école" finds "ÉCOLE" on both engines.
+    h.function(UNICODE_LOWER, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
     return h;
   };
   const handle = open(false);
