@@ -17,6 +17,8 @@ export const EVENT_SCHEMAS = {
    */
   'ticket.imported': ticketRef,
   'contact.updated': z.object({ contactId: z.string(), changes: z.array(z.string()) }),
+  /** A group was deleted; the tickets module takes its tickets out of it. */
+  'group.deleted': z.object({ groupId: z.string(), name: z.string() }),
   /** `at`: when the message was written (its createdAt; historical for imports). Absent in events stored before it was added. */
   'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional() }),
   /** Inbound mail that could not be processed; its raw bytes are kept for replay. */
@@ -41,7 +43,6 @@ export const EVENT_SCHEMAS = {
   'chat.updated': z.object({ sessionId: z.string(), status: z.string(), assigneeId: z.string().nullable(), previousAssigneeId: z.string().nullable() }),
   /** A line was added to a live chat (visitor, agent or system); pushed to the widget and the console. */
   'chat.message': z.object({ sessionId: z.string(), messageId: z.string(), seq: z.number().int() }),
-  /** A rule asks to tell agents or groups about a ticket; the notifications module delivers it. */
   /** A rule's "send a webhook" action: the integrations module delivers it to that one webhook. */
   'automation.webhook': ticketRef.extend({
     webhookId: z.string(),
@@ -49,6 +50,7 @@ export const EVENT_SCHEMAS = {
     ruleName: z.string(),
     ticket: z.object({ subject: z.string(), status: z.string(), priority: z.string(), type: z.string(), channel: z.string(), assigneeId: z.string().nullable(), groupId: z.string().nullable(), tags: z.array(z.string()) }),
   }),
+  /** A rule asks to tell agents or groups about a ticket; the notifications module delivers it. */
   'automation.notify': ticketRef.extend({ userIds: z.array(z.string()), groupIds: z.array(z.string()), text: z.string(), ruleId: z.string() }),
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
+import { emit } from '../../platform/events/emit.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, conflict, invalidField, notFound } from '../../platform/errors.js';
 import { randomToken, uuidv7 } from '../../platform/ids.js';
@@ -244,5 +245,6 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
     if (!group) throw notFound('Group');
     await deleteGroupRow(tx.db, id);
     await recordAudit(tx, 'group.deleted', { type: 'group', id }, { name: group.name });
+    await emit(tx, 'group.deleted', { groupId: id, name: group.name });
   });
 }

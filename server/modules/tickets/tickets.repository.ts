@@ -300,6 +300,12 @@ export async function ticketHeadsByRequester(db: AnyDb, requesterId: string): Pr
   return rows.map((r) => ({ id: r.id, number: Number(r.number), subject: r.subject }));
 }
 
+/** Takes every ticket out of a group (it was deleted); answers which tickets were in it. */
+export async function clearTicketGroup(db: AnyDb, groupId: string, at: string): Promise<{ id: string; number: number }[]> {
+  const rows = await q(db).updateTable('tickets').set({ group_id: null, updated_at: at }).where('group_id', '=', groupId).returning(['id', 'number']).execute();
+  return rows.map((r) => ({ id: r.id, number: Number(r.number) }));
+}
+
 /** Ticket heads in id order after `afterId` (the search index upgrade walks them). */
 export async function ticketHeadsAfter(db: AnyDb, afterId: string | null, limit: number): Promise<{ id: string; number: number; subject: string; requesterId: string }[]> {
   let sel = q(db).selectFrom('tickets').select(['id', 'number', 'subject', 'requester_id']);

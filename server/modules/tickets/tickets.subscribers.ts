@@ -3,8 +3,10 @@ import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
 import { systemActor } from '../../platform/context.js';
 import { getContactsByIds } from '../contacts/index.js';
-import { ticketHeadsByRequester } from './tickets.repository.js';
-import { ticketSearchText } from './tickets.service.js';
+import { clearTicketGroup, ticketHeadsByRequester } from './tickets.repository.js';
+import { eventsFrom, ticketSearchText } from './tickets.service.js';
+import { appendTicketEvents } from './ticket-events.repository.js';
+import { emit } from '../../platform/events/emit.js';
 
 /** The tickets module's reactions to events of lower modules. */
 export function registerTicketSubscribers(events: EventDispatcher): void {
@@ -17,5 +19,15 @@ export function registerTicketSubscribers(events: EventDispatcher): void {
     if (!contact) return;
     const text = [contact.name, ...contact.emails, ...contact.phones].join(' ');
     for (const t of await ticketHeadsByRequester(db, contactId)) await indexSearchDoc(db, `t:${t.id}`, t.id, ticketSearchText(t, text));
+  });
+  // A deleted group's tickets would point at nothing: neither `group:none` nor any group would
+  // find them, and agents restricted to groups would lose them. They leave the group, each with
+  // an event in its history (closed ones too: this is a reference, not the conversation).
+  events.subscribe('group.deleted', async (event, db) => {
+    const { groupId, name } = event.payload as EventPayload<'group.deleted'>;
+    const ctx = { actor: systemActor('groups'), requestId: event.id, now: new Date(event.createdAt), db, events };
+    const tickets = await clearTicketGroup(db, groupId, ctx.now.toISOString());
+    await appendTicketEvents(db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action: 'group_changed', from: groupId, to: null }], { groupDeleted: name })));
+    for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: ['group_changed'] });
   });
 }
