@@ -33,3 +33,17 @@ export function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>)
   const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]));
   return z.strictObject(shape as unknown as { [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>> });
 }
+
+/**
+ * A response that is not JSON (a download, a CSV, raw MIME, an HTML page), so the OpenAPI
+ * document names its media type. Fastify sends strings, buffers and streams as they are: the
+ * schema is never used to serialize them. `*\/*` for files sent with their own type.
+ */
+export const nonJsonResponse = (mediaType: string, description: string) => ({
+  description,
+  // z.any(): the handler sends a Buffer or a stream; the document still says "binary string".
+  content: { [mediaType]: { schema: z.any().meta({ type: 'string', format: 'binary' }) } },
+});
+
+/** The multipart upload every upload route reads by hand (one part named "file"); documentation only. */
+export const multipartFileBody = z.object({ file: z.string().meta({ format: 'binary', description: 'The file; its filename and Content-Type are kept' }) });

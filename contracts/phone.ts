@@ -51,8 +51,8 @@ export const callResponse = z.object({
   notes: z.string(),
   recordingUrl: z.string().nullable(),
   externalId: z.string().nullable(),
-  startedAt: z.string(),
-  createdAt: z.string(),
+  startedAt: isoDateTime,
+  createdAt: isoDateTime,
 });
 export type CallResponse = z.infer<typeof callResponse>;
 
@@ -81,10 +81,10 @@ export const callbackResponse = z.object({
   userId: z.string(),
   number: z.string(),
   notes: z.string(),
-  dueAt: z.string(),
+  dueAt: isoDateTime,
   status: z.enum(CALLBACK_STATUSES),
-  notifiedAt: z.string().nullable(),
-  createdAt: z.string(),
+  notifiedAt: isoDateTime.nullable(),
+  createdAt: isoDateTime,
 });
 export type CallbackResponse = z.infer<typeof callbackResponse>;
 

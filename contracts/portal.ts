@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, uuid } from './common.js';
+import { email, isoDateTime, uuid } from './common.js';
 import { ticketStatus, ticketSubject } from './tickets.js';
 
 export const portalLinkRequest = z.strictObject({
@@ -25,8 +25,8 @@ export const portalTicketSummary = z.object({
   subject: z.string(),
   status: ticketStatus,
   mine: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
 });
 
 export const portalTicketsQuery = z.object({ scope: z.enum(['mine', 'organization']).default('mine') });
@@ -40,7 +40,7 @@ export const portalMessage = z.object({
   authorName: z.string(),
   bodyText: z.string(),
   bodyHtml: z.string(),
-  createdAt: z.string(),
+  createdAt: isoDateTime,
   attachments: z.array(portalAttachment),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { patchOf } from './common.js';
+import { isoDateTime, patchOf } from './common.js';
 import { TICKET_PRIORITIES, TICKET_TYPES } from './tickets.js';
 
 /** Reports: one query shape for every report, one table shape for every answer (UI, CSV, API). */
@@ -70,7 +70,7 @@ export const reportResponse = z.object({
   tables: z.array(reportTable),
   /** How figures are defined and what they leave out. */
   notes: z.array(z.string()),
-  generatedAt: z.string(),
+  generatedAt: isoDateTime,
 });
 export type ReportResponse = z.infer<typeof reportResponse>;
 

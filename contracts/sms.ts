@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTime } from './common.js';
 
 /** SMS/social channel settings (admin). The provider's auth token is write-only. */
 export const smsSettingsResponse = z.object({
@@ -37,5 +38,5 @@ export const smsMessageResponse = z.object({
   status: z.enum(['received', 'queued', 'sent', 'failed']),
   lastError: z.string().nullable(),
   attempts: z.number().int(),
-  createdAt: z.string(),
+  createdAt: isoDateTime,
 });

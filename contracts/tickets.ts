@@ -284,3 +284,15 @@ export const tagChangeResponse = z.object({
   merged: z.boolean().describe('true when the new name already existed and the tags were merged'),
   tickets: z.number().int().describe('How many tickets changed'),
 });
+
+/** GET /api/v1/tickets/filter-fields: the filter language's fields for the builder and autocomplete. */
+export const filterFieldResponse = z.object({
+  name: z.string().describe('Field name as written in a filter, e.g. status or cf.plan'),
+  aliases: z.array(z.string()),
+  operators: z.array(z.string()),
+  values: z.array(z.string()).describe('Allowed values, empty when free text'),
+  keywords: z.array(z.string()),
+  example: z.string(),
+  description: z.string(),
+});
+export const filterFieldsResponse = z.object({ fields: z.array(filterFieldResponse) });

@@ -4,12 +4,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { uuidv7 } from './platform/ids.js';
 import { installAuthHook } from './platform/http/auth-hook.js';
 import { clientErrors, frameworkErrors, installErrorHandling } from './platform/http/error-handler.js';
 import { installTextGuard } from './platform/http/text-guard.js';
+import { openApiTransform, openApiTransformObject } from './platform/http/openapi.js';
 import { registerStaticWeb } from './platform/http/static-web.js';
 import type { AppDeps, AppInstance } from './platform/http/types.js';
 import { authenticate, registerAuthRoutes, registerUserRoutes } from './modules/auth/index.js';
@@ -52,7 +53,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'tessera_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   installAuthHook(app, deps, authenticate);

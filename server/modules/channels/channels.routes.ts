@@ -1,6 +1,6 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { okResponse, uuid } from '../../../contracts/common.js';
+import { nonJsonResponse, okResponse, uuid } from '../../../contracts/common.js';
 import {
   createMailboxRequest,
   inboundAcceptedResponse,
@@ -81,6 +81,7 @@ function registerInboundRoutes(app: AppInstance, deps: AppDeps, mail: MailConfig
     '/api/v1/mail/inbound',
     {
       bodyLimit: mail.maxMailBytes,
+      config: { openapiBody: { mediaType: 'message/rfc822', schema: z.string().meta({ format: 'binary', description: 'The message as sent, headers and body' }) } },
       schema: {
         tags: ['mail'],
         summary: 'Deliver a raw message (Content-Type: message/rfc822) to a mailbox; needs an admin API token with the write scope',
@@ -127,7 +128,7 @@ function registerInboundRoutes(app: AppInstance, deps: AppDeps, mail: MailConfig
 
   app.get(
     '/api/v1/mail/inbound/:id/raw',
-    { config: { auth: 'admin-scope' }, schema: { tags: ['mail'], summary: 'The raw message as received (admin)', params: idParams } },
+    { config: { auth: 'admin-scope' }, schema: { tags: ['mail'], summary: 'The raw message as received (admin)', params: idParams, response: { 200: nonJsonResponse('message/rfc822', 'The message as received, as a .eml download') } } },
     async (request, reply) => {
       const raw = await inboundRaw(ctxOf(deps, request), request.params.id);
       return reply

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from '../../../contracts/common.js';
+import { nonJsonResponse, uuid } from '../../../contracts/common.js';
 import { mailboxResponse } from '../../../contracts/mail.js';
 import { mailDeliveryResponse, outboxItemResponse, outboxQuery } from '../../../contracts/mail-outbound.js';
 import { ticketNumberParams } from '../../../contracts/tickets.js';
@@ -53,7 +53,7 @@ export function registerOutboundMailRoutes(app: AppInstance, deps: AppDeps, mail
 
   app.get(
     '/api/v1/mail/outbox/:id/raw',
-    { config: { auth: 'admin-scope' }, schema: { tags: ['mail'], summary: 'One outbox mail as a .eml file (admin)', params: idParams } },
+    { config: { auth: 'admin-scope' }, schema: { tags: ['mail'], summary: 'One outbox mail as a .eml file (admin)', params: idParams, response: { 200: nonJsonResponse('message/rfc822', 'The message as it would have gone to the relay, as a .eml download') } } },
     async (request, reply) => {
       const raw = await localOutboxRaw(ctxOf(deps, request), request.params.id);
       return reply.header('content-type', 'message/rfc822').header('content-disposition', `attachment; filename="${request.params.id}.eml"`).header('x-content-type-options', 'nosniff').send(raw);

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { nonJsonResponse } from '../../../contracts/common.js';
 import { csatFormBody, csatRateQuery, csatSettingsResponse, csatTokenParams, ticketCsatResponse, updateCsatSettingsRequest } from '../../../contracts/csat.js';
 import { ticketNumberParams } from '../../../contracts/tickets.js';
 import { systemActor } from '../../platform/context.js';
@@ -24,6 +25,9 @@ async function htmlPage(reply: FastifyReply, work: () => Promise<string>): Promi
 
 export function registerCsatRoutes(app: AppInstance, deps: AppDeps): void {
   const tags = ['csat'];
+  // Also for a refused or expired link: the customer reads the outcome on the page.
+  const PAGE = nonJsonResponse('text/html', 'The survey page');
+  const PAGES = { 200: PAGE, 403: nonJsonResponse('text/html', 'csat_link_invalid: the link was altered or expired'), 409: nonJsonResponse('text/html', 'csat_rating_locked: the time for changing the rating has passed') };
   const publicCtx = (request: { id: string; ip: string }) => makeCtx(deps, systemActor('csat-survey'), request.id, request.ip);
   // Survey pages post a plain HTML form; the parser stays inside this plugin so other routes keep JSON only.
   void app.register(async (plugin) => {
@@ -33,7 +37,7 @@ export function registerCsatRoutes(app: AppInstance, deps: AppDeps): void {
     });
     scope.get(
       '/csat/:token',
-      { config: { auth: 'public' }, schema: { tags, summary: 'One-click rating from the survey mail (signed, expiring link); shows the comment form', params: csatTokenParams, querystring: csatRateQuery } },
+      { config: { auth: 'public' }, schema: { tags, summary: 'One-click rating from the survey mail (signed, expiring link); shows the comment form', params: csatTokenParams, querystring: csatRateQuery, response: PAGES } },
       async (request, reply) =>
         htmlPage(reply, async () => {
           const ctx = publicCtx(request);
@@ -44,7 +48,7 @@ export function registerCsatRoutes(app: AppInstance, deps: AppDeps): void {
     );
     scope.post(
       '/csat/:token',
-      { config: { auth: 'public' }, schema: { tags, summary: 'Rating with an optional comment, from the survey page form', params: csatTokenParams, body: csatFormBody } },
+      { config: { auth: 'public' }, schema: { tags, summary: 'Rating with an optional comment, from the survey page form', params: csatTokenParams, consumes: ['application/x-www-form-urlencoded'], body: csatFormBody, response: PAGES } },
       async (request, reply) =>
         htmlPage(reply, async () => {
           const state = await rateFromLink(publicCtx(request), request.params.token, { rating: request.body.rating, comment: request.body.comment ?? '' });

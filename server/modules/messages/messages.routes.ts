@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from '../../../contracts/common.js';
+import { multipartFileBody, nonJsonResponse, uuid } from '../../../contracts/common.js';
 import { attachmentResponse, messageResponse, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
 import { createTicketRequest, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
 import { readUploadedFile } from '../../platform/http/multipart-file.js';
@@ -87,7 +87,10 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
 
   app.post(
     '/api/v1/uploads',
-    { schema: { tags: ['messages'], summary: 'Upload a file (multipart field "file"); reference its id in attachmentIds', consumes: ['multipart/form-data'], response: { 201: attachmentResponse } } },
+    {
+      config: { openapiBody: { mediaType: 'multipart/form-data', schema: multipartFileBody } },
+      schema: { tags: ['messages'], summary: 'Upload a file (multipart field "file"); reference its id in attachmentIds', consumes: ['multipart/form-data'], response: { 201: attachmentResponse } },
+    },
     async (request, reply) => {
       const ctx = ctxOf(deps, request);
       const file = await readUploadedFile(request, deps.config.maxAttachmentBytes);
@@ -96,7 +99,7 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/attachments/:id', { schema: { tags: ['messages'], summary: 'Download an attachment', params: z.object({ id: uuid }) } }, async (request, reply) => {
+  app.get('/api/v1/attachments/:id', { schema: { tags: ['messages'], summary: 'Download an attachment', params: z.object({ id: uuid }), response: { 200: nonJsonResponse('*/*', 'The file, with its own Content-Type, as an attachment download') } } }, async (request, reply) => {
     const ctx = ctxOf(deps, request);
     const a = await findDownloadableAttachment(ctx, request.params.id);
     // Always a download, never rendered in our origin.

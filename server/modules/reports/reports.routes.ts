@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { nonJsonResponse } from '../../../contracts/common.js';
 import { digestSettings, reportParams, reportQuery, reportResponse, updateDigestRequest } from '../../../contracts/reports.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
@@ -56,6 +57,7 @@ export function registerReportRoutes(app: AppInstance, deps: AppDeps): void {
         description: DESCRIPTION,
         querystring: reportQuery,
         produces: ['text/csv'],
+        response: { 200: nonJsonResponse('text/csv', 'UTF-8 CSV with a header row, as a download') },
       },
     },
     async (request, reply) => {
@@ -85,7 +87,7 @@ export function registerReportRoutes(app: AppInstance, deps: AppDeps): void {
   app.get(
     '/api/v1/reports/:report/csv',
     {
-      schema: { tags: ['reports'], summary: 'A report as CSV (every table, its header and totals), streamed', description: DESCRIPTION, params: reportParams, querystring: reportQuery, produces: ['text/csv'] },
+      schema: { tags: ['reports'], summary: 'A report as CSV (every table, its header and totals), streamed', description: DESCRIPTION, params: reportParams, querystring: reportQuery, produces: ['text/csv'], response: { 200: nonJsonResponse('text/csv', 'UTF-8 CSV, as a download') } },
     },
     async (request, reply) => {
       const report = await runReport(ctxOf(deps, request), request.params.report, request.query);

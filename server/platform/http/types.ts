@@ -50,5 +50,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'public' routes need no sign-in; 'admin-scope' routes need the admin scope on API tokens. */
     auth?: RouteAuth;
+    /**
+     * Documentation only: the body of a route that reads it by hand (a multipart file, raw MIME,
+     * a signed webhook whose bytes are checked before parsing). Never used to validate.
+     */
+    openapiBody?: { mediaType: string; schema: unknown };
   }
 }

@@ -3,6 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { multipartFileBody } from '../../../../contracts/common.js';
 import { chatMessageResponse, offlineMessageRequest, offlineMessageResponse, startChatRequest, startChatResponse, widgetConfigQuery, widgetConfigResponse } from '../../../../contracts/chat.js';
 import { systemActor } from '../../../platform/context.js';
 import { AppError } from '../../../platform/errors.js';
@@ -75,7 +76,7 @@ export function registerVisitorRoutes(app: AppInstance, deps: AppDeps): void {
   app.post(
     '/api/v1/chat/visitor/files',
     {
-      config: { ...pub, rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { ...pub, rateLimit: { max: 30, timeWindow: 60_000 }, openapiBody: { mediaType: 'multipart/form-data', schema: multipartFileBody } },
       onRequest: cors,
       schema: { tags: TAGS, summary: 'Send a file in the chat (multipart field "file", header X-Chat-Token)', response: { 201: chatMessageResponse } },
     },

@@ -13,7 +13,7 @@ import {
   transferChatRequest,
   updateChatSettingsRequest,
 } from '../../../../contracts/chat.js';
-import { okResponse, uuid } from '../../../../contracts/common.js';
+import { nonJsonResponse, okResponse, uuid } from '../../../../contracts/common.js';
 import { notFound } from '../../../platform/errors.js';
 import { ctxOf } from '../../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../../platform/http/types.js';
@@ -112,7 +112,7 @@ export function registerChatRoutes(app: AppInstance, deps: AppDeps): void {
   );
   app.get(
     '/api/v1/chat/sessions/:id/files/:fileId',
-    { schema: { tags: TAGS, summary: 'Download a file the visitor sent', params: chatIdParams.extend({ fileId: uuid }) } },
+    { schema: { tags: TAGS, summary: 'Download a file the visitor sent', params: chatIdParams.extend({ fileId: uuid }), response: { 200: nonJsonResponse('*/*', 'The file, with its own Content-Type, as an attachment download') } } },
     async (request, reply) => {
       const { messages } = await getChat(ctxOf(deps, request), request.params.id);
       const a = messages.find((m) => m.attachment?.id === request.params.fileId)?.attachment;

@@ -109,7 +109,8 @@ export function registerPhoneRoutes(app: AppInstance, deps: AppDeps): void {
     scope.post(
       CTI_PATH,
       {
-        config: { auth: 'public' },
+        // The body is parsed after the signature check, so the schema is for the document only.
+        config: { auth: 'public', openapiBody: { mediaType: 'application/json', schema: ctiEventRequest } },
         schema: {
           tags: ['phone'],
           summary: 'CTI webhook: a phone system reports a call (JSON signed with X-Tessera-Signature over "<X-Tessera-Timestamp>.<body>")',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { okResponse, uuid } from '../../../../contracts/common.js';
+import { multipartFileBody, nonJsonResponse, okResponse, uuid } from '../../../../contracts/common.js';
 import {
   portalAttachment,
   portalBrandResponse,
@@ -185,7 +185,7 @@ export function registerPortalRoutes(app: AppInstance, deps: AppDeps): void {
 
   app.post(
     '/api/v1/portal/uploads',
-    { config: pub, schema: { tags: ['portal'], summary: 'Upload a file (multipart field "file") to attach to a reply', consumes: ['multipart/form-data'], response: { 201: portalAttachment } } },
+    { config: { ...pub, openapiBody: { mediaType: 'multipart/form-data', schema: multipartFileBody } }, schema: { tags: ['portal'], summary: 'Upload a file (multipart field "file") to attach to a reply', consumes: ['multipart/form-data'], response: { 201: portalAttachment } } },
     async (request, reply) => {
       const { ctx } = await portalAuth(request);
       const file = await readUploadedFile(request, deps.config.maxAttachmentBytes);
@@ -194,7 +194,7 @@ export function registerPortalRoutes(app: AppInstance, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/portal/attachments/:id', { config: pub, schema: { tags: ['portal'], summary: 'Download an attachment of your ticket', params: z.object({ id: uuid }) } }, async (request, reply) => {
+  app.get('/api/v1/portal/attachments/:id', { config: pub, schema: { tags: ['portal'], summary: 'Download an attachment of your ticket', params: z.object({ id: uuid }), response: { 200: nonJsonResponse('*/*', 'The file, with its own Content-Type, as an attachment download') } } }, async (request, reply) => {
     const { ctx } = await portalAuth(request);
     const a = await findDownloadableAttachment(ctx, request.params.id);
     return reply

@@ -1,5 +1,6 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { nonJsonResponse } from '../../../../contracts/common.js';
 import { smsMessageResponse, smsSettingsResponse, updateSmsSettingsRequest } from '../../../../contracts/sms.js';
 import { ticketNumberParams } from '../../../../contracts/tickets.js';
 import { systemActor } from '../../../platform/context.js';
@@ -40,7 +41,9 @@ export function registerSmsRoutes(app: AppInstance, deps: AppDeps, adapter: Chan
         schema: {
           tags: ['sms'],
           summary: 'Inbound text from the provider (form post signed with X-Twilio-Signature); a bad signature is refused and nothing is stored',
+          consumes: ['application/x-www-form-urlencoded'],
           body: z.record(z.string(), z.string()),
+          response: { 200: nonJsonResponse('text/xml', 'An empty TwiML <Response/>') },
         },
       },
       async (request, reply) => {
