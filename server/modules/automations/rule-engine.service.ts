@@ -1,4 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
 import { requireTicketById } from '../tickets/index.js';
 import { listRuleRows, type Rule } from './automations.repository.js';
 import { runActions } from './rule-actions.js';
@@ -38,7 +39,12 @@ export async function runRulesForEvent(ctx: Ctx, input: { ticketId: string; even
   if (rules.length === 0) return { fired };
   // Routing before triggers; each kind in its own order.
   rules.sort((a, b) => (a.kind === b.kind ? a.position - b.position || a.id.localeCompare(b.id) : a.kind === 'routing' ? -1 : 1));
-  let ticket = await requireTicketById(ctx, input.ticketId).catch(() => null);
+  // Locked: the actions are changes made from this read, and an agent's change committed in
+  // between (closing it, say) must be what the rules see, not what they overwrite.
+  let ticket = await requireTicketById(ctx, input.ticketId, { lock: true }).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'not_found') return null;
+    throw err;
+  });
   if (!ticket || ticket.mergedIntoId) return { fired };
   let loaded = await loadTicketFacts(ctx, ticket);
   // The message a ticket opens with is part of its creation: routing ran on `ticket.created`.

@@ -55,7 +55,7 @@ async function sweepRule(ctx: Ctx, rule: Rule, out: SweepResult): Promise<void> 
     for (const t of page.tickets) {
       if (t.spam || t.mergedIntoId) continue;
       await inTransaction(ctx, async (tx) => {
-        const ticket = await requireTicketById(tx, t.id);
+        const ticket = await requireTicketById(tx, t.id, { lock: true });
         const loaded = await loadTicketFacts(tx, ticket);
         if (needsFacts(rule)) {
           if (rule.conditions.businessHours) await prepareCalendars(tx, loaded, [rule.conditions.businessHours.calendarId]);

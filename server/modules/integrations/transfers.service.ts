@@ -231,7 +231,8 @@ export async function receiveTrackerStatus(ctx: Ctx, trackerId: string, raw: { b
   if (!transfer) throw notFound('Transferred issue');
   if (transfer.externalStatus === input.status) return transfer;
   return inTransaction(sys, async (tx) => {
-    const ticket = await requireTicketById(tx, transfer.ticketId);
+    // Locked: the note is counted on the ticket from this read.
+    const ticket = await requireTicketById(tx, transfer.ticketId, { lock: true });
     await setTransferStatus(tx.db, transfer.ticketId, input.status, tx.now.toISOString());
     await addMessageToTicket(tx, ticket, { kind: 'note', body: `${tracker.name} issue ${transfer.externalId} is now ${STATUS_TEXT[input.status]}.`, format: 'text', attachmentIds: [] });
     return { ...transfer, externalStatus: input.status, updatedAt: tx.now.toISOString() };

@@ -2,12 +2,12 @@ import type { z } from 'zod';
 import type { createTicketRequest } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, invalidField } from '../../platform/errors.js';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { reassignSearchDocs } from '../../platform/search/search.repository.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, type Ticket } from '../tickets/index.js';
-import { addMessageToTicket } from './messages.service.js';
+import { addMessageToTicket, mergedAway } from './messages.service.js';
 import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
 export const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
@@ -83,10 +83,14 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can merge tickets');
   if (sourceNumbers.includes(targetNumber)) throw invalidField('sourceNumbers', 'cannot contain the target ticket');
   return inTransaction(ctx, async (tx) => {
-    let target = await getTicket(tx, targetNumber, { lock: true });
+    const { found, missing } = await lockInNumberOrder(tx, [targetNumber, ...sourceNumbers]);
+    let target = found.get(targetNumber);
+    if (!target) throw notFound('Ticket');
     if (target.mergedIntoId) throw new AppError('conflict', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
     if (target.status === 'closed') throw new AppError('conflict', `Ticket #${targetNumber} is closed; merge into an open ticket`);
-    for (const source of await lockSources(tx, sourceNumbers)) {
+    if (missing.length) throw new AppError('not_found', `Ticket(s) not found: ${missing.map((n) => `#${n}`).join(', ')}`, { numbers: missing });
+    const sources = [...found.values()].filter((t) => t.number !== targetNumber);
+    for (const source of sources) {
       const number = source.number;
       if (source.mergedIntoId) throw new AppError('conflict', `Ticket #${number} was already merged`);
       const ids = await messageIdsOf(tx.db, source.id);
@@ -110,20 +114,25 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
   });
 }
 
-/** The sources in number order, locked; every number that is missing (or not visible) is named at once, as bulk does. */
-async function lockSources(ctx: Ctx, numbers: number[]): Promise<Ticket[]> {
-  const found: Ticket[] = [];
+/**
+ * The tickets locked one by one in number order, the order bulk changes lock in, so two merges
+ * that cross (A into B while B into A) or chain (A into B while B into C) queue behind each
+ * other instead of deadlocking. Locking the target first and then its sources made such pairs
+ * wait on each other until PostgreSQL's deadlock check (a second) failed one and it ran again.
+ * Every number that is missing (or not visible) is named at once, as bulk does.
+ */
+async function lockInNumberOrder(ctx: Ctx, numbers: number[]): Promise<{ found: Map<number, Ticket>; missing: number[] }> {
+  const found = new Map<number, Ticket>();
   const missing: number[] = [];
   for (const number of [...new Set(numbers)].sort((a, b) => a - b)) {
     try {
-      found.push(await getTicket(ctx, number, { lock: true }));
+      found.set(number, await getTicket(ctx, number, { lock: true }));
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'not_found')) throw err;
       missing.push(number);
     }
   }
-  if (missing.length) throw new AppError('not_found', `Ticket(s) not found: ${missing.map((n) => `#${n}`).join(', ')}`, { numbers: missing });
-  return found;
+  return { found, missing };
 }
 
 /** Moves chosen messages of a ticket to a new ticket linked to it (same requester, group, priority, tags and custom fields). */
@@ -131,6 +140,8 @@ export async function splitTicket(ctx: Ctx, number: number, messageIds: string[]
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'system') throw forbidden('Only staff can split tickets');
   return inTransaction(ctx, async (tx) => {
     const original = await getTicket(tx, number, { lock: true });
+    // Split racing a merge of the same ticket: its messages are gone, which is the conflict to name.
+    if (original.mergedIntoId) throw await mergedAway(tx, original);
     const messages = await findMessagesByIds(tx.db, messageIds);
     const foreign = messageIds.filter((id) => !messages.some((m) => m.id === id && m.ticketId === original.id));
     if (foreign.length) throw invalidField('messageIds', `message ${foreign[0]} is not part of ticket #${number}`);

@@ -179,9 +179,15 @@ export async function findAttachmentsByIds(db: AnyDb, ids: readonly string[]): P
   return (await q(db).selectFrom('attachments').selectAll().where('id', 'in', [...new Set(ids)]).execute()).map(toAttachment);
 }
 
-export async function attachToMessage(db: AnyDb, ids: readonly string[], messageId: string): Promise<void> {
-  if (ids.length === 0) return;
-  await q(db).updateTable('attachments').set({ message_id: messageId }).where('id', 'in', [...ids]).execute();
+/**
+ * Gives unclaimed uploads to a message; answers how many it took. Only uploads still without a
+ * message are taken: on PostgreSQL two messages can both have read an upload as free, and the
+ * later of the two updates, once the first commits, finds it claimed and takes nothing.
+ */
+export async function attachToMessage(db: AnyDb, ids: readonly string[], messageId: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await q(db).updateTable('attachments').set({ message_id: messageId }).where('id', 'in', [...ids]).where('message_id', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 export async function attachmentsOfMessages(db: AnyDb, messageIds: readonly string[]): Promise<Map<string, Attachment[]>> {

@@ -79,7 +79,10 @@ export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMes
     createdAt: at,
   };
   await insertMessage(ctx.db, message);
-  await attachToMessage(ctx.db, attachments.map((a) => a.id), message.id);
+  // Checked again as they are taken: a message posted at the same moment may have claimed one since claimAttachments read it.
+  if ((await attachToMessage(ctx.db, attachments.map((a) => a.id), message.id)) < attachments.length) {
+    throw invalidField('attachmentIds', 'an attachment was used by another message meanwhile; upload it again');
+  }
   await indexSearchDoc(ctx.db, `m:${message.id}`, ticket.id, text, { isNew: true });
   await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [{ action: 'message_added', from: null, to: { messageId: message.id, kind: message.kind } }], {}, at));
   const updated = input.opening ? ticket : await recordMessageOnTicket(ctx, ticket, { kind: input.kind, at, setStatus: input.keepStatus ? ticket.status : input.setStatus });
@@ -104,11 +107,21 @@ export async function postMessage(
   if (kind === 'note' && input.setStatus) throw invalidField('setStatus', 'a note does not change the status; send a reply or update the ticket');
   return inTransaction(ctx, async (tx) => {
     const ticket = await getTicket(tx, number, { lock: true });
-    if (ticket.mergedIntoId) throw new AppError('bad_request', `Ticket #${number} was merged; write on the ticket it was merged into`);
+    if (ticket.mergedIntoId) throw await mergedAway(tx, ticket);
     // Closed is final for the conversation; a note only records what happened after.
     if (ticket.status === 'closed' && kind !== 'note') throw ticketClosed([number]);
     return addMessageToTicket(tx, ticket, { ...input, kind });
   });
+}
+
+/**
+ * A ticket merged away takes no more messages. A 409 conflict, not a 400: the request was right
+ * when it was sent and lost a race with the merge (or was written from a stale screen), and the
+ * answer names where the conversation went on.
+ */
+export async function mergedAway(ctx: Ctx, ticket: Ticket): Promise<AppError> {
+  const into = await requireTicketById(ctx, ticket.mergedIntoId!);
+  return new AppError('conflict', `Ticket #${ticket.number} was merged into #${into.number}; write on that ticket`, { number: ticket.number, mergedIntoNumber: into.number });
 }
 
 export interface MessageWithAttachments extends Message {

@@ -6,6 +6,7 @@ import {
   createCustomFieldRequest,
   createViewRequest,
   customFieldResponse,
+  filterFieldsResponse,
   listEventsQuery,
   listTicketsQuery,
   searchQuery,
@@ -50,7 +51,7 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/tickets/filter-fields', { schema: { tags: ['tickets'], summary: 'Fields, operators and values of the filter language, custom fields included (for autocomplete)' } }, async (request) =>
+  app.get('/api/v1/tickets/filter-fields', { schema: { tags: ['tickets'], summary: 'Fields, operators and values of the filter language, custom fields included (for autocomplete)', response: { 200: filterFieldsResponse } } }, async (request) =>
     describeFilter(ctxOf(deps, request)),
   );
 
@@ -84,10 +85,9 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
     },
     async (request) => {
       const ctx = ctxOf(deps, request);
-      const ticket = await updateTicket(ctx, request.params.number, request.body, async () => {
-        const t = await getTicket(ctx, request.params.number);
-        const c = await getContact({ ...ctx, actor: { type: 'system', name: 'index' } }, t.requesterId);
-        return [c.name, ...c.emails].join(' ');
+      const ticket = await updateTicket(ctx, request.params.number, request.body, async (tx, t) => {
+        const c = await getContact({ ...tx, actor: { type: 'system', name: 'index' } }, t.requesterId);
+        return [c.name, ...c.emails, ...c.phones].join(' ');
       });
       return presentTicket(ctx, ticket);
     },

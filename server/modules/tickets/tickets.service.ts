@@ -166,7 +166,17 @@ export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch,
   return after;
 }
 
-export async function updateTicket(ctx: Ctx, number: number, patch: TicketPatch & { starred?: boolean | undefined }, requesterText: () => Promise<string>): Promise<Ticket> {
+/**
+ * `requesterText` is called with the transaction: a read on the caller's own handle would wait for
+ * a second pooled connection while this one holds the row lock, and enough concurrent subject
+ * changes to fill the PostgreSQL pool would then wait on each other forever.
+ */
+export async function updateTicket(
+  ctx: Ctx,
+  number: number,
+  patch: TicketPatch & { starred?: boolean | undefined },
+  requesterText: (tx: Ctx, ticket: Ticket) => Promise<string>,
+): Promise<Ticket> {
   const { starred, ...changes } = patch;
   const editing = Object.values(changes).some((v) => v !== undefined);
   if (editing) assertCanEdit(ctx.actor);
@@ -178,7 +188,7 @@ export async function updateTicket(ctx: Ctx, number: number, patch: TicketPatch 
     }
     if (!editing) return before;
     const after = await applyChanges(tx, before, changes);
-    if (after.subject !== before.subject) await indexSearchDoc(tx.db, `t:${after.id}`, after.id, ticketSearchText(after, await requesterText()));
+    if (after.subject !== before.subject) await indexSearchDoc(tx.db, `t:${after.id}`, after.id, ticketSearchText(after, await requesterText(tx, after)));
     return after;
   });
 }
@@ -202,8 +212,13 @@ export async function recordMessageOnTicket(
   return applyChanges(ctx, counted, { status }, { reason: msg.kind === 'customer' ? 'customer_reply' : 'reply' });
 }
 
-export async function requireTicketById(ctx: Ctx, id: string): Promise<Ticket> {
-  const t = await findTicketById(ctx.db, id);
+/**
+ * `lock` for a read that a change is made from (see findTicketById): on PostgreSQL an unlocked
+ * read may be overtaken by a commit before the change is written, and the change would then be
+ * made from a stale ticket (a rule reopening a ticket an agent just closed, a counter losing one).
+ */
+export async function requireTicketById(ctx: Ctx, id: string, opts: { lock?: boolean } = {}): Promise<Ticket> {
+  const t = await findTicketById(ctx.db, id, opts);
   if (!t) throw notFound('Ticket');
   return t;
 }
