@@ -62,6 +62,11 @@ describeEachDialect('phone: logged calls, CTI webhook, callbacks', (dialect) => 
     expect((await messagesOf(ticket.number)).at(-1)!.bodyText).toContain('Outbound call to +15552003000 (45 s)');
     const bad = await agent.post('/api/v1/calls', { number: 'call me', direction: 'sideways', durationSeconds: -1 });
     expect(bad.statusCode).toBe(400);
+    // A ticket merged away takes no call: a conflict that names where the conversation went on.
+    const into = await createTicket(t.admin, { subject: 'Billing, merged' });
+    expect((await t.admin.post(`/api/v1/tickets/${into.number}/merge`, { sourceNumbers: [ticket.number] })).statusCode).toBe(200);
+    const merged = await agent.post('/api/v1/calls', { number: '+1 555 200 3000', direction: 'inbound', durationSeconds: 5, ticketNumber: ticket.number });
+    expect([merged.statusCode, merged.json().error.code, merged.json().error.details]).toEqual([409, 'conflict', { number: ticket.number, mergedIntoNumber: into.number }]);
   });
 
   function cti(body: object, opts: { secret?: string; timestamp?: number } = {}) {

@@ -106,6 +106,20 @@ describeEachDialect('closed tickets', (dialect) => {
     expect([close.statusCode, close.json().updated]).toEqual([200, [open.number]]);
   });
 
+  it('a closed ticket neither takes in nor gives up messages: merge on either side and split are refused, naming it', async () => {
+    const closed = await closedTicket();
+    const open = await createTicket(t.admin, { subject: 'Still open' });
+    const other = await createTicket(t.admin, { subject: 'Open too' });
+    expectClosedRefusal(await agent.post(`/api/v1/tickets/${open.number}/merge`, { sourceNumbers: [closed.number, other.number] }), [closed.number], 'closed source');
+    expectClosedRefusal(await agent.post(`/api/v1/tickets/${closed.number}/merge`, { sourceNumbers: [open.number] }), [closed.number], 'closed target');
+    const reply = await agent.post(`/api/v1/tickets/${closed.number}/messages`, { kind: 'note', body: 'A note on the closed ticket' });
+    expect(reply.statusCode).toBe(201);
+    expectClosedRefusal(await agent.post(`/api/v1/tickets/${closed.number}/split`, { messageIds: [reply.json().message.id] }), [closed.number], 'split');
+    // Nothing moved, nothing closed by the refused merges.
+    expect((await current(other.number)).mergedIntoNumber).toBeNull();
+    expect((await current(closed.number)).messageCount).toBe(2);
+  });
+
   it('escalating a closed ticket is refused like any other change', async () => {
     const tk = await closedTicket();
     expectClosedRefusal(await agent.post(`/api/v1/tickets/${tk.number}/escalate`, { groupId, note: 'Tier 2 please' }), [tk.number], 'escalate');

@@ -14,6 +14,7 @@ import { dropPostgresDatabase } from '../../server/platform/db/dialect/postgres.
 import type { AppDeps, AppInstance } from '../../server/platform/http/types.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+import { deliverAndProcess, inbound, mail, messagesOf, postRaw, setupSupportMailbox } from '../mail/mail-support.js';
 
 /**
  * Many agents and integrations at once: every answer is a success or a clear 4xx (409 for a
@@ -31,6 +32,15 @@ interface Item {
 }
 
 const items = (r: Res): Item[] => r.json().items as Item[];
+
+/** Resolves once `n` sessions of this PostgreSQL database wait for a lock (a barrier without timing). */
+async function lockWaiters(db: AppDeps['database']['db'], n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    if (Number(rows[0]!.n) >= n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Every answer of a race is a success or a conflict (409); the code is named when it is not. */
 function expectSettled(answers: Res[], allowed: number[] = [200, 201, 409]): void {
@@ -212,13 +222,7 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     // Its ticket.updated has queued a rule run; nothing has run it yet.
     await t.deps.events.idle();
     const db = t.deps.database.db;
-    const waitingOnLocks = async (n: number) => {
-      for (;;) {
-        const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
-        if (Number(rows[0]!.n) >= n) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
+    const waitingOnLocks = (n: number) => lockWaiters(db, n);
     let release!: () => void;
     let held!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -241,6 +245,38 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     expect((await t.admin.get(`/api/v1/tickets/${tk.number}`)).json().status).toBe('closed');
     const moves = items(await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=status_changed`)) as unknown as { from: string; to: string }[];
     expect(moves.map((e) => `${e.from}>${e.to}`)).toEqual(['open>waiting', 'waiting>closed']);
+  });
+
+  // PostgreSQL only, as above: the customer's reply is processed while the ticket it answers is
+  // being merged (the merge holds the ticket's row until it commits).
+  it.skipIf(dialect !== 'postgres')("a customer's mail racing a merge of its ticket goes on in the merge target, not in a follow-up of the merged ticket", async () => {
+    await setupSupportMailbox(t, 'race@acme.test');
+    const first = await deliverAndProcess(t, mail({ from: 'racer@customer.test', to: 'race@acme.test', subject: 'Racing printer', messageId: '<race-1@customer.test>' }), 'race@acme.test');
+    const source = first.ticketNumber!;
+    const target = await createTicket(t.admin, { subject: 'Merge target for the race' });
+    const db = t.deps.database.db;
+    let release!: () => void;
+    let held!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const holding = new Promise<void>((r) => (held = r));
+    // Plays the merge: holds the source's row, and marks it merged before letting go.
+    const merge = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM tickets WHERE number = ${source} FOR UPDATE`.execute(trx);
+      held();
+      await gate;
+      await sql`UPDATE tickets SET merged_into_id = ${target.id}, status = 'closed', is_open = 0 WHERE number = ${source}`.execute(trx);
+    });
+    await holding;
+    const reply = mail({ from: 'racer@customer.test', to: 'race@acme.test', subject: 'Re: Racing printer', messageId: '<race-2@customer.test>', headers: { 'In-Reply-To': '<race-1@customer.test>' }, body: 'Still racing' });
+    const posted = await postRaw(t, reply, 'race@acme.test');
+    expect(posted.statusCode).toBe(202);
+    const processing = t.deps.jobs.drain();
+    await lockWaiters(db, 1);
+    release();
+    await merge;
+    await processing;
+    expect((await inbound(t, posted.json().id)).ticketNumber).toBe(target.number);
+    expect((await messagesOf(t, target.number)).map((m) => m.bodyText)).toContain('Still racing');
   });
 
   it('walks of lists and search pages while tickets are created and changed show no ticket twice and skip none that stayed as it was', async () => {

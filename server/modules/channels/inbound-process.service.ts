@@ -9,7 +9,7 @@ import { enqueue } from '../../platform/jobs/define-job.js';
 import { classifyMail, type MailClassification } from '../../platform/mail/loop-classifier.js';
 import { extractMessageIds, headerValue, readTopHeaders } from '../../platform/mail/raw-headers.js';
 import { parseMail, type ParsedMail } from '../../platform/mail/mime-parser.js';
-import { appendTicketEvents, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
+import { appendTicketEvents, currentTicketById, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from '../messages/index.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { anyPendingWithMessageIds, findInbound, lockInbound, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
@@ -111,7 +111,7 @@ async function handleMail(ctx: Ctx, rt: ChannelRuntime, row: InboundMail, raw: B
     mailboxAddresses: [...ours],
   };
   const match = matchThread(facts, await loadKnownThreads(ctx, facts, secret), secret);
-  const target = match.by === 'none' ? null : await currentTicket(ctx, match.ticketId);
+  const target = match.by === 'none' ? null : await currentTicketById(ctx, match.ticketId);
 
   const contact = (await findOrCreateContactByEmail(ctx, from, parsed.from?.name || undefined)).contact;
   const content = await buildMessageContent(ctx, rt, parsed);
@@ -166,11 +166,6 @@ async function loadKnownThreads(ctx: Ctx, facts: ThreadFacts, secret: string) {
 }
 
 /** A merged ticket's conversation continues on the ticket it was merged into. */
-async function currentTicket(ctx: Ctx, ticketId: string): Promise<Ticket> {
-  let t = await requireTicketById(ctx, ticketId);
-  for (let hops = 0; t.mergedIntoId && hops < 10; hops++) t = await requireTicketById(ctx, t.mergedIntoId);
-  return getTicket(ctx, t.number, { lock: true });
-}
 
 async function openTicket(
   ctx: Ctx,

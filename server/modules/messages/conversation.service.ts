@@ -6,7 +6,7 @@ import { AppError, forbidden, invalidField, notFound } from '../../platform/erro
 import { emit } from '../../platform/events/emit.js';
 import { reassignSearchDocs } from '../../platform/search/search.repository.js';
 import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
-import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, type Ticket } from '../tickets/index.js';
+import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, ticketClosed, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket, mergedAway } from './messages.service.js';
 import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
@@ -87,8 +87,11 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
     let target = found.get(targetNumber);
     if (!target) throw notFound('Ticket');
     if (target.mergedIntoId) throw new AppError('conflict', `Ticket #${targetNumber} was itself merged; merge into the ticket it points to`);
-    if (target.status === 'closed') throw new AppError('conflict', `Ticket #${targetNumber} is closed; merge into an open ticket`);
     if (missing.length) throw new AppError('not_found', `Ticket(s) not found: ${missing.map((n) => `#${n}`).join(', ')}`, { numbers: missing });
+    // Closed is final on either side: a closed target takes nothing in, a closed source gives
+    // nothing up. (A source merged before is named as such below.)
+    const closed = [...found.values()].filter((t) => t.status === 'closed' && !t.mergedIntoId).map((t) => t.number);
+    if (closed.length) throw ticketClosed(closed);
     const sources = [...found.values()].filter((t) => t.number !== targetNumber);
     for (const source of sources) {
       const number = source.number;
@@ -142,6 +145,7 @@ export async function splitTicket(ctx: Ctx, number: number, messageIds: string[]
     const original = await getTicket(tx, number, { lock: true });
     // Split racing a merge of the same ticket: its messages are gone, which is the conflict to name.
     if (original.mergedIntoId) throw await mergedAway(tx, original);
+    if (original.status === 'closed') throw ticketClosed([original.number]);
     const messages = await findMessagesByIds(tx.db, messageIds);
     const foreign = messageIds.filter((id) => !messages.some((m) => m.id === id && m.ticketId === original.id));
     if (foreign.length) throw invalidField('messageIds', `message ${foreign[0]} is not part of ticket #${number}`);

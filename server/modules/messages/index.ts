@@ -1,6 +1,6 @@
 export { registerMessageRoutes } from './messages.routes.js';
 export { createTicketWithMessage, mergeTickets, splitTicket } from './conversation.service.js';
-export { postMessage, addMessageToTicket, listMessages, storeChannelAttachment, type NewMessage, type MessageWithAttachments } from './messages.service.js';
+export { postMessage, addMessageToTicket, mergedAway, listMessages, storeChannelAttachment, type NewMessage, type MessageWithAttachments } from './messages.service.js';
 export { sanitizeMessageHtml } from './body-format.js';
 export { registerImportRoutes } from './import.routes.js';
 export { registerSpamRoutes } from './spam.routes.js';

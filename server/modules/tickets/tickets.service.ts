@@ -102,6 +102,17 @@ export async function insertNewTicket(ctx: Ctx, input: NewTicket): Promise<Ticke
   return ticket;
 }
 
+/**
+ * The ticket a conversation goes on in: this one, or the one it was merged into, each step read
+ * locked, so a merge committed meanwhile is followed rather than written past (a customer's
+ * message would otherwise land on, or open a follow-up of, a ticket that was just merged away).
+ */
+export async function currentTicketById(ctx: Ctx, id: string): Promise<Ticket> {
+  let t = await requireTicketById(ctx, id, { lock: true });
+  for (let hops = 0; t.mergedIntoId && hops < 10; hops++) t = await requireTicketById(ctx, t.mergedIntoId, { lock: true });
+  return t;
+}
+
 /** Finds a ticket the actor may see, or 404. */
 export async function getTicket(ctx: Ctx, number: number, opts: { lock?: boolean } = {}): Promise<Ticket> {
   return assertVisible(ctx.actor, await findTicketByNumber(ctx.db, number, opts));

@@ -4,11 +4,10 @@ import type { ctiEventRequest, logCallRequest } from '../../../../contracts/phon
 import { createTicketRequest } from '../../../../contracts/tickets.js';
 import type { Ctx } from '../../../platform/context.js';
 import { inTransaction } from '../../../platform/db/transaction.js';
-import { AppError } from '../../../platform/errors.js';
 import { uuidv7 } from '../../../platform/ids.js';
 import { findUserForCli, requireStaff } from '../../auth/index.js';
 import { normalizePhone } from '../../contacts/index.js';
-import { addMessageToTicket, createTicketWithMessage } from '../../messages/index.js';
+import { addMessageToTicket, createTicketWithMessage, mergedAway } from '../../messages/index.js';
 import { appendTicketEvents, eventsFrom, getTicket, requireTicketById, type Ticket } from '../../tickets/index.js';
 import { findOrCreateContactByPhone } from './phone-contacts.js';
 import { findCallByExternalId, insertCall, listCallsOfTicket, type Call } from './phone.repository.js';
@@ -42,7 +41,7 @@ async function recordCall(ctx: Ctx, input: CallInput): Promise<{ call: Call; tic
     let ticket: Ticket;
     if (input.ticketNumber !== undefined) {
       ticket = await getTicket(tx, input.ticketNumber, { lock: true });
-      if (ticket.mergedIntoId) throw new AppError('bad_request', `Ticket #${ticket.number} was merged; log the call on the ticket it was merged into`);
+      if (ticket.mergedIntoId) throw await mergedAway(tx, ticket);
     } else {
       const request = createTicketRequest.parse({
         subject: input.subject ?? what.replace(/ \(.*\)$/, ''),

@@ -6,7 +6,7 @@ import { enqueue } from '../../../platform/jobs/define-job.js';
 import { createTicketRequest } from '../../../../contracts/tickets.js';
 import { getContactsByIds, normalizePhone } from '../../contacts/index.js';
 import { addMessageToTicket, createTicketWithMessage } from '../../messages/index.js';
-import { getTicket, requireTicketById, type Ticket } from '../../tickets/index.js';
+import { currentTicketById, getTicket, requireTicketById, type Ticket } from '../../tickets/index.js';
 import { findOrCreateContactByPhone } from '../phone/phone-contacts.js';
 import type { ChannelAdapter, InboundText } from './sms-adapter.js';
 import { sendTextShape } from './sms-send.job.js';
@@ -14,12 +14,6 @@ import { smsSettings } from './sms-settings.service.js';
 import { findSmsByExternalId, findSmsByMessageId, insertSms, latestSmsOfNumber, latestSmsOfTicket, listSmsOfTicket, type SmsMessage } from './sms.repository.js';
 
 /** A merged ticket's conversation continues on the ticket it was merged into. */
-async function followMerges(ctx: Ctx, ticket: Ticket): Promise<Ticket> {
-  let t = ticket;
-  for (let i = 0; i < 5 && t.mergedIntoId; i += 1) t = await requireTicketById(ctx, t.mergedIntoId);
-  return t;
-}
-
 const subjectOf = (body: string, from: string): string => {
   const line = body.replace(/\s+/g, ' ').trim();
   if (!line) return `Text message from ${from}`;
@@ -55,8 +49,8 @@ async function storeText(ctx: Ctx, adapter: ChannelAdapter, text: InboundText): 
     const last = await latestSmsOfNumber(tx.db, adapter.name, customerNumber);
     let open: Ticket | null = null;
     if (last) {
-      const t = await followMerges(tx, await requireTicketById(tx, last.ticketId));
-      if (t.status !== 'closed') open = await getTicket(tx, t.number, { lock: true });
+      const t = await currentTicketById(tx, last.ticketId);
+      if (t.status !== 'closed') open = t;
     }
     let ticket: Ticket;
     let messageId: string;
