@@ -45,7 +45,8 @@ export const tag = z
   .toLowerCase()
   .min(1)
   .max(60)
-  .regex(/^[\p{L}\p{N}_.:/-]+$/u, 'tags are single words (letters, digits, _ . : / -)');
+  // Marks belong to letters: Hindi or Thai words carry them, and lower-casing İ yields i + U+0307.
+  .regex(/^[\p{L}\p{M}\p{N}_.:/-]+$/u, 'tags are single words (letters, digits, _ . : / -)');
 
 export const customFieldValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.array(z.string().max(500)).max(100), z.null()]);
 export const customFieldValues = z.record(z.string().max(60), customFieldValue);

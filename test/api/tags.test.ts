@@ -39,6 +39,19 @@ describeEachDialect('tags', (dialect) => {
     ]);
   });
 
+  it('takes words of any script as tags, marks included, and filters by them', async () => {
+    const tk = await createTicket(agent, { subject: 'Tagged in many scripts', tags: ['हिन्दी', 'İstanbul', 'Ünïcode', 'ภาษาไทย'] });
+    const tagsNow = await tagsOf(tk.number);
+    expect(tagsNow).toHaveLength(4);
+    expect(tagsNow).toEqual(expect.arrayContaining(['हिन्दी', 'ünïcode', 'ภาษาไทย']));
+    for (const tag of tagsNow) {
+      const res = await agent.get(`/api/v1/tickets?q=${encodeURIComponent(`tag:${tag}`)}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().items.map((x: { number: number }) => x.number), tag).toEqual([tk.number]);
+    }
+    expect((await agent.post('/api/v1/tickets', { subject: 'x', requester: { email: 'a@b.test' }, message: { body: 'x' }, tags: ['two words'] })).statusCode).toBe(400);
+  });
+
   it('renames a tag on every ticket, with a ticket event and a ticket.updated each, and audits it', async () => {
     const a = await createTicket(t.admin, { subject: 'Rename 1', tags: ['old-name', 'keep'] });
     const b = await createTicket(t.admin, { subject: 'Rename 2', tags: ['old-name'] });
