@@ -119,6 +119,8 @@ export type Predicate =
   | { kind: 'customDate'; key: string; op: Ordering | '='; value: string }
   | { kind: 'customHas'; key: string; value: string }
   | { kind: 'customChecked'; key: string; value: boolean }
+  /** The field has no value: absent, null, blank or an empty selection. */
+  | { kind: 'customEmpty'; key: string }
   | { kind: 'any'; of: Predicate[] }
   | { kind: 'all'; of: Predicate[] };
 

@@ -122,6 +122,9 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date, negated: boolean)
     }
     case 'customHas':
       return notNull(jsonText(db, CUSTOM_FIELDS, p.key), jsonArrayContains(db, CUSTOM_FIELDS, p.key, p.value));
+    case 'customEmpty':
+      // Stored values are never null inside the JSON, but an emptied one may be "" or [].
+      return eb(eb.fn.coalesce(customText(db, p.key), sql.lit('')), 'in', ['', '[]']);
     case 'customChecked': {
       // SQLite reads JSON true as 1, PostgreSQL as 'true'; both spellings count as checked.
       const checked = eb(eb.fn.coalesce(customText(db, p.key), sql.lit('')), 'in', ['true', '1']);

@@ -102,6 +102,10 @@ function holds(p: Predicate, ctx: Ctx): boolean {
       const v = customText(t.customFields[p.key]);
       return v !== null && compare(v.slice(0, 10), p.op, p.value);
     }
+    case 'customEmpty': {
+      const v = t.customFields[p.key];
+      return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    }
     case 'customHas': {
       const v = t.customFields[p.key];
       return Array.isArray(v) && v.includes(p.value);

@@ -116,9 +116,9 @@ export function describeFilterFields(
     aliases: [],
     operators: [...CUSTOM_FIELD_OPS[c.type]],
     values: c.type === 'checkbox' ? ['true', 'false'] : [...c.options],
-    keywords: [],
+    keywords: ['none'],
     example: `cf.${c.key}:${c.type === 'checkbox' ? 'true' : c.type === 'number' ? '100' : c.type === 'date' ? '2026-01-01' : (c.options[0] ?? 'value')}`,
-    description: `Custom field (${c.type}).`,
+    description: `Custom field (${c.type}); "none" finds tickets without a value.`,
   }));
   return [...builtIn, ...custom];
 }

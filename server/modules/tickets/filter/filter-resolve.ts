@@ -237,6 +237,14 @@ function customPredicate(term: CustomFieldTerm, r: FilterResolvers): Predicate {
     });
   }
   const op = term.op === ':' ? '=' : term.op;
+  // Unquoted `none` is "no value" for every type ("none" in quotes is the text itself).
+  const isNone = (v: { value: string; quoted: boolean }) => !v.quoted && v.value.toLowerCase() === 'none';
+  if (term.values.some(isNone)) {
+    if (term.op !== ':') throw filterError(`"none" takes ":" (cf.${key}:none)`, term.values.find(isNone)!.position, { found: term.op });
+    const rest = term.values.filter((v) => !isNone(v));
+    const empty: Predicate = { kind: 'customEmpty', key };
+    return rest.length === 0 ? empty : anyOf([empty, customPredicate({ ...term, values: rest }, r)]);
+  }
   const option = (v: { value: string; position: number }): string => {
     if (def.options.length === 0) return v.value;
     const hit = def.options.find((o) => o.toLowerCase() === v.value.toLowerCase());

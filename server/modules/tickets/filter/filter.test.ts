@@ -244,6 +244,8 @@ describe('resolveFilter', () => {
     ['cf.vip:maybe', 7, 'Expected true or false at position 7'],
     ['cf.renewal<soon', 11, 'Expected a date like 2026-01-01 for cf.renewal at position 11'],
     ['cf.renewal<2026-02-30', 11, 'Expected a date like 2026-01-01'],
+    ['cf.amount>none', 10, '"none" takes ":" (cf.amount:none) at position 10'],
+    ['cf.plan:"none"', 8, 'Unknown option "none" for cf.plan'],
   ])('%s -> position %i', async (input, position, message) => {
     const e = await asyncErrorOf(() => resolve(input));
     expect(e.code).toBe('filter_syntax');
