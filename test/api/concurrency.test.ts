@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.js';
 import { openSystem } from '../../server/main.js';
 import { createApiToken, createUser, ensureFirstAdmin } from '../../server/modules/auth/index.js';
 import { systemActor, type Ctx } from '../../server/platform/context.js';
+import { emit } from '../../server/platform/events/emit.js';
 import { dropPostgresDatabase } from '../../server/platform/db/dialect/postgres.js';
 import type { AppDeps, AppInstance } from '../../server/platform/http/types.js';
 import { describeEachDialect } from '../support/db-matrix.js';
@@ -277,6 +278,51 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     await processing;
     expect((await inbound(t, posted.json().id)).ticketNumber).toBe(target.number);
     expect((await messagesOf(t, target.number)).map((m) => m.bodyText)).toContain('Still racing');
+  });
+
+  // PostgreSQL only: the event dispatcher takes the tickets of a batch in number order before its
+  // subscribers change them in event order, as bulk changes and merges take them, so it never
+  // holds a later ticket while it waits for an earlier one.
+  it.skipIf(dialect !== 'postgres')('the event dispatcher takes the tickets of a batch in number order, so it never holds one while waiting for an earlier one', async () => {
+    const first = await createTicket(t.admin, { subject: 'Dispatch order first' });
+    const second = await createTicket(t.admin, { subject: 'Dispatch order second' });
+    await t.deps.events.idle();
+    const db = t.deps.database.db;
+    const mine = new Set([first.id, second.id]);
+    // Plays a subscriber that writes the ticket of each event, as SLA clocks and rules do.
+    t.deps.events.subscribe('ticket.updated', async (event, trx) => {
+      const p = event.payload as { ticketId: string };
+      if (mine.has(p.ticketId)) await sql`UPDATE tickets SET updated_at = updated_at WHERE id = ${p.ticketId}`.execute(trx);
+    });
+    let release!: () => void;
+    let held!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const holding = new Promise<void>((r) => (held = r));
+    let secondWasFree: boolean | null = null;
+    const holder = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM tickets WHERE id = ${first.id} FOR UPDATE`.execute(trx);
+      held();
+      await gate;
+      // A request that takes the second ticket now must not find the dispatcher holding it.
+      secondWasFree = await sql`SELECT 1 FROM tickets WHERE id = ${second.id} FOR UPDATE NOWAIT`.execute(trx).then(
+        () => true,
+        () => false,
+      );
+    });
+    await holding;
+    // The second ticket's event first: delivery order alone would take it before the first.
+    const ctx = t.systemCtx();
+    await ctx.db.transaction().execute(async (trx) => {
+      await emit({ ...ctx, db: trx }, 'ticket.updated', { ticketId: second.id, number: second.number, changes: ['priority_changed'] });
+      await emit({ ...ctx, db: trx }, 'ticket.updated', { ticketId: first.id, number: first.number, changes: ['priority_changed'] });
+    });
+    const delivering = t.deps.events.idle();
+    await lockWaiters(db, 1);
+    release();
+    await holder.catch(() => undefined);
+    await delivering;
+    expect(secondWasFree).toBe(true);
+    mine.clear();
   });
 
   it('walks of lists and search pages while tickets are created and changed show no ticket twice and skip none that stayed as it was', async () => {

@@ -188,7 +188,10 @@ export async function findTicketById(db: AnyDb, id: string, opts: { lock?: boole
   return row ? fromTagged(row) : undefined;
 }
 
-/** With lock, rows are locked in id order so concurrent bulk changes cannot deadlock each other. */
+/**
+ * With lock, rows are locked in number order, the one order every path that locks several
+ * tickets uses (bulk, merge, the event dispatcher), so none of them can deadlock another.
+ */
 export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: { lock?: boolean } = {}): Promise<Ticket[]> {
   if (ids.length === 0) return [];
   // Most callers (event subscribers, projections) ask for the one ticket an event is about.
@@ -198,7 +201,7 @@ export async function findTicketsByIds(db: AnyDb, ids: readonly string[], opts: 
   }
   if (opts.lock && capabilitiesOf(db).rowLocks) {
     // As in findLocked: tags read after the locks are held, not by the locking statement.
-    return hydrate(db, await q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').forUpdate().execute());
+    return hydrate(db, await q(db).selectFrom('tickets').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('number').forUpdate().execute());
   }
   return (await withTags(db).where('id', 'in', [...new Set(ids)]).execute()).map(fromTagged);
 }
@@ -304,6 +307,12 @@ export async function ticketHeadsByRequester(db: AnyDb, requesterId: string): Pr
 export async function clearTicketGroup(db: AnyDb, groupId: string, at: string): Promise<{ id: string; number: number }[]> {
   const rows = await q(db).updateTable('tickets').set({ group_id: null, updated_at: at }).where('group_id', '=', groupId).returning(['id', 'number']).execute();
   return rows.map((r) => ({ id: r.id, number: Number(r.number) }));
+}
+
+/** Locks these tickets in number order (PostgreSQL; SQLite has one writer) without reading them. */
+export async function lockTicketsInNumberOrder(db: AnyDb, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0 || !capabilitiesOf(db).rowLocks) return;
+  await q(db).selectFrom('tickets').select('id').where('id', 'in', [...new Set(ids)]).orderBy('number').forUpdate().execute();
 }
 
 /** Ticket heads in id order after `afterId` (the search index upgrade walks them). */

@@ -3,13 +3,25 @@ import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
 import { systemActor } from '../../platform/context.js';
 import { getContactsByIds } from '../contacts/index.js';
-import { clearTicketGroup, ticketHeadsByRequester } from './tickets.repository.js';
+import { clearTicketGroup, lockTicketsInNumberOrder, ticketHeadsByRequester } from './tickets.repository.js';
 import { eventsFrom, ticketSearchText } from './tickets.service.js';
 import { appendTicketEvents } from './ticket-events.repository.js';
 import { emit } from '../../platform/events/emit.js';
 
 /** The tickets module's reactions to events of lower modules. */
 export function registerTicketSubscribers(events: EventDispatcher): void {
+  // Subscribers change tickets in the order of their events (SLA state, rules), while bulk
+  // changes and merges lock tickets in number order: taking the batch's tickets in number order
+  // first keeps the two from deadlocking (PostgreSQL broke such a cycle after a second, failing
+  // one side; when that was the dispatcher, its retry could lose again and leave a clock stale).
+  events.beforeDelivery(async (batch, db) => {
+    const ids = new Set<string>();
+    for (const e of batch) {
+      const p = e.payload as { ticketId?: unknown; intoTicketId?: unknown; fromTicketId?: unknown };
+      for (const id of [p.ticketId, p.intoTicketId, p.fromTicketId]) if (typeof id === 'string') ids.add(id);
+    }
+    await lockTicketsInNumberOrder(db, [...ids]);
+  });
   // A renamed contact or a new email address must find their tickets in search.
   events.subscribe('contact.updated', async (event, db) => {
     const { contactId, changes } = event.payload as EventPayload<'contact.updated'>;

@@ -44,6 +44,17 @@ export class EventDispatcher {
     this.batchHandlers.push({ names: new Set(names), handler });
   }
 
+  private readonly starters: BatchHandler[] = [];
+
+  /**
+   * Once per batch, before any subscriber, in the batch's transaction, with all its events: to
+   * take the locks the subscribers will need in a fixed order (a failure here holds the batch
+   * back, to be tried again).
+   */
+  beforeDelivery(start: BatchHandler): void {
+    this.starters.push(start);
+  }
+
   private readonly finishers: ((db: AnyDb) => Promise<void>)[] = [];
 
   /**
@@ -126,6 +137,7 @@ export class EventDispatcher {
     if (!(await anyPending(this.db))) return 0;
     return this.db.transaction().execute(async (trx) => {
       const events = await claimPendingEvents(trx, 200);
+      for (const start of this.starters) await start(events, trx);
       const handlersOf = (event: OutboxEvent) => [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
       try {
         // Subscribers almost never fail, and a savepoint around each of them (a dozen per new
