@@ -58,6 +58,13 @@ describeEachDialect('search words: accents, compatibility forms, Chinese and Jap
     expect(await search('ＡＢＣ')).toEqual([n.wide]);
   });
 
+  it('keeps a quoted phrase a phrase when it holds an escaped quote', async () => {
+    const apart = await createTicket(t.admin, { subject: 'The fire spread on the zebra printer', message: { body: 'x' } });
+    const together = await createTicket(t.admin, { subject: 'Zebra printer "on fire" again', message: { body: 'x' } });
+    expect(await search('zebra')).toEqual([together.number, apart.number]);
+    expect(await search('"zebra printer \\"on fire"')).toEqual([together.number]);
+  });
+
   it('applies the same words to text terms of the filter language', async () => {
     expect(await filtered('支店')).toEqual([n.tokyo]);
     expect(await filtered('cafe')).toEqual([n.cafe]);

@@ -50,7 +50,9 @@ export async function searchTickets(ctx: Ctx, input: { q: string; cursor?: strin
   if (ast.terms.length === 0) return { tickets: [], nextCursor: null };
   const first = ast.terms.find((t) => t.kind === 'text' && !t.negated);
   if (!first || first.kind !== 'text') return listTickets(ctx, { q: input.q, cursor: input.cursor, limit: input.limit });
-  const words = first.phrase ? `"${first.text}"` : first.text;
+  // A quote inside the phrase (typed as \") is no searchable character; left in, it would end
+  // the phrase early when the text is read again as a search.
+  const words = first.phrase ? `"${first.text.replace(/"/g, ' ')}"` : first.text;
   const rest: FilterAst = { terms: ast.terms.filter((t) => t !== first) };
   const where = await predicatesFor(ctx, rest);
   const cursor = decodeCursor('search', input.cursor, isSearchCursor, { q: input.q });
