@@ -11,9 +11,14 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for SQLite)')
+    .refine(canParse, 'is not a valid URL')
+    // Without a name the driver connects to the database named like the user, usually the
+    // maintenance database `postgres`, and Tessera's tables would be created there.
+    .refine((u) => !canParse(u) || databaseName(u) !== '', 'must name the database, e.g. postgres://user@host:5432/tessera')
     .optional(),
   TESSERA_ROLES: z.string().default('web,smtp,worker'),
-  TESSERA_PUBLIC_URL: z.string().url().optional(),
+  // Links in mail and the SMS signature are built from it, so a bare host ("example.com") would break them.
+  TESSERA_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/]/i, 'must start with http:// or https://').refine(canParse, 'is not a valid URL').optional(),
   TESSERA_ADMIN_EMAIL: z.string().email().optional(),
   TESSERA_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   TESSERA_MAX_ATTACHMENT_MB: z.coerce.number().positive().default(25),
@@ -44,18 +49,35 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+function canParse(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+/** One line per problem would scroll past in a service log; one line names them all. */
+function invalid(issues: string[]): ConfigError {
+  return new ConfigError(`Invalid configuration: ${issues.join('; ')}`);
+}
+
 /** Reads the environment once into a typed, validated Config; every entry point uses this. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(stripEmpty(env));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
   const roles = e.TESSERA_ROLES.split(',').map((r) => r.trim()).filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0 || roles.length === 0) {
-    throw new ConfigError(`Invalid configuration:\n  TESSERA_ROLES: expected a list of ${ROLES.join(', ')}`);
+    throw invalid([`TESSERA_ROLES: expected a list of ${ROLES.join(', ')}`]);
   }
   const publicUrl = (e.TESSERA_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {

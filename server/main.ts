@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
@@ -30,17 +30,69 @@ interface Log {
   error(obj: unknown, msg?: string): void;
 }
 
+/**
+ * A failure to start that the operator can act on (a port in use, an unreachable database, a data
+ * directory that cannot be written): the message names the cause and the setting in one line,
+ * and the cause keeps the original error for LOG_LEVEL=debug.
+ */
+export class StartupError extends Error {}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * SQLite needs a directory it can write (the database, its WAL, the attachment blobs). Checked
+ * before opening so the message names TESSERA_DATA_DIR rather than SQLite's "unable to open".
+ */
+function ensureDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = codeOf(err);
+    const why = code === 'EEXIST' ? 'is a file, not a directory' : code === 'ENOTDIR' ? 'cannot be created: part of its path is a file' : `cannot be created or written (${code ?? messageOf(err)})`;
+    throw new StartupError(`Data directory ${dir} ${why}; set TESSERA_DATA_DIR to a writable directory`, { cause: err });
+  }
+}
+
+/** Opens (and on PostgreSQL creates if missing) the database, without migrating it. */
+export async function openDatabase(config: Config, sqliteFile?: string): Promise<Database> {
+  if (!config.databaseUrl && !sqliteFile) ensureDataDir(config.dataDir);
+  try {
+    return await createDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      ...(sqliteFile ? { sqliteFile } : {}),
+      pgPoolSize: config.pgPoolSize,
+    });
+  } catch (err) {
+    if (!config.databaseUrl) throw new StartupError(`Cannot open the SQLite database in ${config.dataDir}: ${messageOf(err)}`, { cause: err });
+    const url = new URL(config.databaseUrl);
+    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    const code = codeOf(err);
+    // Node's network errors carry a syscall; PostgreSQL's own errors (bad role, password, rights) a severity.
+    const network = code && (err as { syscall?: unknown }).syscall ? `cannot connect (${code})` : messageOf(err);
+    throw new StartupError(`PostgreSQL at ${where}: ${network}; check DATABASE_URL`, { cause: err });
+  }
+}
+
 /** Composition root: config -> db -> modules. Also used by the CLI and tests. */
 export async function openSystem(config: Config, opts: { clock?: Clock; log?: Log; sqliteFile?: string } = {}): Promise<AppDeps> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? { info: () => undefined, error: (o: unknown, m?: string) => console.error(m ?? '', o) };
-  const database: Database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    ...(opts.sqliteFile ? { sqliteFile: opts.sqliteFile } : {}),
-    pgPoolSize: config.pgPoolSize,
-  });
-  await migrateToLatest(database);
+  const database = await openDatabase(config, opts.sqliteFile);
+  try {
+    await migrateToLatest(database);
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    throw new StartupError(`Database migration failed: ${messageOf(err)}`, { cause: err });
+  }
   const events = new EventDispatcher(database.db, clock, log);
   // Several loops on PostgreSQL, where a job mostly waits for round trips; SQLite has one writer.
   const jobs = new JobRunner(database.db, clock, events, log, { ...DEFAULT_OPTIONS, concurrency: database.dialect === 'postgres' ? 4 : 1 });
@@ -88,36 +140,62 @@ export function registerSubscribers(events: EventDispatcher): void {
   registerChatRealtime(realtime);
 }
 
+function listenFailure(err: unknown, what: string, setting: string): StartupError {
+  const code = codeOf(err);
+  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? 'no such address on this machine' : messageOf(err);
+  return new StartupError(`Cannot listen on ${what}: ${why}; ${setting}`, { cause: err });
+}
+
 export async function serve(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const mail = loadMailConfig();
   const deps = await openSystem(config);
-  const app = await buildApp(deps, { logger: { level: config.logLevel } });
+  let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  let smtp: Awaited<ReturnType<typeof startInboundSmtp>> | null = null;
+  const close = async () => {
+    await smtp?.close();
+    await app?.close();
+    await deps.jobs.stop();
+    await deps.events.idle();
+    await deps.database.close();
+  };
+  try {
+    app = await buildApp(deps, { logger: { level: config.logLevel } });
+    // Listen before the first admin is made: a generated password printed by a process that then
+    // fails on a busy port would be lost, and the next start would not make another.
+    await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
+      throw listenFailure(err, `${config.host}:${config.port}`, 'set PORT (or HOST) to a free address');
+    });
+    let smtpListening = false;
+    // smtp-server reports its listen error here as well as by rejecting: say it once, below.
+    const smtpLog = { error: (o: unknown, m?: string) => (smtpListening ? console.error(m ?? '', o) : undefined) };
+    smtp = config.roles.includes('smtp')
+      ? await startInboundSmtp({ db: deps.database.db, clock: deps.clock, events: deps.events, log: smtpLog }, mail).catch((err: unknown) => {
+          throw listenFailure(err, `${mail.smtpHost}:${mail.smtpPort} (inbound SMTP)`, 'set TESSERA_SMTP_PORT, or leave smtp out of TESSERA_ROLES');
+        })
+      : null;
+    smtpListening = true;
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
   const ctx = { actor: systemActor('setup'), requestId: 'setup', now: deps.clock.now(), db: deps.database.db, events: deps.events };
   const admin = await ensureFirstAdmin(ctx, config.admin);
   // Events left undelivered by a crash are delivered now.
   deps.events.kick();
   if (config.roles.includes('worker')) await deps.jobs.start();
-  await app.listen({ port: config.port, host: config.host });
-  const smtp = config.roles.includes('smtp')
-    ? await startInboundSmtp({ db: deps.database.db, clock: deps.clock, events: deps.events, log: { error: (o, m) => console.error(m ?? '', o) } }, mail)
-    : null;
   const url = config.publicUrl;
   const lines = [`Tessera ${VERSION} is running at ${url}  (database: ${deps.database.dialect} ${deps.database.describe})`, `API docs: ${url}/api/docs`];
   if (smtp) lines.push(`Inbound SMTP listening on ${smtp.host}:${smtp.port}${mail.tls ? ' (STARTTLS offered)' : ''}`);
   if (config.roles.includes('worker')) lines.push(`Outbound mail: ${outboundMailTarget()}`);
-  if (admin) {
-    lines.push(`First admin created: ${admin.email}`);
-    lines.push(admin.password ? `Password (shown once, change it after signing in): ${admin.password}` : 'Password: the one set in TESSERA_ADMIN_PASSWORD');
-  }
+  if (admin) lines.push(...firstAdminLines(admin));
   console.log(lines.join('\n'));
-  return {
-    url,
-    async close() {
-      await smtp?.close();
-      await app.close();
-      await deps.jobs.stop();
-      await deps.events.idle();
-      await deps.database.close();
-    },
-  };
+  return { url, close };
+}
+
+/** How a newly created first admin is announced (by `serve` and by `seed-demo`). */
+export function firstAdminLines(admin: { email: string; password: string | null }): string[] {
+  return [
+    `First admin created: ${admin.email}`,
+    admin.password ? `Password (shown once, change it after signing in): ${admin.password}` : 'Password: the one set in TESSERA_ADMIN_PASSWORD',
+  ];
 }

@@ -1,7 +1,7 @@
 import type { Ctx } from '../platform/context.js';
 import { inTransaction } from '../platform/db/transaction.js';
 import { createGroup, createUser, listUsers, listGroups } from '../modules/auth/index.js';
-import { createOrganization } from '../modules/contacts/index.js';
+import { createOrganization, organizationIdsByNames } from '../modules/contacts/index.js';
 import { addMessageToTicket, createTicketWithMessage } from '../modules/messages/index.js';
 import { applyChanges, logTime } from '../modules/tickets/index.js';
 import { rateFromLink, surveyLinkToken } from '../modules/csat/index.js';
@@ -35,6 +35,8 @@ const TOPICS = [
   { subject: 'Complaint about support response time', body: 'I waited four days for an answer last time. This is not acceptable.', type: 'complaint', tags: ['escalation'] },
   { subject: 'Upgrade our plan to enterprise', body: 'We would like a quote for the enterprise plan for 120 seats.', type: 'task', tags: ['sales'] },
 ];
+const DEMO_GROUPS = ['Billing', 'Technical', 'Sales'];
+const DEMO_AGENTS = 6;
 const REPLIES = ['Thanks for reaching out, I am looking into this now.', 'Could you send us a screenshot of the error?', 'This is fixed on our side; can you try again?', 'I have issued the refund, it should arrive within 5 days.', 'Here is the screenshot you asked for.', 'It works now, thank you!'];
 
 export interface SeedResult {
@@ -49,41 +51,54 @@ export async function seedDemo(ctx: Ctx, opts: { tickets: number; log?: (m: stri
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const log = opts.log ?? (() => undefined);
 
+  // The demo people are found by name and address, each made only when missing: a second run
+  // reuses them, and an install's own agents (perhaps deactivated) are never given demo tickets.
   const groupIds: string[] = [];
   const existingGroups = await listGroups(ctx.db);
-  const agentIds: string[] = (await listUsers(ctx, {})).filter((u) => u.role !== 'admin').map((u) => u.id);
-  if (agentIds.length === 0) {
-    for (const name of ['Billing', 'Technical', 'Sales']) {
-      const g = existingGroups.find((x) => x.name === name) ?? (await createGroup(ctx, { name, description: `${name} team`, memberIds: [] }));
-      groupIds.push(g.id);
+  for (const name of DEMO_GROUPS) {
+    const g = existingGroups.find((x) => x.name.toLowerCase() === name.toLowerCase()) ?? (await createGroup(ctx, { name, description: `${name} team`, memberIds: [] }));
+    groupIds.push(g.id);
+  }
+  const users = await listUsers(ctx, {});
+  const agentIds: string[] = [];
+  for (let i = 0; i < DEMO_AGENTS; i++) {
+    const email = `agent${i + 1}@demo.test`;
+    const found = users.find((u) => u.email === email);
+    if (found) {
+      if (found.active) agentIds.push(found.id);
+      continue;
     }
-    for (let i = 0; i < 6; i++) {
-      const u = await createUser(ctx, {
-        email: `agent${i + 1}@demo.test`,
-        name: `${FIRST[i]} ${LAST[i]}`,
-        role: i === 0 ? 'supervisor' : 'agent',
-        password: 'demo-password',
-        restrictedToGroups: false,
-        skills: [],
-        maxLoad: 25,
-        available: true,
-        groupIds: [groupIds[i % groupIds.length]!],
-      });
-      agentIds.push(u.id);
-    }
-    for (const o of ORGS) await createOrganization(ctx, { name: o.name, domains: [o.domain], notes: '', vip: o.name === 'Acme Corp' });
-  } else {
-    groupIds.push(...existingGroups.map((g) => g.id));
+    const u = await createUser(ctx, {
+      email,
+      name: `${FIRST[i]} ${LAST[i]}`,
+      role: i === 0 ? 'supervisor' : 'agent',
+      password: 'demo-password',
+      restrictedToGroups: false,
+      skills: [],
+      maxLoad: 25,
+      available: true,
+      groupIds: [groupIds[i % groupIds.length]!],
+    });
+    agentIds.push(u.id);
+  }
+  const orgs = await organizationIdsByNames(ctx.db, ORGS.map((o) => o.name));
+  for (const o of ORGS) {
+    if (!orgs.has(o.name.toLowerCase())) await createOrganization(ctx, { name: o.name, domains: [o.domain], notes: '', vip: o.name === 'Acme Corp' });
   }
 
   const contacts = Math.max(5, Math.ceil(opts.tickets / 3));
   const base = ctx.now.getTime() - 30 * 86400_000;
+  // A conversation runs up to about nine hours after its ticket opens (replies, status, rating):
+  // tickets start early enough for all of it to lie in the past.
+  const span = 30 * 86400_000 - 10 * 3600_000;
+  const requesters = new Set<string>();
   for (let i = 0; i < opts.tickets; i++) {
     const c = Math.floor(rand() * contacts);
     const org = ORGS[c % (ORGS.length + 2)];
     const email = `${FIRST[c % FIRST.length]!.toLowerCase()}.${c}@${org?.domain ?? 'mail.test'}`;
     const topic = pick(TOPICS);
-    const createdAt = new Date(base + Math.floor(rand() * 30 * 86400_000));
+    requesters.add(email);
+    const createdAt = new Date(base + Math.floor(rand() * span));
     const at = (offsetMin: number) => new Date(createdAt.getTime() + offsetMin * 60_000).toISOString();
     const tctx = { ...ctx, now: createdAt };
     const outcome = await inTransaction(tctx, async (tx) => {
@@ -127,5 +142,5 @@ export async function seedDemo(ctx: Ctx, opts: { tickets: number; log?: (m: stri
     }
     if ((i + 1) % 500 === 0) log(`  ${i + 1}/${opts.tickets} tickets`);
   }
-  return { tickets: opts.tickets, contacts, agents: agentIds.length };
+  return { tickets: opts.tickets, contacts: requesters.size, agents: agentIds.length };
 }

@@ -33,3 +33,31 @@ describeEachDialect('seed-demo data', (dialect) => {
     expect(Number(csat.csatScore)).toBeLessThan(1);
   });
 });
+
+describeEachDialect('seed-demo on an install that already has people', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('makes its own agents beside a deactivated one, reuses them on a second run and dates nothing in the future', async () => {
+    // The install's only agent has left: demo tickets must not be assigned to them (that failed with "not an active agent").
+    const gone = await t.user({ role: 'agent', name: 'Gone Agent' });
+    expect((await t.admin.patch(`/api/v1/users/${gone.userId}`, { active: false })).statusCode).toBe(200);
+    const first = await seedDemo(t.systemCtx(), { tickets: 12 });
+    const second = await seedDemo(t.systemCtx(), { tickets: 3 });
+    expect(first.agents).toBe(6);
+    expect(second.agents).toBe(6);
+    const users = (await t.admin.get('/api/v1/users')).json() as { items?: { email: string }[] } | { email: string }[];
+    const list = Array.isArray(users) ? users : users.items!;
+    expect(list.filter((u) => u.email.endsWith('@demo.test'))).toHaveLength(6);
+    const groups = (await t.admin.get('/api/v1/groups')).json() as { items?: { name: string }[] } | { name: string }[];
+    expect((Array.isArray(groups) ? groups : groups.items!).filter((g) => g.name === 'Billing')).toHaveLength(1);
+    const latest = await t.deps.database.db.selectFrom('messages').select((eb) => eb.fn.max('created_at').as('at')).executeTakeFirstOrThrow();
+    expect(String(latest.at) <= t.systemCtx().now.toISOString(), String(latest.at)).toBe(true);
+    const tickets = (await t.admin.get('/api/v1/tickets?limit=100')).json() as { items: { assignee: { id: string } | null }[] };
+    expect(tickets.items.length).toBe(15);
+    expect(tickets.items.some((x) => x.assignee?.id === gone.userId)).toBe(false);
+  }, 180_000);
+});

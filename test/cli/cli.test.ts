@@ -1,10 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../server/platform/db/database.js';
 import { dropPostgresDatabase } from '../../server/platform/db/dialect/postgres.js';
 
 const run = promisify(execFile);
@@ -124,6 +126,110 @@ describe('npm start and the tessera CLI on SQLite', SLOW, () => {
     expect((await cli(['token', 'create', '--help'], env)).stdout).toContain('token create --user EMAIL');
     await expect(cli(['token', 'create', '--usr', 'admin@example.com'], env)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--usr[\s\S]*Usage: npx tessera/) });
     expect((await cli(['token', 'create', '--user', 'admin@example.com'], env)).stderr).toContain('--scopes read,write,admin');
+  });
+});
+
+/** Runs a command that must fail, and returns how: the exit code and what it printed on stderr. */
+async function failure(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  try {
+    await cli(args, env);
+  } catch (err) {
+    const e = err as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error(`tessera ${args.join(' ')} succeeded`);
+}
+
+/** An operator's failure: one line that says what to do, never a stack trace. */
+function expectOneLine(f: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(f.code, f.stderr).toBe(1);
+  expect(f.stderr.trim(), f.stderr).toMatch(pattern);
+  expect(f.stderr.trim().split('\n'), f.stderr).toHaveLength(1);
+}
+
+describe('operator mistakes with the CLI', SLOW, () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-ops-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a busy port fails in one line and does not use up the first admin\'s generated password', async () => {
+    const env = { TESSERA_DATA_DIR: join(dir, 'busy'), LOG_LEVEL: 'warn' };
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)));
+    try {
+      const busy = await failure(['serve'], { ...env, PORT: String(port), TESSERA_ROLES: 'web' });
+      expectOneLine(busy, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; set PORT`));
+    } finally {
+      holder.close();
+    }
+    // Had the failed start made the admin, this start would make none and the password would be lost.
+    const srv = await start({ ...env, TESSERA_ROLES: 'web' });
+    await stop(srv.proc);
+    expect(srv.output).toContain('First admin created: admin@example.com');
+  });
+
+  it('bad settings, an unreachable database and an unwritable data directory fail in one line', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const [noName, down, publicUrl, dataDir, pgBackup] = await Promise.all([
+      // Without a name the driver would use the maintenance database `postgres` and migrate it.
+      failure(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1' }),
+      failure(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/tessera' }),
+      failure(['migrate'], { TESSERA_DATA_DIR: join(dir, 'url'), TESSERA_PUBLIC_URL: 'help.example.com' }),
+      failure(['migrate'], { TESSERA_DATA_DIR: join(file, 'data') }),
+      // Explained without connecting: it must neither fail on nor create the database.
+      failure(['backup', join(dir, 'pg.dump')], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/tessera' }),
+    ]);
+    expectOneLine(noName, /DATABASE_URL: must name the database/);
+    expectOneLine(down, /^PostgreSQL at 127\.0\.0\.1:1\/tessera: cannot connect \(ECONNREFUSED\); check DATABASE_URL$/);
+    expectOneLine(publicUrl, /TESSERA_PUBLIC_URL: must start with http:\/\/ or https:\/\//);
+    expectOneLine(dataDir, /^Data directory .*a-file\/data cannot be created: part of its path is a file; set TESSERA_DATA_DIR/);
+    expectOneLine(pgBackup, /on PostgreSQL use pg_dump: pg_dump --format=custom --file=.*pg\.dump "\$DATABASE_URL"/);
+    expect((await failure(['migrate', '--bogus'], {})).code).toBe(2);
+  });
+
+  it('seed-demo before the first start makes and prints the first admin; --tickets 0 seeds the people only', async () => {
+    const env = { TESSERA_DATA_DIR: join(dir, 'seeded') };
+    const { stdout } = await cli(['seed-demo', '--tickets', '0'], env);
+    expect(stdout).toMatch(/First admin created: admin@example.com\nPassword \(shown once[^)]*\): \S+/);
+    expect(stdout).toContain('Seeded 0 tickets, 0 contacts, 6 agents.');
+    expectOneLine(await failure(['seed-demo', '--tickets', 'abc'], env), /--tickets must be a whole number/);
+  });
+
+  it('create-admin refuses a weak, empty or malformed login and says who already exists; token create refuses deactivated users', async () => {
+    const env = { TESSERA_DATA_DIR: join(dir, 'people') };
+    await cli(['create-admin', '--email', 'ops@acme.test', '--password', 'long enough'], env);
+    const [weak, empty, email, again] = await Promise.all([
+      failure(['create-admin', '--email', 'weak@acme.test', '--password', 'short'], env),
+      failure(['create-admin', '--email', 'empty@acme.test', '--password', ''], env),
+      failure(['create-admin', '--email', 'not-an-email'], env),
+      failure(['create-admin', '--email', 'OPS@acme.test'], env),
+    ]);
+    expectOneLine(weak, /^--password: must be 8 to 1024 characters$/);
+    expectOneLine(empty, /^--password: must be 8 to 1024 characters$/);
+    expectOneLine(email, /^--email: /);
+    expectOneLine(again, /^ops@acme\.test already exists \(admin\)/);
+    const database = await createDatabase({ dataDir: join(dir, 'people') });
+    await sql`UPDATE users SET active = 0 WHERE email = ${'ops@acme.test'}`.execute(database.db);
+    await database.close();
+    const [deactivated, noScopes] = await Promise.all([
+      failure(['token', 'create', '--user', 'ops@acme.test'], env),
+      failure(['token', 'create', '--user', 'ops@acme.test', '--scopes', ','], env),
+    ]);
+    expectOneLine(deactivated, /^ops@acme\.test is deactivated/);
+    expectOneLine(noScopes, /^--scopes needs one or more of read, write, admin$/);
+  });
+
+  it('backup refuses a missing directory and a data directory without a database, leaving nothing behind', async () => {
+    const env = { TESSERA_DATA_DIR: join(dir, 'wrong-dir') };
+    const [noDir, noDb] = await Promise.all([failure(['backup', join(dir, 'missing', 'b.db')], { TESSERA_DATA_DIR: join(dir, 'people') }), failure(['backup', join(dir, 'b.db')], env)]);
+    expectOneLine(noDir, /missing is not an existing directory$/);
+    // A wrong TESSERA_DATA_DIR used to make a new, empty database and "back up" that.
+    expectOneLine(noDb, /^No database at .*wrong-dir\/tessera\.db; set TESSERA_DATA_DIR/);
+    expect(existsSync(join(dir, 'wrong-dir'))).toBe(false);
+    expect(readdirSync(dir)).not.toContain('b.db');
   });
 });
 
