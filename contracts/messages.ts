@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, uuid } from './common.js';
+import { isoDateTime, pageOf, uuid } from './common.js';
 import { ticketResponse, ticketStatus } from './tickets.js';
 
 export const attachmentResponse = z.object({
@@ -22,6 +22,15 @@ export const messageResponse = z.object({
   mergedFromNumber: z.number().int().nullable(),
   createdAt: isoDateTime,
 });
+
+export const MESSAGES_PAGE_MAX = 500;
+export const listMessagesQuery = z.object({
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(MESSAGES_PAGE_MAX).default(100),
+});
+export const messagesPage = pageOf(messageResponse).describe(
+  'In order, oldest first. A page holds at most `limit` messages and stops early once its bodies pass about 4 million characters (at least one message); follow nextCursor until it is null.',
+);
 
 /**
  * Only the kinds a caller may post: customer messages arrive through the channels (mail, portal,

@@ -40,9 +40,61 @@ export function sanitizeMessageHtml(html: string): string {
   return sanitizeHtml(html, { ...OPTIONS, allowedAttributes: { ...OPTIONS.allowedAttributes, a: ['href', 'title', 'rel', 'target'] } });
 }
 
+/**
+ * Nesting past this is not formatting but a malformed or hostile body. Both HTML libraries slow
+ * down with the square of the open depth (1 MB of unclosed `<b>` took over three minutes) and
+ * html-to-text recurses per level (a few thousand levels overflowed the stack, a 500).
+ */
+export const MAX_HTML_DEPTH = 500;
+
 export function htmlToText(html: string): string {
-  return convert(html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { hideLinkHrefIfSameAsText: true } }] }).trim();
+  return convert(html, {
+    wordwrap: false,
+    // Belt and braces with htmlDepthAbove: text deeper than this is cut, never a stack overflow.
+    limits: { maxDepth: MAX_HTML_DEPTH },
+    selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { hideLinkHrefIfSameAsText: true } }],
+  }).trim();
 }
+
+// Elements that never hold others, and those a sibling of the same kind closes, as parsers treat them.
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option']);
+
+/**
+ * Whether the body nests tags deeper than `limit`, in one linear pass (the parsers themselves are
+ * the slow part). An over-estimate on odd markup is safe: such a body is kept as its text.
+ * A close tag only looks a few levels up for its opener, so mismatched closes stay linear.
+ */
+export function htmlDepthAbove(html: string, limit: number): boolean {
+  const stack: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*>/g)) {
+    const name = m[2]!.toLowerCase();
+    if (m[1]) {
+      for (let i = stack.length - 1; i >= Math.max(0, stack.length - 8); i--) {
+        if (stack[i] === name) {
+          stack.length = i;
+          break;
+        }
+      }
+      continue;
+    }
+    if (VOID_TAGS.has(name) || m[0].endsWith('/>')) continue;
+    if (SELF_CLOSING_SIBLINGS.has(name) && stack[stack.length - 1] === name) continue;
+    stack.push(name);
+    if (stack.length > limit) return true;
+  }
+  return false;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+
+/** The words of a body too deeply nested to parse, without its tags (linear: `[^<>]` never backtracks across a tag). */
+const strippedText = (html: string): string =>
+  html
+    .replace(/<[^<>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, e: string) => ENTITIES[e]!)
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -57,6 +109,8 @@ export function textToHtml(text: string): string {
 /** Both renderings of a message body from what the author sent. */
 export function normaliseBody(body: string, format: 'text' | 'html'): { html: string; text: string } {
   if (format === 'html') {
+    // Kept as plain text rather than refused: the body may be a customer's mail that must not be lost.
+    if (htmlDepthAbove(body, MAX_HTML_DEPTH)) return normaliseBody(strippedText(body), 'text');
     const html = sanitizeMessageHtml(body);
     return { html, text: htmlToText(html) };
   }

@@ -1,14 +1,16 @@
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { importTicket, importTicketsResponse } from '../../../contracts/import.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { conflict, invalidField } from '../../platform/errors.js';
+import { AppError, conflict, invalidField } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { groupIdsByNames, requireAdmin, userIdsByHandles, findUsersByIds } from '../auth/index.js';
 import { findOrCreateContactByEmail } from '../contacts/index.js';
 import { applyChanges, findTicketsByIds, insertNewTicket, type Ticket } from '../tickets/index.js';
 import { requesterText } from './conversation.service.js';
+import { normaliseBody } from './body-format.js';
 import { assertConsistentHistory } from './import-checks.js';
 import { findImportedTicketIds, recordImportedTicket } from './import-refs.repository.js';
 import { addMessageToTicket } from './messages.service.js';
@@ -21,6 +23,41 @@ type ImportAnswer = z.infer<typeof importTicketsResponse>;
  * is notified, mailed, alarmed or routed as if it happened now.
  */
 const at = (ctx: Ctx, iso: string, actor?: Actor): Ctx => ({ ...ctx, now: new Date(iso), imported: true, ...(actor ? { actor } : {}) });
+
+type Body = { html: string; text: string };
+
+/**
+ * Every body formatted before the transaction opens: 20 HTML messages of 1 MB took 15 s to
+ * sanitise and convert, and inside the transaction that held SQLite's single writer (a reply
+ * posted meanwhile waited 18 s). Yielding between bodies lets other requests run in between.
+ * A body with no words left is named with its place in the batch.
+ */
+async function formatBodies(tickets: readonly ImportTicket[]): Promise<Body[][]> {
+  const out: Body[][] = [];
+  for (const [i, t] of tickets.entries()) {
+    const bodies: Body[] = [];
+    for (const [k, m] of t.messages.entries()) {
+      const body = normaliseBody(m.body, m.format);
+      if (!body.text) throw invalidField(`tickets.${i}.messages.${k}.body`, 'is empty after formatting');
+      bodies.push(body);
+      if (m.format === 'html' || m.body.length > 100_000) await yieldToOthers();
+    }
+    out.push(bodies);
+  }
+  return out;
+}
+
+/**
+ * A check made deep inside (custom fields, a contact) names its field from the ticket's point of
+ * view ("customFields.plan"); in a batch of 200 it must also say which ticket.
+ */
+function withinTicket(err: unknown, i: number): unknown {
+  if (!(err instanceof AppError) || err.code !== 'validation_failed') return err;
+  const fields = (err.details as { fields?: { path: string; message: string }[] } | null)?.fields;
+  if (!fields?.length || fields.some((f) => f.path.startsWith('tickets.'))) return err;
+  const named = fields.map((f) => ({ path: `tickets.${i}.${f.path}`, message: f.message }));
+  return new AppError('validation_failed', named.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: named });
+}
 
 /**
  * Imports historical tickets with their original timestamps, all or nothing per request.
@@ -42,6 +79,8 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
     return { type: 'user', id: user.id, role: user.role, name: user.name, email: user.email, groupIds: [], restricted: false };
   };
 
+  const bodies = await formatBodies(tickets);
+
   return inTransaction(ctx, async (tx) => {
     const earlier = await findImportedTicketIds(tx.db, tickets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
     const numbers = new Map((await findTicketsByIds(tx.db, [...earlier.values()])).map((t) => [t.id, t.number]));
@@ -57,26 +96,32 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
       const assignee = agentActor(t.assigneeEmail, `tickets.${i}.assigneeEmail`);
       const groupId = t.groupName ? groups.get(t.groupName.toLowerCase()) : null;
       if (t.groupName && !groupId) throw invalidField(`tickets.${i}.groupName`, `unknown group ${t.groupName}`);
-      const { contact } = await findOrCreateContactByEmail(at(tx, t.createdAt), t.requester.email, t.requester.name);
-      let ticket: Ticket = await insertNewTicket(at(tx, t.createdAt), {
-        subject: t.subject,
-        requesterId: contact.id,
-        organizationId: contact.organizationId,
-        requesterText: requesterText(contact),
-        status: assignee ? 'in_progress' : 'open',
-        priority: t.priority,
-        type: t.type,
-        channel: t.channel,
-        assigneeId: assignee?.type === 'user' ? assignee.id : null,
-        groupId: groupId ?? null,
-        tags: t.tags,
-        customFields: t.customFields,
-        createdAt: t.createdAt,
-        requireFields: false,
+      const opened = async (): Promise<Ticket> => {
+        const { contact } = await findOrCreateContactByEmail(at(tx, t.createdAt), t.requester.email, t.requester.name);
+        return insertNewTicket(at(tx, t.createdAt), {
+          subject: t.subject,
+          requesterId: contact.id,
+          organizationId: contact.organizationId,
+          requesterText: requesterText(contact),
+          status: assignee ? 'in_progress' : 'open',
+          priority: t.priority,
+          type: t.type,
+          channel: t.channel,
+          assigneeId: assignee?.type === 'user' ? assignee.id : null,
+          groupId: groupId ?? null,
+          tags: t.tags,
+          customFields: t.customFields,
+          createdAt: t.createdAt,
+          requireFields: false,
+        });
+      };
+      let ticket = await opened().catch((err: unknown) => {
+        throw withinTicket(err, i);
       });
       for (const [k, m] of messages) {
         const author = m.kind === 'customer' ? undefined : agentActor(m.authorEmail, `tickets.${i}.messages.${k}.authorEmail`);
-        ticket = (await addMessageToTicket(at(tx, m.createdAt, author), ticket, { kind: m.kind, body: m.body, format: m.format, attachmentIds: [], createdAt: m.createdAt })).ticket;
+        const normalised = bodies[i]![k]!;
+        ticket = (await addMessageToTicket(at(tx, m.createdAt, author), ticket, { kind: m.kind, body: m.body, format: m.format, normalised, attachmentIds: [], createdAt: m.createdAt })).ticket;
       }
       const finalAt = t.statusChangedAt ?? messages[messages.length - 1]![1].createdAt;
       if (t.status !== ticket.status) ticket = await applyChanges(at(tx, finalAt), ticket, { status: t.status }, { reason: 'import' });

@@ -104,6 +104,15 @@ export async function listMessagesOf(db: AnyDb, ticketId: string, opts: { includ
   return (await sel.orderBy('created_at').orderBy('id').execute()).map(toMessage);
 }
 
+/** One page of the conversation in order, after `after` (keyset on created_at, id). */
+export async function listMessagesPageOf(db: AnyDb, ticketId: string, opts: { includeNotes: boolean; after?: { at: string; id: string } | undefined; limit: number }): Promise<Message[]> {
+  let sel = q(db).selectFrom('messages').selectAll().where('ticket_id', '=', ticketId);
+  if (!opts.includeNotes) sel = sel.where('kind', '!=', 'note');
+  const a = opts.after;
+  if (a) sel = sel.where((eb) => eb.or([eb('created_at', '>', a.at), eb.and([eb('created_at', '=', a.at), eb('id', '>', a.id)])]));
+  return (await sel.orderBy('created_at').orderBy('id').limit(opts.limit).execute()).map(toMessage);
+}
+
 export async function findMessagesByIds(db: AnyDb, ids: readonly string[]): Promise<Message[]> {
   if (ids.length === 0) return [];
   return (await q(db).selectFrom('messages').selectAll().where('id', 'in', [...new Set(ids)]).execute()).map(toMessage);

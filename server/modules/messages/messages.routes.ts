@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { multipartFileBody, nonJsonResponse, uuid } from '../../../contracts/common.js';
-import { attachmentResponse, messageResponse, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
+import { attachmentResponse, listMessagesQuery, messagesPage, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
 import { createTicketRequest, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
+import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { readUploadedFile } from '../../platform/http/multipart-file.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { presentTicket, ticketNumbersByIds } from '../tickets/index.js';
 import { createTicketWithMessage, mergeTickets, splitTicket } from './conversation.service.js';
 import { presentAttachment, presentMessages } from './messages.presenter.js';
-import { findDownloadableAttachment, listMessages, postMessage, uploadAttachment } from './messages.service.js';
+import { findDownloadableAttachment, listMessagesPage, postMessage, uploadAttachment } from './messages.service.js';
 
 export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
   app.post(
@@ -30,12 +31,23 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
 
   app.get(
     '/api/v1/tickets/:number/messages',
-    { schema: { tags: ['messages'], summary: 'The conversation in order (customers never see internal notes)', params: ticketNumberParams, response: { 200: z.object({ items: z.array(messageResponse) }) } } },
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'The conversation in order, a page at a time (customers never see internal notes)',
+        params: ticketNumberParams,
+        querystring: listMessagesQuery,
+        response: { 200: messagesPage },
+      },
+    },
     async (request) => {
       const ctx = ctxOf(deps, request);
-      const messages = await listMessages(ctx, request.params.number);
+      const { cursor, limit } = request.query;
+      const scope = { number: request.params.number };
+      const { messages, more } = await listMessagesPage(ctx, request.params.number, { after: decodeCursor('ticket-messages', cursor, isTimeIdKey, scope), limit });
       const origins = await ticketNumbersByIds(ctx, messages.map((m) => m.originalTicketId).filter((x): x is string => x !== null));
-      return { items: await presentMessages(ctx, messages, origins) };
+      const last = more ? messages[messages.length - 1] : undefined;
+      return { items: await presentMessages(ctx, messages, origins), nextCursor: last ? encodeCursor('ticket-messages', { at: last.createdAt, id: last.id }, scope) : null };
     },
   );
 

@@ -17,6 +17,7 @@ import {
   insertAttachment,
   insertMessage,
   listMessagesOf,
+  listMessagesPageOf,
   type Attachment,
   type Message,
   type MessageKind,
@@ -39,6 +40,11 @@ export interface NewMessage {
   opening?: boolean | undefined;
   /** Counted on the ticket without moving its status (automatic replies such as out-of-office notices). */
   keepStatus?: boolean | undefined;
+  /**
+   * The body already through normaliseBody: an import formats its bodies before its transaction,
+   * so a batch of large HTML does not hold the write lock while it is parsed.
+   */
+  normalised?: { html: string; text: string } | undefined;
 }
 
 async function claimAttachments(ctx: Ctx, ids: string[]): Promise<Attachment[]> {
@@ -59,7 +65,7 @@ async function claimAttachments(ctx: Ctx, ids: string[]): Promise<Attachment[]> 
  * indexes it for search, updates the ticket, and records the event.
  */
 export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMessage): Promise<{ message: MessageWithAttachments; ticket: Ticket }> {
-  const { html, text } = normaliseBody(input.body, input.format);
+  const { html, text } = input.normalised ?? normaliseBody(input.body, input.format);
   if (!text && input.attachmentIds.length === 0) throw invalidField('body', 'is empty after formatting');
   const attachments = await claimAttachments(ctx, input.attachmentIds);
   const mentions = input.kind === 'note' ? parseMentions(text, await listActiveStaffForMentions(ctx.db)) : [];
@@ -133,6 +139,51 @@ export async function listMessages(ctx: Ctx, number: number): Promise<MessageWit
   const messages = await listMessagesOf(ctx.db, ticket.id, { includeNotes: ctx.actor.type !== 'customer' });
   const attachments = await attachmentsOfMessages(ctx.db, messages.map((m) => m.id));
   return messages.map((m) => ({ ...m, attachments: attachments.get(m.id) ?? [] }));
+}
+
+/** Bodies (HTML and text, in characters) one page carries at most, beyond its first message. */
+export const MESSAGE_PAGE_CHARS = 4_000_000;
+/** Rows read at a time while a page fills, so a run of 1 MB bodies past the budget is never read. */
+const PAGE_CHUNK = 20;
+
+/**
+ * One page of the conversation: at most `limit` messages, and fewer when their bodies pass
+ * MESSAGE_PAGE_CHARS (500 imported 1 MB HTML messages answered 800 MB in one response, and a
+ * merge can gather far more). `more` says whether the page stopped before the end.
+ */
+export async function listMessagesPage(
+  ctx: Ctx,
+  number: number,
+  opts: { after?: { at: string; id: string } | undefined; limit: number },
+): Promise<{ messages: MessageWithAttachments[]; more: boolean }> {
+  const ticket = await getTicket(ctx, number);
+  const includeNotes = ctx.actor.type !== 'customer';
+  const page: Message[] = [];
+  let chars = 0;
+  let after = opts.after;
+  let more = false;
+  fill: for (;;) {
+    const want = Math.min(PAGE_CHUNK, opts.limit - page.length);
+    const rows = await listMessagesPageOf(ctx.db, ticket.id, { includeNotes, after, limit: want + 1 });
+    for (const m of rows.slice(0, want)) {
+      const size = m.bodyHtml.length + m.bodyText.length;
+      if (page.length > 0 && chars + size > MESSAGE_PAGE_CHARS) {
+        more = true;
+        break fill;
+      }
+      page.push(m);
+      chars += size;
+    }
+    if (rows.length <= want) break;
+    if (page.length >= opts.limit) {
+      more = true;
+      break;
+    }
+    const last = page[page.length - 1]!;
+    after = { at: last.createdAt, id: last.id };
+  }
+  const attachments = await attachmentsOfMessages(ctx.db, page.map((m) => m.id));
+  return { messages: page.map((m) => ({ ...m, attachments: attachments.get(m.id) ?? [] })), more };
 }
 
 export async function uploadAttachment(

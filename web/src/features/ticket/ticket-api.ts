@@ -9,8 +9,20 @@ export function useTicket(n: number) {
   return useQuery({ queryKey: ticketKey(n), queryFn: () => api.get<Ticket>(`/api/v1/tickets/${n}`) });
 }
 
+/** The whole conversation: the server answers it a bounded page at a time. */
+async function allMessages(n: number, signal: AbortSignal): Promise<Message[]> {
+  const out: Message[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<Message> = await api.get<Page<Message>>(`/api/v1/tickets/${n}/messages`, { limit: 500, ...(cursor ? { cursor } : {}) }, { signal });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
 export function useMessages(n: number) {
-  return useQuery({ queryKey: [...ticketKey(n), 'messages'], queryFn: () => api.get<{ items: Message[] }>(`/api/v1/tickets/${n}/messages`).then((r) => r.items) });
+  return useQuery({ queryKey: [...ticketKey(n), 'messages'], queryFn: ({ signal }) => allMessages(n, signal) });
 }
 
 export function useEvents(n: number) {
