@@ -11,7 +11,7 @@ import { extractMessageIds, headerValue, readTopHeaders } from '../../platform/m
 import { parseMail, type ParsedMail } from '../../platform/mail/mime-parser.js';
 import { appendTicketEvents, currentTicketById, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from '../messages/index.js';
-import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
+import { contactSearchText, findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { anyPendingWithMessageIds, findInbound, lockInbound, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
 import { processInboundShape } from './inbound-job-shape.js';
 import { buildMessageContent, type ChannelRuntime } from './mail-content.js';
@@ -25,7 +25,6 @@ class UnprocessableMail extends Error {}
 
 export const replySecret = (ctx: Ctx): Promise<string> => onceInTransaction(ctx.db, 'mail:reply-secret', () => readOrCreateSecret(ctx.db, () => randomToken(32), ctx.now.toISOString()));
 
-const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
 
 function describe(err: unknown): string {
   if (err instanceof AppError) return `${err.code}: ${err.message}`;
@@ -180,7 +179,7 @@ async function openTicket(
     subject: (parsed.subject || followUpOf?.subject || '(no subject)').slice(0, 500),
     requesterId: contact.id,
     organizationId: contact.organizationId,
-    requesterText: requesterText(contact),
+    requesterText: contactSearchText(contact),
     priority: 'medium',
     type: 'question',
     channel: 'email',

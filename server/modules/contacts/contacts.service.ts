@@ -250,3 +250,6 @@ export async function deleteOrganization(ctx: Ctx, id: string): Promise<void> {
     await recordAudit(tx, 'organization.deleted', { type: 'organization', id }, { name: org.name });
   });
 }
+
+/** What full-text search indexes of a ticket's requester: name, addresses and numbers. */
+export const contactSearchText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');

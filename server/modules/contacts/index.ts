@@ -1,5 +1,6 @@
 export { registerContactRoutes } from './contacts.routes.js';
 export {
+  contactSearchText,
   findOrCreateContactByEmail,
   findContactByPhone,
   getContact,

@@ -5,12 +5,11 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, invalidField, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { reassignSearchDocs } from '../../platform/search/search.repository.js';
-import { findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
+import { contactSearchText, findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, saveTicket, ticketClosed, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket, mergedAway } from './messages.service.js';
 import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
-export const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
 
 // Counts, last message and first response are read back from the messages a ticket holds once
 // a merge or split has moved some: adding up what moved cannot tell that the first reply left.
@@ -48,7 +47,7 @@ export async function createTicketWithMessage(
       subject: input.subject,
       requesterId: requester.id,
       organizationId: requester.organizationId,
-      requesterText: requesterText(requester),
+      requesterText: contactSearchText(requester),
       status: isCustomer ? undefined : input.status,
       priority: isCustomer ? 'medium' : input.priority,
       type: input.type,
@@ -155,7 +154,7 @@ export async function splitTicket(ctx: Ctx, number: number, messageIds: string[]
       subject: subject ?? original.subject,
       requesterId: original.requesterId,
       organizationId: original.organizationId,
-      requesterText: requester ? requesterText(requester) : '',
+      requesterText: requester ? contactSearchText(requester) : '',
       priority: original.priority,
       type: original.type,
       channel: original.channel,

@@ -7,9 +7,8 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, conflict, invalidField } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { groupIdsByNames, requireAdmin, userIdsByHandles, findUsersByIds } from '../auth/index.js';
-import { findOrCreateContactByEmail } from '../contacts/index.js';
+import { contactSearchText, findOrCreateContactByEmail } from '../contacts/index.js';
 import { applyChanges, findTicketsByIds, insertNewTicket, type Ticket } from '../tickets/index.js';
-import { requesterText } from './conversation.service.js';
 import { normaliseBody } from './body-format.js';
 import { assertConsistentHistory } from './import-checks.js';
 import { findImportedTicketIds, recordImportedTicket } from './import-refs.repository.js';
@@ -102,7 +101,7 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
           subject: t.subject,
           requesterId: contact.id,
           organizationId: contact.organizationId,
-          requesterText: requesterText(contact),
+          requesterText: contactSearchText(contact),
           status: assignee ? 'in_progress' : 'open',
           priority: t.priority,
           type: t.type,

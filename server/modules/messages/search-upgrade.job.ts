@@ -3,9 +3,8 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { defineJob, enqueue, type JobDefinition } from '../../platform/jobs/define-job.js';
 import { readSearchUpgrade, saveSearchUpgrade, SEARCH_WORDS_VERSION, upgradeSearchDoc, type SearchUpgrade } from '../../platform/search/search.repository.js';
-import { getContactsByIds } from '../contacts/index.js';
+import { contactSearchText, getContactsByIds } from '../contacts/index.js';
 import { ticketHeadsAfter, ticketSearchText } from '../tickets/index.js';
-import { requesterText } from './conversation.service.js';
 import { messageTextsAfter } from './messages.repository.js';
 
 const SLICE = 500;
@@ -56,7 +55,7 @@ async function upgradeTickets(ctx: Ctx, after: string | null): Promise<SearchUpg
   const contacts = new Map((await getContactsByIds(ctx, [...new Set(heads.map((t) => t.requesterId))])).map((c) => [c.id, c]));
   for (const t of heads) {
     const requester = contacts.get(t.requesterId);
-    await upgradeSearchDoc(ctx.db, `t:${t.id}`, ticketSearchText(t, requester ? requesterText(requester) : ''));
+    await upgradeSearchDoc(ctx.db, `t:${t.id}`, ticketSearchText(t, requester ? contactSearchText(requester) : ''));
   }
   if (heads.length < SLICE) return { version: 1, phase: 'messages', after: null };
   return { version: 1, phase: 'tickets', after: heads[heads.length - 1]!.id };

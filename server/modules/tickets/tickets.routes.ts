@@ -18,7 +18,7 @@ import {
   updateViewRequest,
   viewResponse,
 } from '../../../contracts/tickets.js';
-import { getContact } from '../contacts/index.js';
+import { contactSearchText, getContact } from '../contacts/index.js';
 import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
@@ -86,8 +86,7 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
     async (request) => {
       const ctx = ctxOf(deps, request);
       const ticket = await updateTicket(ctx, request.params.number, request.body, async (tx, t) => {
-        const c = await getContact({ ...tx, actor: { type: 'system', name: 'index' } }, t.requesterId);
-        return [c.name, ...c.emails, ...c.phones].join(' ');
+        return contactSearchText(await getContact({ ...tx, actor: { type: 'system', name: 'index' } }, t.requesterId));
       });
       return presentTicket(ctx, ticket);
     },

@@ -2,7 +2,7 @@ import type { EventPayload } from '../../../contracts/events.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
 import { systemActor } from '../../platform/context.js';
-import { getContactsByIds } from '../contacts/index.js';
+import { contactSearchText, getContactsByIds } from '../contacts/index.js';
 import { clearTicketGroup, lockTicketsInNumberOrder, ticketHeadsByRequester } from './tickets.repository.js';
 import { eventsFrom, ticketSearchText } from './tickets.service.js';
 import { appendTicketEvents } from './ticket-events.repository.js';
@@ -29,7 +29,7 @@ export function registerTicketSubscribers(events: EventDispatcher): void {
     const ctx = { actor: systemActor('search'), requestId: event.id, now: new Date(event.createdAt), db, events };
     const [contact] = await getContactsByIds(ctx, [contactId]);
     if (!contact) return;
-    const text = [contact.name, ...contact.emails, ...contact.phones].join(' ');
+    const text = contactSearchText(contact);
     for (const t of await ticketHeadsByRequester(db, contactId)) await indexSearchDoc(db, `t:${t.id}`, t.id, ticketSearchText(t, text));
   });
   // A deleted group's tickets would point at nothing: neither `group:none` nor any group would

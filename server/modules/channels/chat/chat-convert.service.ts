@@ -1,6 +1,6 @@
 import { systemActor, type Ctx } from '../../../platform/context.js';
 import { emit } from '../../../platform/events/emit.js';
-import { createContact, findOrCreateContactByEmail, type Contact } from '../../contacts/index.js';
+import { contactSearchText, createContact, findOrCreateContactByEmail, type Contact } from '../../contacts/index.js';
 import { addMessageToTicket } from '../../messages/index.js';
 import { appendTicketEvents, eventsFrom, insertNewTicket } from '../../tickets/index.js';
 import { getUsersByIds } from '../../auth/index.js';
@@ -9,7 +9,6 @@ import { upsertMailThread } from '../threads.repository.js';
 import { appendLine } from './chat-lines.js';
 import { listChatMessages, saveChatSession, type ChatMessage, type ChatSession } from './chat.repository.js';
 
-const requesterText = (c: Contact): string => [c.name, ...c.emails, ...c.phones].join(' ');
 const clock = (iso: string): string => iso.slice(11, 19);
 
 /** The transcript as the customer saw it, one line per message, times in UTC. */
@@ -66,7 +65,7 @@ export async function convertInTransaction(tx: Ctx, session: ChatSession, reason
     subject: `Chat with ${session.visitorName ?? requester.name}${firstWords ? `: ${firstWords}` : ''}`.slice(0, 500),
     requesterId: requester.id,
     organizationId: requester.organizationId,
-    requesterText: requesterText(requester),
+    requesterText: contactSearchText(requester),
     priority: 'medium',
     type: 'question',
     channel: 'chat',
