@@ -303,6 +303,9 @@ describe('agent workspace in a browser', () => {
     // The session disappears under the agent (expired, revoked): the next request brings the sign-in back.
     await page.goto(`${server.url}/tickets/${numbers.slow}`);
     await page.getByRole('heading', { level: 1, name: /Very slow page loads/ }).waitFor();
+    // The conversation loaded too: a page request still in flight would meet the ended session
+    // first and show the sign-in before the click this test makes.
+    await page.getByText('Every page takes ten seconds.').first().waitFor();
     await context.clearCookies();
     await page.getByRole('button', { name: 'Keep' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Your session has ended');
