@@ -128,6 +128,18 @@ export const createTicketRequest = z.strictObject({
 });
 export type CreateTicketRequest = z.input<typeof createTicketRequest>;
 
+/** Tickets one batch create takes at most. */
+export const MAX_BATCH_TICKETS = 1000;
+
+export const createTicketsBatchRequest = z.strictObject({
+  tickets: z.array(createTicketRequest).min(1).max(MAX_BATCH_TICKETS),
+});
+
+export const createTicketsBatchResponse = z.object({
+  /** In the order of the request. */
+  items: z.array(z.object({ id: uuid, number: z.number().int(), requesterId: uuid, messageId: uuid })),
+});
+
 export const updateTicketRequest = z.strictObject({
   subject: ticketSubject.optional(),
   status: ticketStatus.optional(),

@@ -23,3 +23,15 @@ export const conflict = (message: string, details?: unknown): AppError => new Ap
 /** A validation error naming one field, shaped like the schema errors of the HTTP layer. */
 export const invalidField = (field: string, message: string): AppError =>
   new AppError('validation_failed', `${field}: ${message}`, { fields: [{ path: field, message }] });
+
+/**
+ * A check made deep inside (custom fields, a contact) names its field from one item's point of
+ * view ("customFields.plan"); in a batch it must also say which item: `tickets.3.customFields.plan`.
+ */
+export function withinItem(err: unknown, prefix: string): unknown {
+  if (!(err instanceof AppError) || err.code !== 'validation_failed') return err;
+  const fields = (err.details as { fields?: { path: string; message: string }[] } | null)?.fields;
+  if (!fields?.length || fields.some((f) => f.path.startsWith(`${prefix}.`))) return err;
+  const named = fields.map((f) => ({ path: `${prefix}.${f.path}`, message: f.message }));
+  return new AppError('validation_failed', named.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: named });
+}

@@ -81,6 +81,8 @@ describeEachDialect('OpenAPI document tells the truth', (dialect) => {
     const tk = ok(await admin.post('/api/v1/tickets', { subject: 'Printer on fire', requesterId: contact.id, message: { body: 'Help!' }, tags: ['printer'], customFields: { plan: 'pro' } }), 201);
     const tk2 = ok(await ag.post('/api/v1/tickets', { subject: 'Second', requester: { email: 'dan@else.test', name: 'Dan' }, message: { body: 'Hi' }, groupId: group.id }), 201);
     const tk3 = ok(await ag.post('/api/v1/tickets', { subject: 'Third', requester: { email: 'dan@else.test' }, message: { body: 'Again' } }), 201);
+    ok(await ag.post('/api/v1/tickets/batch', { tickets: [{ subject: 'Batch one', requester: { email: 'dan@else.test' }, message: { body: 'One' } }, { subject: 'Batch two', requesterId: contact.id, message: { body: 'Two' } }] }), 201);
+    ok(await ag.post('/api/v1/tickets/batch', { tickets: [{ subject: 'Bad', message: { body: 'No requester' } }] }), 400);
     ok(await ag.get('/api/v1/tickets?limit=2'));
     const page = ok(await ag.get('/api/v1/tickets?limit=1&sort=number_asc'));
     ok(await ag.get(`/api/v1/tickets?limit=1&sort=number_asc&cursor=${encodeURIComponent(page.nextCursor)}`));

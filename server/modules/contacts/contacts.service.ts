@@ -10,6 +10,7 @@ import { uuidv7 } from '../../platform/ids.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
 import {
   claimIdentity,
+  contactIdsByEmails,
   deleteContactRow,
   deleteOrganizationRow,
   findContactIdByIdentity,
@@ -118,6 +119,27 @@ export async function findOrCreateContactByEmail(ctx: Ctx, email: string, name?:
   const winner = await existing();
   if (!winner) throw new Error(`contact for ${normalized} vanished`);
   return { contact: winner, created: false };
+}
+
+/**
+ * The contacts of many addresses at once (a batch of new tickets), keyed by normalised address:
+ * those known in one read, each unknown one created as findOrCreateContactByEmail does (with
+ * the first name given for it).
+ */
+export async function findOrCreateContactsByEmails(ctx: Ctx, entries: readonly { email: string; name?: string | undefined }[]): Promise<Map<string, Contact>> {
+  const wanted = new Map<string, string | undefined>();
+  for (const e of entries) {
+    const email = normalizeEmail(e.email);
+    if (!wanted.has(email)) wanted.set(email, e.name);
+  }
+  const ids = await contactIdsByEmails(ctx.db, [...wanted.keys()]);
+  const known = new Map((await findContactsByIds(ctx.db, [...ids.values()])).map((c) => [c.id, c]));
+  const out = new Map<string, Contact>();
+  for (const [email, name] of wanted) {
+    const id = ids.get(email);
+    out.set(email, (id ? known.get(id) : undefined) ?? (await findOrCreateContactByEmail(ctx, email, name)).contact);
+  }
+  return out;
 }
 
 export async function findContactByPhone(ctx: Ctx, phone: string): Promise<Contact | undefined> {

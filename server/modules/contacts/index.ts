@@ -2,6 +2,7 @@ export { registerContactRoutes } from './contacts.routes.js';
 export {
   contactSearchText,
   findOrCreateContactByEmail,
+  findOrCreateContactsByEmails,
   findContactByPhone,
   getContact,
   getContactsByIds,

@@ -4,7 +4,7 @@ import type { importTicket, importTicketsResponse } from '../../../contracts/imp
 import type { Actor, Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, conflict, invalidField } from '../../platform/errors.js';
+import { conflict, invalidField, withinItem } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { groupIdsByNames, requireAdmin, userIdsByHandles, findUsersByIds } from '../auth/index.js';
 import { contactSearchText, findOrCreateContactByEmail } from '../contacts/index.js';
@@ -44,18 +44,6 @@ async function formatBodies(tickets: readonly ImportTicket[]): Promise<Body[][]>
     out.push(bodies);
   }
   return out;
-}
-
-/**
- * A check made deep inside (custom fields, a contact) names its field from the ticket's point of
- * view ("customFields.plan"); in a batch of 200 it must also say which ticket.
- */
-function withinTicket(err: unknown, i: number): unknown {
-  if (!(err instanceof AppError) || err.code !== 'validation_failed') return err;
-  const fields = (err.details as { fields?: { path: string; message: string }[] } | null)?.fields;
-  if (!fields?.length || fields.some((f) => f.path.startsWith('tickets.'))) return err;
-  const named = fields.map((f) => ({ path: `tickets.${i}.${f.path}`, message: f.message }));
-  return new AppError('validation_failed', named.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: named });
 }
 
 /**
@@ -115,7 +103,7 @@ export async function importTickets(ctx: Ctx, tickets: ImportTicket[]): Promise<
         });
       };
       let ticket = await opened().catch((err: unknown) => {
-        throw withinTicket(err, i);
+        throw withinItem(err, `tickets.${i}`);
       });
       for (const [k, m] of messages) {
         const author = m.kind === 'customer' ? undefined : agentActor(m.authorEmail, `tickets.${i}.messages.${k}.authorEmail`);

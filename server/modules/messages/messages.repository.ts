@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
-import { insertRow } from '../../platform/db/prepared.js';
+import { insertRows } from '../../platform/db/prepared.js';
 
 interface MessageTables {
   messages: {
@@ -82,20 +82,24 @@ const toAttachment = (r: MessageTables['attachments']): Attachment => ({
   createdAt: toIso(r.created_at),
 });
 
-export async function insertMessage(db: AnyDb, m: Message): Promise<void> {
-  await insertRow(q(db), 'messages', {
-    id: m.id,
-    ticket_id: m.ticketId,
-    kind: m.kind,
-    author_type: m.authorType,
-    author_user_id: m.authorUserId,
-    author_contact_id: m.authorContactId,
-    body_html: m.bodyHtml,
-    body_text: m.bodyText,
-    mentions: jsonParam(m.mentions),
-    original_ticket_id: m.originalTicketId,
-    created_at: m.createdAt,
-  });
+export async function insertMessages(db: AnyDb, messages: readonly Message[]): Promise<void> {
+  await insertRows(
+    q(db),
+    'messages',
+    messages.map((m) => ({
+      id: m.id,
+      ticket_id: m.ticketId,
+      kind: m.kind,
+      author_type: m.authorType,
+      author_user_id: m.authorUserId,
+      author_contact_id: m.authorContactId,
+      body_html: m.bodyHtml,
+      body_text: m.bodyText,
+      mentions: jsonParam(m.mentions),
+      original_ticket_id: m.originalTicketId,
+      created_at: m.createdAt,
+    })),
+  );
 }
 
 export async function listMessagesOf(db: AnyDb, ticketId: string, opts: { includeNotes: boolean }): Promise<Message[]> {

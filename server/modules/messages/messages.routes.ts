@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { multipartFileBody, nonJsonResponse, uuid } from '../../../contracts/common.js';
 import { attachmentResponse, listMessagesQuery, messagesPage, postMessageRequest, postMessageResponse } from '../../../contracts/messages.js';
-import { createTicketRequest, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
+import { createTicketRequest, createTicketsBatchRequest, createTicketsBatchResponse, MAX_BATCH_TICKETS, mergeRequest, splitRequest, ticketNumberParams, ticketResponse } from '../../../contracts/tickets.js';
 import { decodeCursor, encodeCursor, isTimeIdKey } from '../../platform/http/cursor.js';
 import { readUploadedFile } from '../../platform/http/multipart-file.js';
 import { ctxOf } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
 import { presentTicket, ticketNumbersByIds } from '../tickets/index.js';
-import { createTicketWithMessage, mergeTickets, splitTicket } from './conversation.service.js';
+import { createTicketBatch, createTicketWithMessage, mergeTickets, splitTicket } from './conversation.service.js';
 import { presentAttachment, presentMessages } from './messages.presenter.js';
 import { findDownloadableAttachment, listMessagesPage, postMessage, uploadAttachment } from './messages.service.js';
 
@@ -26,6 +26,24 @@ export function registerMessageRoutes(app: AppInstance, deps: AppDeps): void {
       const ctx = ctxOf(deps, request);
       const { ticket, requester } = await createTicketWithMessage(ctx, request.body);
       return reply.status(201).send(await presentTicket(ctx, ticket, { requesters: [requester], created: true }));
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/batch',
+    {
+      // A thousand tickets with a few KB of text each; a larger batch is a 413, split it.
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags: ['tickets'],
+        summary: `Create up to ${MAX_BATCH_TICKETS} tickets, each as POST /tickets takes it, in one transaction (all or none; an error names the item, as tickets.3.subject)`,
+        body: createTicketsBatchRequest,
+        response: { 201: createTicketsBatchResponse },
+      },
+    },
+    async (request, reply) => {
+      const created = await createTicketBatch(ctxOf(deps, request), request.body.tickets);
+      return reply.status(201).send({ items: created.map(({ ticket, message }) => ({ id: ticket.id, number: ticket.number, requesterId: ticket.requesterId, messageId: message.id })) });
     },
   );
 

@@ -2,10 +2,10 @@ import type { Readable } from 'node:stream';
 import type { Ctx } from '../../platform/context.js';
 import { BlobTooLargeError, type BlobStore } from '../../platform/blobs/blob-store.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, invalidField, notFound } from '../../platform/errors.js';
-import { emit } from '../../platform/events/emit.js';
+import { AppError, forbidden, invalidField, notFound, withinItem } from '../../platform/errors.js';
+import { emit, emitAll } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
-import { indexSearchDoc } from '../../platform/search/search.repository.js';
+import { indexNewSearchDocs } from '../../platform/search/search.repository.js';
 import { listActiveStaffForMentions } from '../auth/index.js';
 import { appendTicketEvents, eventsFrom, getTicket, recordMessageOnTicket, requireTicketById, ticketClosed, type Ticket, type TicketStatus } from '../tickets/index.js';
 import { normaliseBody, parseMentions } from './body-format.js';
@@ -15,7 +15,7 @@ import {
   findAttachmentsByIds,
   findMessagesByIds,
   insertAttachment,
-  insertMessage,
+  insertMessages,
   listMessagesOf,
   listMessagesPageOf,
   type Attachment,
@@ -65,35 +65,66 @@ async function claimAttachments(ctx: Ctx, ids: string[]): Promise<Attachment[]> 
  * indexes it for search, updates the ticket, and records the event.
  */
 export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMessage): Promise<{ message: MessageWithAttachments; ticket: Ticket }> {
-  const { html, text } = input.normalised ?? normaliseBody(input.body, input.format);
-  if (!text && input.attachmentIds.length === 0) throw invalidField('body', 'is empty after formatting');
-  const attachments = await claimAttachments(ctx, input.attachmentIds);
-  const mentions = input.kind === 'note' ? parseMentions(text, await listActiveStaffForMentions(ctx.db)) : [];
-  const at = input.createdAt ?? ctx.now.toISOString();
-  const staffAuthor = ctx.actor.type === 'user' && input.kind !== 'customer';
-  const message: Message = {
-    id: uuidv7(Date.parse(at)),
-    ticketId: ticket.id,
-    kind: input.kind,
-    authorType: staffAuthor ? 'user' : input.kind === 'customer' ? 'contact' : 'system',
-    authorUserId: staffAuthor && ctx.actor.type === 'user' ? ctx.actor.id : null,
-    authorContactId: input.kind === 'customer' ? (input.authorContactId ?? (ctx.actor.type === 'customer' ? ctx.actor.contactId : null) ?? ticket.requesterId) : null,
-    bodyHtml: html,
-    bodyText: text,
-    mentions,
-    originalTicketId: null,
-    createdAt: at,
-  };
-  await insertMessage(ctx.db, message);
-  // Checked again as they are taken: a message posted at the same moment may have claimed one since claimAttachments read it.
-  if ((await attachToMessage(ctx.db, attachments.map((a) => a.id), message.id)) < attachments.length) {
-    throw invalidField('attachmentIds', 'an attachment was used by another message meanwhile; upload it again');
-  }
-  await indexSearchDoc(ctx.db, `m:${message.id}`, ticket.id, text, { isNew: true });
-  await appendTicketEvents(ctx.db, eventsFrom(ctx, ticket.id, [{ action: 'message_added', from: null, to: { messageId: message.id, kind: message.kind } }], {}, at));
+  const [message] = await storeMessages(ctx, [{ ticket, input }]);
+  const at = message!.createdAt;
   const updated = input.opening ? ticket : await recordMessageOnTicket(ctx, ticket, { kind: input.kind, at, setStatus: input.keepStatus ? ticket.status : input.setStatus });
-  await emit(ctx, 'message.created', { ticketId: ticket.id, number: ticket.number, messageId: message.id, kind: message.kind, mentions, at });
-  return { message: { ...message, attachments: attachments.map((a) => ({ ...a, messageId: message.id })) }, ticket: updated };
+  await emit(ctx, 'message.created', messageCreated(message!, ticket.number));
+  return { message: message!, ticket: updated };
+}
+
+/**
+ * The opening messages of a batch of new tickets (each ticket counts its message already; see
+ * NewTicket.openingMessage), written set-wise as the tickets are. `itemPath` names an item in errors.
+ */
+export async function addOpeningMessages(ctx: Ctx, items: readonly { ticket: Ticket; input: NewMessage }[], opts: { itemPath?: (i: number) => string } = {}): Promise<MessageWithAttachments[]> {
+  const messages = await storeMessages(ctx, items, opts);
+  await emitAll(ctx, 'message.created', messages.map((m, i) => messageCreated(m, items[i]!.ticket.number)));
+  return messages;
+}
+
+const messageCreated = (m: Message, number: number) => ({ ticketId: m.ticketId, number, messageId: m.id, kind: m.kind, mentions: m.mentions, at: m.createdAt });
+
+/** Stores messages with their uploads, search rows and events; the caller counts them on their tickets and emits. */
+async function storeMessages(ctx: Ctx, items: readonly { ticket: Ticket; input: NewMessage }[], opts: { itemPath?: (i: number) => string } = {}): Promise<MessageWithAttachments[]> {
+  const staff = items.some((it) => it.input.kind === 'note') ? await listActiveStaffForMentions(ctx.db) : [];
+  const out: MessageWithAttachments[] = [];
+  for (const [i, { ticket, input }] of items.entries()) {
+    try {
+      const { html, text } = input.normalised ?? normaliseBody(input.body, input.format);
+      if (!text && input.attachmentIds.length === 0) throw invalidField('body', 'is empty after formatting');
+      const attachments = await claimAttachments(ctx, input.attachmentIds);
+      const at = input.createdAt ?? ctx.now.toISOString();
+      const staffAuthor = ctx.actor.type === 'user' && input.kind !== 'customer';
+      const id = uuidv7(Date.parse(at));
+      out.push({
+        id,
+        ticketId: ticket.id,
+        kind: input.kind,
+        authorType: staffAuthor ? 'user' : input.kind === 'customer' ? 'contact' : 'system',
+        authorUserId: staffAuthor && ctx.actor.type === 'user' ? ctx.actor.id : null,
+        authorContactId: input.kind === 'customer' ? (input.authorContactId ?? (ctx.actor.type === 'customer' ? ctx.actor.contactId : null) ?? ticket.requesterId) : null,
+        bodyHtml: html,
+        bodyText: text,
+        mentions: input.kind === 'note' ? parseMentions(text, staff) : [],
+        originalTicketId: null,
+        createdAt: at,
+        attachments: attachments.map((a) => ({ ...a, messageId: id })),
+      });
+    } catch (err) {
+      throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
+    }
+  }
+  await insertMessages(ctx.db, out.map(({ attachments: _a, ...m }) => m));
+  for (const [i, m] of out.entries()) {
+    // Checked again as they are taken: a message posted at the same moment may have claimed one since claimAttachments read it.
+    if (m.attachments.length && (await attachToMessage(ctx.db, m.attachments.map((a) => a.id), m.id)) < m.attachments.length) {
+      const err = invalidField('attachmentIds', 'an attachment was used by another message meanwhile; upload it again');
+      throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
+    }
+  }
+  await indexNewSearchDocs(ctx.db, out.map((m) => ({ docKey: `m:${m.id}`, ticketId: m.ticketId, text: m.bodyText })));
+  await appendTicketEvents(ctx.db, out.flatMap((m) => eventsFrom(ctx, m.ticketId, [{ action: 'message_added', from: null, to: { messageId: m.id, kind: m.kind } }], {}, m.createdAt)));
+  return out;
 }
 
 /** Posts a reply or note (staff) or a customer message (customers, on their own tickets); a closed ticket takes only notes. */

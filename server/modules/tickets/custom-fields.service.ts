@@ -3,6 +3,7 @@ import { isBlankText, trimBlankEdges, type createCustomFieldRequest, type update
 import type { Ctx } from '../../platform/context.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import { inTransaction } from '../../platform/db/transaction.js';
+import { forgetInTransaction, onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { conflict, invalidField, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
@@ -24,6 +25,7 @@ export async function createCustomField(ctx: Ctx, input: z.output<typeof createC
     const at = tx.now.toISOString();
     const field: CustomField = { id: uuidv7(tx.now.getTime()), ...input, options: [...new Set(input.options)], active: true, createdAt: at, updatedAt: at };
     await insertCustomField(tx.db, field);
+    forgetInTransaction(tx.db, DEFINITIONS);
     await recordAudit(tx, 'custom_field.created', { type: 'custom_field', id: field.id }, { key: field.key, fieldType: field.type });
     return field;
   });
@@ -45,6 +47,7 @@ export async function updateCustomField(ctx: Ctx, id: string, input: z.output<ty
     };
     if ((next.type === 'dropdown' || next.type === 'multi_select') && next.options.length === 0) throw invalidField('options', 'needs at least one option');
     await updateCustomFieldRow(tx.db, next);
+    forgetInTransaction(tx.db, DEFINITIONS);
     await recordAudit(tx, 'custom_field.updated', { type: 'custom_field', id }, { changed: Object.keys(input) });
     return next;
   });
@@ -102,6 +105,11 @@ function isMissing(value: unknown): boolean {
  * Checks values against the admin-defined fields: unknown keys and wrong types are rejected,
  * and (on create) fields required for the ticket type must be present. `null` clears a value.
  */
+const DEFINITIONS = 'custom-fields';
+
+/** The field definitions, read once per transaction: a batch of new tickets checks each ticket against them. */
+const customFieldDefinitions = (ctx: Ctx) => onceInTransaction(ctx.db, DEFINITIONS, () => listCustomFieldRows(ctx.db));
+
 export async function validateCustomFields(
   ctx: Ctx,
   ticketType: string,
@@ -109,7 +117,7 @@ export async function validateCustomFields(
   opts: { requireAll: boolean },
 ): Promise<Record<string, unknown>> {
   const keys = Object.keys(values);
-  const fields = keys.length > 0 || opts.requireAll ? await listCustomFieldRows(ctx.db) : [];
+  const fields = keys.length > 0 || opts.requireAll ? await customFieldDefinitions(ctx) : [];
   const byKey = new Map(fields.filter((f) => f.active).map((f) => [f.key, f]));
   const known = new Set(fields.map((f) => f.key));
   const out: Record<string, unknown> = {};
@@ -135,7 +143,7 @@ export async function validateCustomFields(
 
 /** A ticket whose type or fields change must still carry the fields its type requires. */
 export async function assertRequiredFields(ctx: Ctx, ticketType: string, values: Record<string, unknown>): Promise<void> {
-  for (const f of await listCustomFieldRows(ctx.db)) {
+  for (const f of await customFieldDefinitions(ctx)) {
     if (f.active && f.requiredForTypes.includes(ticketType) && isMissing(values[f.key])) {
       throw invalidField(`customFields.${f.key}`, `is required for ${ticketType} tickets`);
     }

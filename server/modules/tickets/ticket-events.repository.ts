@@ -4,7 +4,7 @@ import type { AnyDb } from '../../platform/db/database.js';
 import { jsonText } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toIso, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
-import { insertRow } from '../../platform/db/prepared.js';
+import { insertRows } from '../../platform/db/prepared.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 
@@ -33,9 +33,7 @@ export async function appendTicketEvents(db: AnyDb, events: TicketEvent[]): Prom
     data: jsonParam(e.data),
     at: e.at,
   }));
-  // Most changes are one event (the prepared single-row statement); bulk changes write many at once.
-  if (rows.length === 1) await insertRow(q(db), 'ticket_events', rows[0]!);
-  else if (rows.length > 1) await q(db).insertInto('ticket_events').values(rows).execute();
+  await insertRows(q(db), 'ticket_events', rows);
 }
 
 const CUSTOMER_VISIBLE_ACTIONS: TicketEventAction[] = ['created', 'status_changed', 'message_added', 'merged_into', 'merged_from', 'split_from', 'follow_up_opened'];

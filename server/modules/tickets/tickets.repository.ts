@@ -4,7 +4,7 @@ import { capabilitiesOf, childValuesJson } from '../../platform/db/dialect/sql.j
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
-import { insertRow, prepared } from '../../platform/db/prepared.js';
+import { insertRows, prepared } from '../../platform/db/prepared.js';
 
 const q = (db: AnyDb) => db as Kysely<TicketTables>;
 type Row = TicketTables['tickets'];
@@ -116,9 +116,10 @@ function toRow(t: Ticket): Row {
   };
 }
 
-export async function insertTicket(db: AnyDb, t: Ticket): Promise<void> {
-  await insertRow(q(db), 'tickets', toRow(t));
-  if (t.tags.length > 0) await q(db).insertInto('ticket_tags').values(t.tags.map((tag) => ({ ticket_id: t.id, tag }))).execute();
+/** New tickets with their tags, a few statements for a whole batch. */
+export async function insertTickets(db: AnyDb, tickets: readonly Ticket[]): Promise<void> {
+  await insertRows(q(db), 'tickets', tickets.map(toRow));
+  await insertRows(q(db), 'ticket_tags', tickets.flatMap((t) => t.tags.map((tag) => ({ ticket_id: t.id, tag }))));
 }
 
 /** Writes the changed ticket (tags included) back. */

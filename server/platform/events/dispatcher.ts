@@ -110,6 +110,11 @@ export class EventDispatcher {
     while (this.running) await this.running;
   }
 
+  /** Whether an event waits for delivery (benchmarks wait for the work a run set off). */
+  hasPending(): Promise<boolean> {
+    return anyPending(this.db);
+  }
+
   private async loop(): Promise<void> {
     do {
       this.again = false;

@@ -3,7 +3,7 @@ import type { AnyDb } from '../db/dialect/types.js';
 import { jsonParam, toJson } from '../db/rows.js';
 import { capabilitiesOf } from '../db/dialect/sql.js';
 import { uuidv7 } from '../ids.js';
-import { insertRow } from '../db/prepared.js';
+import { insertRow, insertRows } from '../db/prepared.js';
 
 interface OutboxTable {
   outbox_events: { id: string; name: string; payload: unknown; created_at: string; dispatched_at: string | null };
@@ -19,6 +19,12 @@ export interface OutboxEvent {
 
 export async function insertOutboxEvent(db: AnyDb, name: string, payload: unknown, at: Date): Promise<void> {
   await insertRow(q(db), 'outbox_events', { id: uuidv7(at.getTime()), name, payload: jsonParam(payload), created_at: at.toISOString(), dispatched_at: null });
+}
+
+/** Many events of one transaction, in order (a batch of new tickets). */
+export async function insertOutboxEvents(db: AnyDb, events: readonly { name: string; payload: unknown }[], at: Date): Promise<void> {
+  const createdAt = at.toISOString();
+  await insertRows(q(db), 'outbox_events', events.map((e) => ({ id: uuidv7(at.getTime()), name: e.name, payload: jsonParam(e.payload), created_at: createdAt, dispatched_at: null })));
 }
 
 /** Whether any event waits, read without taking a lock (SQLite: on the reader, beside the writer). */

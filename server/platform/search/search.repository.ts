@@ -1,5 +1,5 @@
 import type { AnyDb } from '../db/dialect/types.js';
-import { deleteSearchRows, fullTextQuery, insertSearchRow, matchingSearchRows, rewriteSearchRow, ticketsMatchingSince } from '../db/dialect/sql.js';
+import { deleteSearchRows, fullTextQuery, insertSearchRows, matchingSearchRows, rewriteSearchRow, ticketsMatchingSince } from '../db/dialect/sql.js';
 import { sql, type Kysely } from 'kysely';
 import { jsonParam, toJson } from '../db/rows.js';
 import { legacySearchWords, searchWords } from './search-words.js';
@@ -20,7 +20,12 @@ export async function indexSearchDoc(db: AnyDb, docKey: string, ticketId: string
   if (!opts.isNew) await deleteSearchRows(db, [docKey]);
   // Indexed as the words a query is split into, so "xavier@quill.test" matches on both engines
   // (PostgreSQL would otherwise keep an email or URL as one token).
-  await insertSearchRow(db, docKey, ticketId, indexedText(text));
+  await insertSearchRows(db, [{ docKey, ticketId, body: indexedText(text) }]);
+}
+
+/** Indexes documents that have no row yet (a batch of new tickets and their messages), in order. */
+export async function indexNewSearchDocs(db: AnyDb, docs: readonly { docKey: string; ticketId: string; text: string }[]): Promise<void> {
+  await insertSearchRows(db, docs.map((d) => ({ docKey: d.docKey, ticketId: d.ticketId, body: indexedText(d.text) })));
 }
 
 /** What the index holds for a document's text. */

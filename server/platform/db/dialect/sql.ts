@@ -17,13 +17,19 @@ export function dialectOf(db: AnyDb): DialectName {
 const raw = <R>(db: AnyDb, text: string, parameters: unknown[]) => db.executeQuery<R>(CompiledQuery.raw(text, parameters));
 
 /**
- * Ticket numbers: a sequence on PostgreSQL (no row lock, so concurrent creates never wait on
- * each other, and a rolled-back number is never handed out again); on SQLite the single writer
- * makes a counter row safe.
+ * Ticket numbers, `count` of them, ascending: a sequence on PostgreSQL (no row lock, so
+ * concurrent creates never wait on each other, and a rolled-back number is never handed out
+ * again; a batch's numbers may interleave with another's); on SQLite the single writer makes a
+ * counter row safe and a batch's numbers consecutive.
  */
-export async function nextSequenceValue(db: AnyDb, name: 'ticket_number'): Promise<number> {
-  const r = dialectOf(db) === 'postgres' ? await raw<{ v: number }>(db, 'SELECT nextval($1) AS v', [`${name}_seq`]) : await raw<{ v: number }>(db, 'UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value AS v', [name]);
-  return Number(r.rows[0]!.v);
+export async function nextSequenceValues(db: AnyDb, name: 'ticket_number', count: number): Promise<number[]> {
+  if (dialectOf(db) === 'postgres') {
+    const r = count === 1 ? await raw<{ v: number }>(db, 'SELECT nextval($1) AS v', [`${name}_seq`]) : await raw<{ v: number }>(db, 'SELECT nextval($1) AS v FROM generate_series(1, $2)', [`${name}_seq`, count]);
+    return r.rows.map((row) => Number(row.v)).sort((a, b) => a - b);
+  }
+  const r = await raw<{ v: number }>(db, 'UPDATE counters SET value = value + ? WHERE name = ? RETURNING value AS v', [count, name]);
+  const last = Number(r.rows[0]!.v);
+  return Array.from({ length: count }, (_, i) => last - count + 1 + i);
 }
 
 /** Text value of a key of a JSON object column (custom fields). */
@@ -114,13 +120,31 @@ export function elapsedAtMost(db: AnyDb, from: string, to: string, ms: number): 
 
 // Full-text rows: FTS5 (contentless, rowid = search_docs.id) on SQLite; tsvector + GIN on PostgreSQL.
 
-export async function insertSearchRow(db: AnyDb, docKey: string, ticketId: string, body: string): Promise<void> {
-  if (dialectOf(db) === 'postgres') {
-    await raw(db, "INSERT INTO search_docs (doc_key, ticket_id, tsv) VALUES ($1, $2, to_tsvector('simple', $3))", [docKey, ticketId, body]);
-    return;
+export interface NewSearchRow {
+  docKey: string;
+  ticketId: string;
+  body: string;
+}
+
+/** Rows per statement when many documents are indexed at once (a batch of new tickets). */
+const SEARCH_ROWS_PER_INSERT = 128;
+const placeholders = (rows: number, perRow: (i: number) => string) => Array.from({ length: rows }, (_, i) => perRow(i)).join(', ');
+
+/** New full-text rows, in order (later rows sort as newer), a statement per 128 of them. */
+export async function insertSearchRows(db: AnyDb, rows: readonly NewSearchRow[]): Promise<void> {
+  const pg = dialectOf(db) === 'postgres';
+  for (let at = 0; at < rows.length; at += SEARCH_ROWS_PER_INSERT) {
+    const chunk = rows.slice(at, at + SEARCH_ROWS_PER_INSERT);
+    if (pg) {
+      const values = placeholders(chunk.length, (i) => `($${3 * i + 1}, $${3 * i + 2}, to_tsvector('simple', $${3 * i + 3}))`);
+      await raw(db, `INSERT INTO search_docs (doc_key, ticket_id, tsv) VALUES ${values}`, chunk.flatMap((r) => [r.docKey, r.ticketId, r.body]));
+      continue;
+    }
+    const inserted = await raw<{ id: number; doc_key: string }>(db, `INSERT INTO search_docs (doc_key, ticket_id) VALUES ${placeholders(chunk.length, () => '(?, ?)')} RETURNING id, doc_key`, chunk.flatMap((r) => [r.docKey, r.ticketId]));
+    // RETURNING lists rows in no promised order: each text goes with its own key's id.
+    const idOf = new Map(inserted.rows.map((r) => [r.doc_key, r.id]));
+    await atCommit(db, `INSERT INTO search_fts (rowid, body) VALUES ${placeholders(chunk.length, () => '(?, ?)')}`, chunk.flatMap((r) => [idOf.get(r.docKey), r.body]));
   }
-  const r = await raw<{ id: number }>(db, 'INSERT INTO search_docs (doc_key, ticket_id) VALUES (?, ?) RETURNING id', [docKey, ticketId]);
-  await atCommit(db, 'INSERT INTO search_fts (rowid, body) VALUES (?, ?)', [r.rows[0]!.id, body]);
 }
 
 // FTS5 writes wait for the commit (see AT_COMMIT), in the order they were made.
