@@ -8,7 +8,9 @@ export const isoDateTime = z.string().datetime({ offset: true });
  * only: a transform has no JSON Schema as a response.
  */
 export const utcDateTime = isoDateTime.transform((s) => new Date(s).toISOString());
-export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an id');
+// Lower case only, as ids are made and stored: the OpenAPI pattern cannot carry a flag, and an
+// upper-case id that passed validation would then be found nowhere (a 404 for a typo in case).
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an id (a lower-case UUID)');
 export const email = z.string().trim().toLowerCase().email().max(254);
 
 /** Opaque keyset cursor; clients pass back `nextCursor` unchanged. */

@@ -189,7 +189,7 @@ const SWEEP = [
   'created:2026-03-01', '-created:2026-03-01', 'created<2026-03-01', 'created>=2026-03-01T00:00:00.001Z', 'created>7d', 'updated<1h', 'resolved<30d', '-resolved<30d', 'closed>=2026-01-01',
   'is:starred', '-is:starred', 'is:spam', 'is:merged,spam', 'is:open', '-is:open', 'number>5', '#3', 'reopens>0', 'messages>=2',
   'subject:école', 'subject:ÉCOLE', '-subject:école', 'subject:"100%"', 'subject:_', 'subject:"a,b"', 'sla:active', '-sla:active', 'due<2h', 'sla:overdue',
-  'cf.order_id:A-1', '-cf.order_id:A-1', 'cf.plan:gold,"Bronze, Plus"', '-cf.plan:gold', 'cf.amount>10', 'cf.amount:0', '-cf.amount>=10', 'cf.amount<=10.5',
+  'cf.order_id:A-1', '-cf.order_id:A-1', 'cf.order_id:a-1', 'cf.order_id:ärger-7', 'cf.plan:gold,"Bronze, Plus"', '-cf.plan:gold', 'cf.amount>10', 'cf.amount:0', '-cf.amount>=10', 'cf.amount<=10.5',
   'cf.vip:true', 'cf.vip:false', '-cf.vip:true', 'cf.renewal:2026-03-01', '-cf.renewal>2026-03-01', 'cf.features:sso', '-cf.features:sso,api',
 ];
 
@@ -215,7 +215,7 @@ describeEachDialect('filter language: SQL and the in-memory evaluator agree', (d
     people.agent = { client: agent, actor: actor(agent, [billing]) };
     people.restricted = { client: restricted, actor: actor(restricted, [tier2], true) };
 
-    const cfs: Record<string, unknown>[] = [{}, { order_id: 'A-1', plan: 'Gold', amount: 10, vip: true, renewal: '2026-03-01', features: ['sso'] }, { order_id: 'a-1', plan: 'Bronze, Plus', amount: 10.5, vip: false, renewal: '2026-02-28', features: ['api', 'sso'] }, { amount: 0, features: [] }];
+    const cfs: Record<string, unknown>[] = [{}, { order_id: 'A-1', plan: 'Gold', amount: 10, vip: true, renewal: '2026-03-01', features: ['sso'] }, { order_id: 'a-1', plan: 'Bronze, Plus', amount: 10.5, vip: false, renewal: '2026-02-28', features: ['api', 'sso'] }, { order_id: 'ÄRGER-7', amount: 0, features: [] }];
     // Ticks around midnight UTC, several at the same instant (ties for every sort).
     const times = ['2026-02-28T23:59:59.999Z', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.001Z', '2026-03-01T23:59:59.999Z', '2026-03-02T00:00:00.000Z'];
     const made: number[] = [];
@@ -282,4 +282,15 @@ describeEachDialect('filter language: SQL and the in-memory evaluator agree', (d
     }
     expect(compared).toBeGreaterThan(200);
   }, 120_000);
+
+  it('a text field matches whatever the case, in every script; a dropdown keeps its options', async () => {
+    const facts = await findTicketsByIds(t.deps.database.db, (await sql<{ id: string }>`SELECT id FROM tickets WHERE merged_into_id IS NULL AND spam = 0`.execute(t.deps.database.db)).rows.map((r) => r.id));
+    const holding = (...values: string[]) => facts.filter((x) => values.includes(x.customFields.order_id as string)).map((x) => x.number).sort((p, q) => p - q);
+    const found = async (q: string) => nums(await t.admin.get(`/api/v1/tickets?limit=200&sort=number_asc&q=${enc(q)}`));
+    expect(holding('A-1').length).toBeGreaterThan(0);
+    expect(holding('a-1').length).toBeGreaterThan(0);
+    expect(await found('cf.order_id:a-1')).toEqual(holding('A-1', 'a-1'));
+    expect(await found('cf.order_id:A-1')).toEqual(holding('A-1', 'a-1'));
+    expect(await found('cf.order_id:ärger-7')).toEqual(holding('ÄRGER-7'));
+  });
 });

@@ -106,3 +106,28 @@ describeEachDialect('request guards: nesting, unicode, header size, error shape,
     }
   });
 });
+
+describeEachDialect('ids in upper case', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('are refused as the OpenAPI pattern says, naming the field, rather than passing and then found nowhere', async () => {
+    const tk = await createTicket(t.admin);
+    const spec = (await t.admin.get('/api/v1/openapi.json')).json();
+    const pattern = spec.paths['/api/v1/contacts/{id}'].get.parameters.find((p: { name: string }) => p.name === 'id').schema.pattern as string;
+    const upper = tk.id.toUpperCase();
+    expect(new RegExp(pattern).test(tk.id)).toBe(true);
+    expect(new RegExp(pattern).test(upper)).toBe(false);
+    const contactId = (await t.admin.get(`/api/v1/tickets/${tk.number}`)).json().requester.id as string;
+    const byPath = await t.admin.get(`/api/v1/contacts/${contactId.toUpperCase()}`);
+    expect(byPath.statusCode).toBe(400);
+    expect(byPath.json().error.details.fields[0].path).toBe('params.id');
+    const inBody = await t.admin.patch(`/api/v1/tickets/${tk.number}`, { assigneeId: t.admin.userId.toUpperCase() });
+    expect(inBody.statusCode).toBe(400);
+    expect(inBody.json().error.details.fields[0]).toMatchObject({ path: 'body.assigneeId', message: 'must be an id (a lower-case UUID)' });
+    expect((await t.admin.get(`/api/v1/contacts/${contactId}`)).statusCode).toBe(200);
+  });
+});

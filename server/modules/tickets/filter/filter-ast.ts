@@ -114,7 +114,8 @@ export type Predicate =
   | { kind: 'subject'; needle: string }
   /** `query` goes to `fullTextQuery`; `words` (lower-cased) drive the in-memory match. */
   | { kind: 'text'; query: string; words: string[]; phrase: boolean }
-  | { kind: 'customText'; key: string; values: string[] }
+  /** `fold`: compared ignoring case (free text; a dropdown's values are its options, spelled as defined). */
+  | { kind: 'customText'; key: string; values: string[]; fold?: boolean }
   | { kind: 'customNumber'; key: string; op: Ordering | '='; value: number }
   | { kind: 'customDate'; key: string; op: Ordering | '='; value: string }
   | { kind: 'customHas'; key: string; value: string }

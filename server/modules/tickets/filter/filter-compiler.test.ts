@@ -143,9 +143,10 @@ for (const dialect of DIALECTS) {
       const evil = `x'; DROP TABLE tickets; --`;
       const f = await resolveFilter(parseFilter(`subject:"${evil}" "${evil}" tag:${'o\'hara'} cf.order_id:"${evil}"`), resolvers);
       const compiled = db.selectFrom('tickets').select('id').where(compileFilter(db, f, NOW)).compile();
-      expect(compiled.sql).not.toContain('DROP');
+      expect(compiled.sql.toLowerCase()).not.toContain('drop');
       expect(compiled.sql).not.toContain("o'hara");
-      expect(compiled.parameters).toEqual(expect.arrayContaining(["o'hara", evil]));
+      // A text custom field compares folded: its value is bound in lower case.
+      expect(compiled.parameters).toEqual(expect.arrayContaining(["o'hara", evil.toLowerCase()]));
       expect(await db.selectFrom('tickets').select('id').where(compileFilter(db, f, NOW)).execute()).toEqual([]);
     });
   });

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import type { AnyDb } from '../../../platform/db/database.js';
 import {
   containsInsensitive,
+  lowerCase,
   fullTextQuery,
   jsonArrayContains,
   jsonNumber,
@@ -110,7 +111,7 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date, negated: boolean)
     }
     case 'customText': {
       const v = customText(db, p.key);
-      return notNull(v, eb(v, 'in', p.values));
+      return notNull(v, eb(p.fold ? lowerCase(db, v) : v, 'in', p.values));
     }
     case 'customNumber': {
       const v = jsonNumber(db, CUSTOM_FIELDS, p.key);

@@ -92,7 +92,7 @@ function holds(p: Predicate, ctx: Ctx): boolean {
       return containsWords(ctx.words(), p.words, p.phrase);
     case 'customText': {
       const v = customText(t.customFields[p.key]);
-      return v !== null && p.values.includes(v);
+      return v !== null && p.values.includes(p.fold ? v.toLowerCase() : v);
     }
     case 'customNumber': {
       const v = t.customFields[p.key];

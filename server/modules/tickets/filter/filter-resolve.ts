@@ -253,7 +253,7 @@ function customPredicate(term: CustomFieldTerm, r: FilterResolvers): Predicate {
   };
   switch (def.type) {
     case 'text':
-      return { kind: 'customText', key, values: term.values.map((v) => v.value) };
+      return { kind: 'customText', key, values: term.values.map((v) => v.value.toLowerCase()), fold: true };
     case 'dropdown':
       return { kind: 'customText', key, values: term.values.map(option) };
     case 'multi_select':

@@ -45,6 +45,11 @@ export function jsonArrayContains(db: AnyDb, column: string, key: string, value:
   return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}, ${`$."${key.replace(/"/g, '')}"`}) WHERE value = ${value})`;
 }
 
+/** Lower case in every script, as JavaScript's toLowerCase folds (SQLite's lower() folds ASCII only). */
+export function lowerCase(db: AnyDb, value: Expression<unknown>): RawBuilder<string> {
+  return dialectOf(db) === 'postgres' ? sql<string>`lower(${value})` : sql<string>`${sql.raw(UNICODE_LOWER)}(${value})`;
+}
+
 /** Case-insensitive substring match, in every script (as JavaScript's toLowerCase folds). */
 export function containsInsensitive(db: AnyDb, column: Expression<unknown> | string, needle: string): RawBuilder<SqlBool> {
   const col = typeof column === 'string' ? sql.ref(column) : column;
