@@ -130,14 +130,19 @@ export async function findOrCreateContactsByEmails(ctx: Ctx, entries: readonly {
   const wanted = new Map<string, string | undefined>();
   for (const e of entries) {
     const email = normalizeEmail(e.email);
-    if (!wanted.has(email)) wanted.set(email, e.name);
+    // The first name given, not the first entry's: an item without a name must not leave the
+    // contact called by its address when another item of the batch names the person.
+    wanted.set(email, wanted.get(email) || e.name || undefined);
   }
   const ids = await contactIdsByEmails(ctx.db, [...wanted.keys()]);
   const known = new Map((await findContactsByIds(ctx.db, [...ids.values()])).map((c) => [c.id, c]));
   const out = new Map<string, Contact>();
-  for (const [email, name] of wanted) {
+  // New addresses are claimed in one order (sorted), whatever order the request named them in:
+  // two batches claiming [a, b] and [b, a] at once on PostgreSQL each held one unique-index
+  // entry and waited for the other's, a deadlock that failed one (again and again, on retry).
+  for (const email of [...wanted.keys()].sort()) {
     const id = ids.get(email);
-    out.set(email, (id ? known.get(id) : undefined) ?? (await findOrCreateContactByEmail(ctx, email, name)).contact);
+    out.set(email, (id ? known.get(id) : undefined) ?? (await findOrCreateContactByEmail(ctx, email, wanted.get(email))).contact);
   }
   return out;
 }

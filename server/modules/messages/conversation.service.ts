@@ -9,7 +9,7 @@ import { reassignSearchDocs } from '../../platform/search/search.repository.js';
 import { contactSearchText, findOrCreateContactsByEmails, getContactsByIds, type Contact } from '../contacts/index.js';
 import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, insertNewTickets, saveTicket, ticketClosed, type Ticket } from '../tickets/index.js';
 import { normaliseBody } from './body-format.js';
-import { addOpeningMessages, mergedAway } from './messages.service.js';
+import { addOpeningMessages, checkNewMessages, mergedAway, type NewMessage } from './messages.service.js';
 import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
 
@@ -66,6 +66,19 @@ export async function createTicketsWithMessages(ctx: Ctx, inputs: readonly Creat
   return inTransaction(ctx, async (tx) => {
     const requesters = await resolveRequesters(tx, inputs, opts.itemPath);
     const kinds = inputs.map((input) => (input.channel === 'agent' && ctx.actor.type === 'user' ? 'reply' : 'customer'));
+    const messageInputs: NewMessage[] = inputs.map((input, i) => ({
+      kind: kinds[i]!,
+      body: input.message.body,
+      format: input.message.format,
+      normalised: bodies[i],
+      attachmentIds: input.message.attachmentIds,
+      authorContactId: requesters[i]!.id,
+      createdAt: input.createdAt,
+      opening: true,
+    }));
+    const messagePath = opts.itemPath && ((i: number) => `${opts.itemPath!(i)}.message`);
+    // Before insertNewTickets draws the numbers, so that a refused message leaves no gap in them.
+    const checked = await checkNewMessages(tx, messageInputs, { itemPath: messagePath });
     const tickets = await insertNewTickets(
       tx,
       inputs.map((input, i) => ({
@@ -89,11 +102,8 @@ export async function createTicketsWithMessages(ctx: Ctx, inputs: readonly Creat
     // The creating message is part of creation, not a status-changing reply.
     const messages = await addOpeningMessages(
       tx,
-      tickets.map((ticket, i) => {
-        const input = inputs[i]!;
-        return { ticket, input: { kind: kinds[i]!, body: input.message.body, format: input.message.format, normalised: bodies[i], attachmentIds: input.message.attachmentIds, authorContactId: requesters[i]!.id, createdAt: input.createdAt, opening: true } };
-      }),
-      { itemPath: opts.itemPath && ((i) => `${opts.itemPath!(i)}.message`) },
+      tickets.map((ticket, i) => ({ ticket, input: messageInputs[i]! })),
+      { itemPath: messagePath, checked },
     );
     return tickets.map((ticket, i) => ({ ticket, message: messages[i]!, requester: requesters[i]! }));
   });

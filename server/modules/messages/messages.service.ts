@@ -74,9 +74,14 @@ export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMes
 
 /**
  * The opening messages of a batch of new tickets (each ticket counts its message already; see
- * NewTicket.openingMessage), written set-wise as the tickets are. `itemPath` names an item in errors.
+ * NewTicket.openingMessage), written set-wise as the tickets are. `itemPath` names an item in
+ * errors; `checked` is what checkNewMessages answered for these messages, if the caller ran it.
  */
-export async function addOpeningMessages(ctx: Ctx, items: readonly { ticket: Ticket; input: NewMessage }[], opts: { itemPath?: (i: number) => string } = {}): Promise<MessageWithAttachments[]> {
+export async function addOpeningMessages(
+  ctx: Ctx,
+  items: readonly { ticket: Ticket; input: NewMessage }[],
+  opts: { itemPath?: (i: number) => string; checked?: readonly CheckedMessage[] } = {},
+): Promise<MessageWithAttachments[]> {
   const messages = await storeMessages(ctx, items, opts);
   await emitAll(ctx, 'message.created', messages.map((m, i) => messageCreated(m, items[i]!.ticket.number)));
   return messages;
@@ -84,36 +89,70 @@ export async function addOpeningMessages(ctx: Ctx, items: readonly { ticket: Tic
 
 const messageCreated = (m: Message, number: number) => ({ ticketId: m.ticketId, number, messageId: m.id, kind: m.kind, mentions: m.mentions, at: m.createdAt });
 
-/** Stores messages with their uploads, search rows and events; the caller counts them on their tickets and emits. */
-async function storeMessages(ctx: Ctx, items: readonly { ticket: Ticket; input: NewMessage }[], opts: { itemPath?: (i: number) => string } = {}): Promise<MessageWithAttachments[]> {
-  const staff = items.some((it) => it.input.kind === 'note') ? await listActiveStaffForMentions(ctx.db) : [];
-  const out: MessageWithAttachments[] = [];
-  for (const [i, { ticket, input }] of items.entries()) {
+/** A new message's body as stored and the uploads it may take. */
+export interface CheckedMessage {
+  html: string;
+  text: string;
+  attachments: Attachment[];
+}
+
+/**
+ * What can refuse a new message, checked before anything is written: a body empty once
+ * formatted, an upload that is unknown, used or someone else's, or one upload named by two
+ * messages of the same request (each upload belongs to one message). A batch of new tickets runs
+ * this before it draws their numbers: PostgreSQL never hands a drawn number out again, so a batch
+ * refused for its last message left a gap in the numbering as long as the batch.
+ */
+export async function checkNewMessages(ctx: Ctx, inputs: readonly NewMessage[], opts: { itemPath?: (i: number) => string } = {}): Promise<CheckedMessage[]> {
+  const namedBy = new Map<string, number>();
+  const out: CheckedMessage[] = [];
+  for (const [i, input] of inputs.entries()) {
     try {
       const { html, text } = input.normalised ?? normaliseBody(input.body, input.format);
       if (!text && input.attachmentIds.length === 0) throw invalidField('body', 'is empty after formatting');
-      const attachments = await claimAttachments(ctx, input.attachmentIds);
-      const at = input.createdAt ?? ctx.now.toISOString();
-      const staffAuthor = ctx.actor.type === 'user' && input.kind !== 'customer';
-      const id = uuidv7(Date.parse(at));
-      out.push({
-        id,
-        ticketId: ticket.id,
-        kind: input.kind,
-        authorType: staffAuthor ? 'user' : input.kind === 'customer' ? 'contact' : 'system',
-        authorUserId: staffAuthor && ctx.actor.type === 'user' ? ctx.actor.id : null,
-        authorContactId: input.kind === 'customer' ? (input.authorContactId ?? (ctx.actor.type === 'customer' ? ctx.actor.contactId : null) ?? ticket.requesterId) : null,
-        bodyHtml: html,
-        bodyText: text,
-        mentions: input.kind === 'note' ? parseMentions(text, staff) : [],
-        originalTicketId: null,
-        createdAt: at,
-        attachments: attachments.map((a) => ({ ...a, messageId: id })),
-      });
+      for (const id of new Set(input.attachmentIds)) {
+        const first = namedBy.get(id);
+        if (first !== undefined) {
+          throw invalidField('attachmentIds', `attachment ${id} is also named by ${opts.itemPath ? opts.itemPath(first) : 'another message'}; an upload belongs to one message`);
+        }
+        namedBy.set(id, i);
+      }
+      out.push({ html, text, attachments: await claimAttachments(ctx, input.attachmentIds) });
     } catch (err) {
       throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
     }
   }
+  return out;
+}
+
+/** Stores messages with their uploads, search rows and events; the caller counts them on their tickets and emits. */
+async function storeMessages(
+  ctx: Ctx,
+  items: readonly { ticket: Ticket; input: NewMessage }[],
+  opts: { itemPath?: (i: number) => string; checked?: readonly CheckedMessage[] } = {},
+): Promise<MessageWithAttachments[]> {
+  const checked = opts.checked ?? (await checkNewMessages(ctx, items.map((it) => it.input), opts));
+  const staff = items.some((it) => it.input.kind === 'note') ? await listActiveStaffForMentions(ctx.db) : [];
+  const out: MessageWithAttachments[] = items.map(({ ticket, input }, i) => {
+    const { html, text, attachments } = checked[i]!;
+    const at = input.createdAt ?? ctx.now.toISOString();
+    const staffAuthor = ctx.actor.type === 'user' && input.kind !== 'customer';
+    const id = uuidv7(Date.parse(at));
+    return {
+      id,
+      ticketId: ticket.id,
+      kind: input.kind,
+      authorType: staffAuthor ? 'user' : input.kind === 'customer' ? 'contact' : 'system',
+      authorUserId: staffAuthor && ctx.actor.type === 'user' ? ctx.actor.id : null,
+      authorContactId: input.kind === 'customer' ? (input.authorContactId ?? (ctx.actor.type === 'customer' ? ctx.actor.contactId : null) ?? ticket.requesterId) : null,
+      bodyHtml: html,
+      bodyText: text,
+      mentions: input.kind === 'note' ? parseMentions(text, staff) : [],
+      originalTicketId: null,
+      createdAt: at,
+      attachments: attachments.map((a) => ({ ...a, messageId: id })),
+    };
+  });
   await insertMessages(ctx.db, out.map(({ attachments: _a, ...m }) => m));
   for (const [i, m] of out.entries()) {
     // Checked again as they are taken: a message posted at the same moment may have claimed one since claimAttachments read it.
