@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { containsInsensitive } from '../../platform/db/dialect/sql.js';
-import { prepared } from '../../platform/db/prepared.js';
+import { insertRows, prepared } from '../../platform/db/prepared.js';
 import { jsonParam, toBool, toIso, toJson } from '../../platform/db/rows.js';
 
 interface ContactTables {
@@ -36,10 +36,16 @@ export interface Organization {
 export type IdentityKind = 'email' | 'phone';
 
 export async function insertContact(db: AnyDb, c: Contact): Promise<void> {
-  await q(db)
-    .insertInto('contacts')
-    .values({ id: c.id, name: c.name, organization_id: c.organizationId, vip: c.vip ? 1 : 0, notes: c.notes, created_at: c.createdAt, updated_at: c.updatedAt })
-    .execute();
+  await insertContacts(db, [c]);
+}
+
+/** New contact rows (their identities are claimed apart), a few statements however many. */
+export async function insertContacts(db: AnyDb, contacts: readonly Contact[]): Promise<void> {
+  await insertRows(
+    q(db),
+    'contacts',
+    contacts.map((c) => ({ id: c.id, name: c.name, organization_id: c.organizationId, vip: c.vip ? 1 : 0, notes: c.notes, created_at: c.createdAt, updated_at: c.updatedAt })),
+  );
 }
 
 export async function updateContactRow(db: AnyDb, c: Contact): Promise<void> {
@@ -238,20 +244,30 @@ export async function organizationIdsByNames(db: AnyDb, names: readonly string[]
   return out;
 }
 
+const CLAIMS_PER_INSERT = 128;
+
 /**
- * Claims an identity for a contact unless another transaction already owns it; on PostgreSQL
- * this waits for a concurrent claim of the same value to commit instead of failing.
+ * Claims identities for contacts unless another transaction already owns them; answers the
+ * values claimed. On PostgreSQL a concurrent claim of the same value is waited for (to commit)
+ * instead of failing; claims are made in the order given, so callers sort them to keep two
+ * transactions claiming overlapping sets from waiting on each other.
  */
-export async function claimIdentity(db: AnyDb, row: { id: string; contactId: string; kind: IdentityKind; value: string; at: string }): Promise<boolean> {
-  const r = await q(db)
-    .insertInto('contact_identities')
-    .values({ id: row.id, contact_id: row.contactId, kind: row.kind, value: row.value, is_primary: 1, created_at: row.at })
-    .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return r !== undefined;
+export async function claimIdentities(db: AnyDb, rows: readonly { id: string; contactId: string; kind: IdentityKind; value: string; at: string }[]): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (let at = 0; at < rows.length; at += CLAIMS_PER_INSERT) {
+    const chunk = rows.slice(at, at + CLAIMS_PER_INSERT);
+    const r = await q(db)
+      .insertInto('contact_identities')
+      .values(chunk.map((row) => ({ id: row.id, contact_id: row.contactId, kind: row.kind, value: row.value, is_primary: 1, created_at: row.at })))
+      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
+      .returning('value')
+      .execute();
+    for (const x of r) claimed.add(x.value);
+  }
+  return claimed;
 }
 
-export async function deleteContactRow(db: AnyDb, id: string): Promise<void> {
-  await q(db).deleteFrom('contacts').where('id', '=', id).execute();
+export async function deleteContactRows(db: AnyDb, ids: readonly string[]): Promise<void> {
+  if (ids.length) await q(db).deleteFrom('contacts').where('id', 'in', [...ids]).execute();
 }
+

@@ -9,9 +9,9 @@ import { emit } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
 import {
-  claimIdentity,
+  claimIdentities,
   contactIdsByEmails,
-  deleteContactRow,
+  deleteContactRows,
   deleteOrganizationRow,
   findContactIdByIdentity,
   findContactsByIds,
@@ -19,6 +19,7 @@ import {
   findOrganizationByName,
   findOrganizationsByIds,
   insertContact,
+  insertContacts,
   insertOrganization,
   listContactPage,
   listOrganizationRows,
@@ -92,39 +93,55 @@ async function insertNewContact(ctx: Ctx, input: z.output<typeof createContactRe
  */
 export async function findOrCreateContactByEmail(ctx: Ctx, email: string, name?: string): Promise<{ contact: Contact; created: boolean }> {
   const normalized = normalizeEmail(email);
-  const existing = async () => {
-    const id = await findContactIdByIdentity(ctx.db, 'email', normalized);
-    return id ? (await findContactsByIds(ctx.db, [id]))[0] : undefined;
-  };
-  const found = await existing();
+  const id = await findContactIdByIdentity(ctx.db, 'email', normalized);
+  const [found] = id ? await findContactsByIds(ctx.db, [id]) : [];
   if (found) return { contact: found, created: false };
+  return (await createContactsForEmails(ctx, new Map([[normalized, name]]))).get(normalized)!;
+}
+
+/**
+ * A contact for each (normalised, unclaimed) address, written set-wise. Addresses are claimed in
+ * sorted order: two batches claiming [a, b] and [b, a] at once on PostgreSQL would each hold one
+ * unique-index entry and wait for the other's. An address another transaction claimed meanwhile
+ * (two messages from a new customer at once) goes to the winner's contact, and ours is dropped.
+ */
+async function createContactsForEmails(ctx: Ctx, names: ReadonlyMap<string, string | undefined>): Promise<Map<string, { contact: Contact; created: boolean }>> {
   const at = ctx.now.toISOString();
-  const contact: Contact = {
-    id: uuidv7(ctx.now.getTime()),
-    name: name?.trim() || normalized.split('@')[0]!,
-    emails: [normalized],
-    phones: [],
-    organizationId: await organizationForEmail(ctx, normalized),
-    vip: false,
-    notes: '',
-    createdAt: at,
-    updatedAt: at,
-  };
-  await insertContact(ctx.db, contact);
-  // Two messages from a new customer can arrive at once: the loser of the race uses the winner's contact.
-  if (await claimIdentity(ctx.db, { id: uuidv7(ctx.now.getTime()), contactId: contact.id, kind: 'email', value: normalized, at })) {
-    return { contact, created: true };
+  const contacts: Contact[] = [];
+  for (const email of [...names.keys()].sort()) {
+    contacts.push({
+      id: uuidv7(ctx.now.getTime()),
+      name: names.get(email)?.trim() || email.split('@')[0]!,
+      emails: [email],
+      phones: [],
+      organizationId: await organizationForEmail(ctx, email),
+      vip: false,
+      notes: '',
+      createdAt: at,
+      updatedAt: at,
+    });
   }
-  await deleteContactRow(ctx.db, contact.id);
-  const winner = await existing();
-  if (!winner) throw new Error(`contact for ${normalized} vanished`);
-  return { contact: winner, created: false };
+  await insertContacts(ctx.db, contacts);
+  const claimed = await claimIdentities(ctx.db, contacts.map((c) => ({ id: uuidv7(ctx.now.getTime()), contactId: c.id, kind: 'email' as const, value: c.emails[0]!, at })));
+  const out = new Map<string, { contact: Contact; created: boolean }>();
+  const lost = contacts.filter((c) => !claimed.has(c.emails[0]!));
+  for (const c of contacts) if (claimed.has(c.emails[0]!)) out.set(c.emails[0]!, { contact: c, created: true });
+  if (lost.length === 0) return out;
+  await deleteContactRows(ctx.db, lost.map((c) => c.id));
+  const ids = await contactIdsByEmails(ctx.db, lost.map((c) => c.emails[0]!));
+  const winners = new Map((await findContactsByIds(ctx.db, [...ids.values()])).map((c) => [c.id, c]));
+  for (const c of lost) {
+    const winner = winners.get(ids.get(c.emails[0]!) ?? '');
+    if (!winner) throw new Error(`contact for ${c.emails[0]} vanished`);
+    out.set(c.emails[0]!, { contact: winner, created: false });
+  }
+  return out;
 }
 
 /**
  * The contacts of many addresses at once (a batch of new tickets), keyed by normalised address:
- * those known in one read, each unknown one created as findOrCreateContactByEmail does (with
- * the first name given for it).
+ * those known in one read, the unknown ones created together (each with the first name any
+ * entry gives it).
  */
 export async function findOrCreateContactsByEmails(ctx: Ctx, entries: readonly { email: string; name?: string | undefined }[]): Promise<Map<string, Contact>> {
   const wanted = new Map<string, string | undefined>();
@@ -137,13 +154,13 @@ export async function findOrCreateContactsByEmails(ctx: Ctx, entries: readonly {
   const ids = await contactIdsByEmails(ctx.db, [...wanted.keys()]);
   const known = new Map((await findContactsByIds(ctx.db, [...ids.values()])).map((c) => [c.id, c]));
   const out = new Map<string, Contact>();
-  // New addresses are claimed in one order (sorted), whatever order the request named them in:
-  // two batches claiming [a, b] and [b, a] at once on PostgreSQL each held one unique-index
-  // entry and waited for the other's, a deadlock that failed one (again and again, on retry).
-  for (const email of [...wanted.keys()].sort()) {
-    const id = ids.get(email);
-    out.set(email, (id ? known.get(id) : undefined) ?? (await findOrCreateContactByEmail(ctx, email, wanted.get(email))).contact);
+  const missing = new Map<string, string | undefined>();
+  for (const [email, name] of wanted) {
+    const contact = known.get(ids.get(email) ?? '');
+    if (contact) out.set(email, contact);
+    else missing.set(email, name);
   }
+  if (missing.size) for (const [email, { contact }] of await createContactsForEmails(ctx, missing)) out.set(email, contact);
   return out;
 }
 
