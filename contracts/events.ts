@@ -20,7 +20,7 @@ export const EVENT_SCHEMAS = {
   /** A group was deleted; the tickets module takes its tickets out of it. */
   'group.deleted': z.object({ groupId: z.string(), name: z.string() }),
   /** `at`: when the message was written (its createdAt; historical for imports). Absent in events stored before it was added. */
-  'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional() }),
+  'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional(), opening: z.boolean().optional() }),
   /** Inbound mail that could not be processed; its raw bytes are kept for replay. */
   'mail.quarantined': z.object({ inboundId: z.string(), reason: z.string() }),
   /** A delivery-status notification about a message we sent (bounce, delay). */

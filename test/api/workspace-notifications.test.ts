@@ -81,6 +81,18 @@ describeEachDialect('workspace: notifications bell', (dialect) => {
     expect(assigned).toEqual([expect.objectContaining({ ticket: expect.objectContaining({ number: tk.number }), messageId: null, actor: { type: 'user', id: t.admin.userId, name: 'Ada Admin' } })]);
   });
 
+  it('a ticket made already assigned tells its assignee once, as assigned (its opening message is no reply), singly or in a batch; one made for oneself nobody', async () => {
+    const made = await createTicket(t.admin, { subject: 'Born assigned', assigneeId: alice.userId });
+    const batch = await t.admin.post('/api/v1/tickets/batch', { tickets: [{ subject: 'Batch born assigned', requester: { email: 'ba@customer.test' }, message: { body: 'Hi' }, assigneeId: alice.userId }] });
+    expect(batch.statusCode).toBe(201);
+    const selfMade = await createTicket(alice, { subject: 'Made for myself', assigneeId: alice.userId });
+    await settle();
+    const about = async (number: number) => (await list(alice)).items.filter((n) => n.ticket.number === number).map((n) => [n.kind, n.actor.name]);
+    expect(await about(made.number)).toEqual([['assigned', 'Ada Admin']]);
+    expect(await about(batch.json().items[0].number as number)).toEqual([['assigned', 'Ada Admin']]);
+    expect(await about(selfMade.number)).toEqual([]);
+  });
+
   it('a customer reply notifies the assignee with a link to the message; on an unassigned ticket nobody', async () => {
     const tk = await createTicket(t.admin, { subject: 'Customer writes back', assigneeId: bob.userId, requester: { email: `cw-${dialect}@customer.test`, name: 'Cora Customer' } });
     const loose = await createTicket(t.admin, { subject: 'Nobody owns me', requester: { email: `cw-${dialect}@customer.test` } });

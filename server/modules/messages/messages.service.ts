@@ -68,7 +68,7 @@ export async function addMessageToTicket(ctx: Ctx, ticket: Ticket, input: NewMes
   const [message] = await storeMessages(ctx, [{ ticket, input }]);
   const at = message!.createdAt;
   const updated = input.opening ? ticket : await recordMessageOnTicket(ctx, ticket, { kind: input.kind, at, setStatus: input.keepStatus ? ticket.status : input.setStatus });
-  await emit(ctx, 'message.created', messageCreated(message!, ticket.number));
+  await emit(ctx, 'message.created', messageCreated(message!, ticket.number, input.opening === true));
   return { message: message!, ticket: updated };
 }
 
@@ -83,11 +83,12 @@ export async function addOpeningMessages(
   opts: { itemPath?: (i: number) => string; checked?: readonly CheckedMessage[] } = {},
 ): Promise<MessageWithAttachments[]> {
   const messages = await storeMessages(ctx, items, opts);
-  await emitAll(ctx, 'message.created', messages.map((m, i) => messageCreated(m, items[i]!.ticket.number)));
+  await emitAll(ctx, 'message.created', messages.map((m, i) => messageCreated(m, items[i]!.ticket.number, true)));
   return messages;
 }
 
-const messageCreated = (m: Message, number: number) => ({ ticketId: m.ticketId, number, messageId: m.id, kind: m.kind, mentions: m.mentions, at: m.createdAt });
+/** `opening`: the message a ticket was made with (it is the news of a new ticket, not a reply on one). */
+const messageCreated = (m: Message, number: number, opening: boolean) => ({ ticketId: m.ticketId, number, messageId: m.id, kind: m.kind, mentions: m.mentions, at: m.createdAt, ...(opening ? { opening } : {}) });
 
 /** A new message's body as stored and the uploads it may take. */
 export interface CheckedMessage {

@@ -55,17 +55,18 @@ async function draftsForMessage(ctx: Ctx, ticket: Ticket, p: EventPayload<'messa
       .filter((id) => id !== m.authorUserId)
       .map((userId) => ({ userId, kind: 'mention' as const, pref: 'mention' as const, messageId: m.id, actor: { type: m.authorType, id: m.authorUserId }, excerpt: excerptOf(m.bodyText), dedupeKey: `mention:${m.id}` }));
   }
-  if (m.kind === 'customer' && ticket.assigneeId) {
+  // The message a ticket opens with is no reply: an assignee hears of the new ticket as assigned.
+  if (m.kind === 'customer' && ticket.assigneeId && !p.opening) {
     return [{ userId: ticket.assigneeId, kind: 'customer_reply', pref: 'customer_reply', messageId: m.id, actor: { type: 'contact', id: m.authorContactId }, excerpt: excerptOf(m.bodyText), dedupeKey: `customer_reply:${m.id}` }];
   }
   return [];
 }
 
-/** The new assignee hears of it, unless they took the ticket themselves. */
+/** The new assignee hears of it, unless they took the ticket themselves (or made it assigned to themselves). */
 async function draftsForAssignment(ctx: Ctx, ticket: Ticket, cause: Extract<NotifyCause, { event: 'ticket.assigned' }>): Promise<Draft[]> {
   const to = cause.payload.to;
   if (!to) return [];
-  const by = await findChangeActor(ctx.db, ticket.id, 'assigned', cause.at);
+  const by = (await findChangeActor(ctx.db, ticket.id, 'assigned', cause.at)) ?? (await findChangeActor(ctx.db, ticket.id, 'created', cause.at));
   if (by?.actorType === 'user' && by.actorId === to) return [];
   return [{ userId: to, kind: 'assigned', pref: 'assigned', messageId: null, actor: { type: by?.actorType ?? 'system', id: by?.actorId ?? null }, excerpt: '', dedupeKey: `assigned:${cause.eventId}` }];
 }

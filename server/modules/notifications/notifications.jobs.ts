@@ -30,7 +30,8 @@ export function registerNotificationSubscribers(events: EventDispatcher): void {
       if (name === 'ticket.assigned' && !(payload as EventPayload<'ticket.assigned'>).to) return;
       if (name === 'message.created') {
         const m = payload as EventPayload<'message.created'>;
-        if (m.kind === 'reply' || (m.kind === 'note' && m.mentions.length === 0)) return;
+        // A ticket's opening message tells nobody: an assignee hears of the new ticket as assigned.
+        if (m.kind === 'reply' || (m.kind === 'note' && m.mentions.length === 0) || (m.kind === 'customer' && m.opening)) return;
       }
       const at = toIso(event.createdAt);
       const ctx = { actor: systemActor('notifications'), requestId: event.id, now: new Date(at), db, events };

@@ -97,6 +97,9 @@ export async function insertNewTickets(ctx: Ctx, inputs: readonly NewTicket[], o
   );
   await indexNewSearchDocs(ctx.db, tickets.map((t, i) => ({ docKey: `t:${t.id}`, ticketId: t.id, text: ticketSearchText(t, inputs[i]!.requesterText) })));
   await emitAll(ctx, 'ticket.created', tickets.map((t) => ({ ticketId: t.id, number: t.number, channel: t.channel, requesterId: t.requesterId })));
+  // Assigned as it is made: the assignee hears of it (and their workspace shows it) as after any assignment.
+  const assigned = tickets.filter((t) => t.assigneeId !== null);
+  if (assigned.length) await emitAll(ctx, 'ticket.assigned', assigned.map((t) => ({ ticketId: t.id, number: t.number, from: null, to: t.assigneeId })));
   return tickets;
 }
 
