@@ -101,6 +101,9 @@ describeEachDialect('batch create (POST /tickets/batch)', (dialect) => {
     await refused([ok, { ...ok, assigneeId: '018f0000-0000-7000-8000-000000000000' }], 'tickets.1.assigneeId');
     await refused([{ ...ok, requesterId: '018f0000-0000-7000-8000-000000000000', requester: undefined }], 'tickets.0.requesterId');
     await refused([ok, { ...ok, requester: undefined }], 'tickets.1.requester');
+    await refused([ok, { ...ok, requesterId: '018f0000-0000-7000-8000-000000000000' }], 'tickets.1.requester');
+    const both = await agent.post('/api/v1/tickets', { ...ok, requesterId: '018f0000-0000-7000-8000-000000000000' });
+    expect([both.statusCode, both.json().error.details.fields[0].path]).toEqual([400, 'requester']);
     await refused([ok, { ...ok, message: { body: '<p> </p>', format: 'html' } }], 'tickets.1.message.body');
     await refused([ok, { requester: ok.requester, message: ok.message }], 'body.tickets.1.subject');
     await refused([ok, { ...ok, colour: 'red' }], 'body.tickets.1.colour');

@@ -31,6 +31,8 @@ async function resolveRequesters(ctx: Ctx, inputs: readonly CreateInput[], itemP
   const byId = new Map((await getContactsByIds(ctx, inputs.flatMap((input) => (input.requesterId ? [input.requesterId] : [])))).map((c) => [c.id, c]));
   const byEmail = await findOrCreateContactsByEmails(ctx, inputs.flatMap((input) => (!input.requesterId && input.requester ? [input.requester] : [])));
   return inputs.map((input, i) => {
+    // Both named: which one was meant cannot be told (the id used to win without a word).
+    if (input.requesterId && input.requester) throw fail(invalidField('requester', 'give requester (an email) or requesterId, not both'), i);
     if (input.requesterId) {
       const c = byId.get(input.requesterId);
       if (!c) throw fail(invalidField('requesterId', 'unknown contact'), i);
