@@ -41,7 +41,8 @@ export function registerSlaSubscribers(events: EventDispatcher): void {
   });
   events.subscribe('message.created', async (event, db) => {
     const p = event.payload as EventPayload<'message.created'>;
-    if (p.kind === 'note') return;
+    // A ticket's opening customer message starts no episode: ticket.created set its clocks.
+    if (p.kind === 'note' || (p.kind === 'customer' && p.opening)) return;
     const ctx = ctxOf(event, db);
     const at = p.at ?? (await getMessageSummaries(ctx, [p.messageId]))[0]?.createdAt ?? ctx.now.toISOString();
     await refreshTicketSla(ctx, p.ticketId, { ...(p.kind === 'customer' ? { customerMessageAt: at } : { agentReplyAt: at }), ...replay(p) });
