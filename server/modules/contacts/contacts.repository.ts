@@ -61,9 +61,13 @@ export async function replaceIdentities(db: AnyDb, contactId: string, kind: Iden
   await q(db).deleteFrom('contact_identities').where('contact_id', '=', contactId).where('kind', '=', kind).execute();
   const unique = [...new Set(values)];
   if (unique.length === 0) return;
+  // Written in sorted order, the order new tickets' contacts claim addresses in: on PostgreSQL a
+  // contact saved with [b, a] beside a batch claiming [a, b] would otherwise wait on each other
+  // until the deadlock check broke the tie. (Identities list by primary, then value: unchanged.)
+  const rows = unique.map((value, i) => ({ id: newId(), contact_id: contactId, kind, value, is_primary: i === 0 ? 1 : 0, created_at: at }));
   await q(db)
     .insertInto('contact_identities')
-    .values(unique.map((value, i) => ({ id: newId(), contact_id: contactId, kind, value, is_primary: i === 0 ? 1 : 0, created_at: at })))
+    .values(rows.sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : 0)))
     .execute();
 }
 
