@@ -27,9 +27,10 @@ export const invalidField = (field: string, message: string): AppError =>
 /**
  * A check made deep inside (custom fields, a contact) names its field from one item's point of
  * view ("customFields.plan"); in a batch it must also say which item: `tickets.3.customFields.plan`.
+ * Without a prefix (a single item, not a batch) the error stands as it is.
  */
-export function withinItem(err: unknown, prefix: string): unknown {
-  if (!(err instanceof AppError) || err.code !== 'validation_failed') return err;
+export function withinItem(err: unknown, prefix: string | undefined): unknown {
+  if (prefix === undefined || !(err instanceof AppError) || err.code !== 'validation_failed') return err;
   const fields = (err.details as { fields?: { path: string; message: string }[] } | null)?.fields;
   if (!fields?.length || fields.some((f) => f.path.startsWith(`${prefix}.`))) return err;
   const named = fields.map((f) => ({ path: `${prefix}.${f.path}`, message: f.message }));

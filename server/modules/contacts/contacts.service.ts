@@ -32,7 +32,7 @@ import {
 
 /** Phone numbers are matched on digits (and a leading +), whatever the formatting. */
 export const normalizePhone = (p: string): string => (p.trim().startsWith('+') ? '+' : '') + p.replace(/\D/g, '');
-const normalizeEmail = (e: string): string => e.trim().toLowerCase();
+export const normalizeEmail = (e: string): string => e.trim().toLowerCase();
 
 async function assertIdentitiesFree(ctx: Ctx, emails: string[], phones: string[], exceptId?: string): Promise<void> {
   const takenEmails = await findIdentityOwners(ctx.db, 'email', emails, exceptId);

@@ -9,6 +9,7 @@ export {
   getOrganizationsByIds,
   createContact,
   createOrganization,
+  normalizeEmail,
   normalizePhone,
 } from './contacts.service.js';
 export type { Contact, Organization } from './contacts.repository.js';

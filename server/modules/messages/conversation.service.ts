@@ -1,4 +1,3 @@
-import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { createTicketRequest } from '../../../contracts/tickets.js';
 import type { Ctx } from '../../platform/context.js';
@@ -6,9 +5,9 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, invalidField, notFound, withinItem } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { reassignSearchDocs } from '../../platform/search/search.repository.js';
-import { contactSearchText, findOrCreateContactsByEmails, getContactsByIds, type Contact } from '../contacts/index.js';
+import { contactSearchText, findOrCreateContactsByEmails, getContactsByIds, normalizeEmail, type Contact } from '../contacts/index.js';
 import { applyChanges, appendTicketEvents, eventsFrom, getTicket, insertNewTicket, insertNewTickets, saveTicket, ticketClosed, type Ticket } from '../tickets/index.js';
-import { normaliseBody } from './body-format.js';
+import { normaliseBodies } from './body-format.js';
 import { addOpeningMessages, checkNewMessages, mergedAway, type NewMessage } from './messages.service.js';
 import { conversationFactsOf, findMessagesByIds, messageIdsOf, moveMessages, type ConversationFacts, type Message } from './messages.repository.js';
 
@@ -22,7 +21,7 @@ type ItemPath = ((i: number) => string) | undefined;
 
 /** Each item's requester: the customer themself, a contact by id, or one found or created by email. */
 async function resolveRequesters(ctx: Ctx, inputs: readonly CreateInput[], itemPath: ItemPath): Promise<Contact[]> {
-  const fail = (err: unknown, i: number) => (itemPath ? withinItem(err, itemPath(i)) : err);
+  const fail = (err: unknown, i: number) => withinItem(err, itemPath?.(i));
   if (ctx.actor.type === 'customer') {
     const [self] = ctx.actor.contactId ? await getContactsByIds(ctx, [ctx.actor.contactId]) : [];
     if (!self) throw forbidden('This customer account has no contact record');
@@ -38,7 +37,7 @@ async function resolveRequesters(ctx: Ctx, inputs: readonly CreateInput[], itemP
       if (!c) throw fail(invalidField('requesterId', 'unknown contact'), i);
       return c;
     }
-    if (input.requester) return byEmail.get(input.requester.email.trim().toLowerCase())!;
+    if (input.requester) return byEmail.get(normalizeEmail(input.requester.email))!;
     throw fail(invalidField('requester', 'give requester.email or requesterId'), i);
   });
 }
@@ -59,12 +58,7 @@ export async function createTicketWithMessage(ctx: Ctx, input: CreateInput): Pro
  */
 export async function createTicketsWithMessages(ctx: Ctx, inputs: readonly CreateInput[], opts: { itemPath?: (i: number) => string } = {}): Promise<{ ticket: Ticket; message: Message; requester: Contact }[]> {
   const isCustomer = ctx.actor.type === 'customer';
-  const bodies: { html: string; text: string }[] = [];
-  for (const input of inputs) {
-    bodies.push(normaliseBody(input.message.body, input.message.format));
-    // A batch of large HTML bodies lets other requests run between them.
-    if (inputs.length > 1 && (input.message.format === 'html' || input.message.body.length > 100_000)) await yieldToOthers();
-  }
+  const bodies = await normaliseBodies(inputs.map((input) => input.message));
   return inTransaction(ctx, async (tx) => {
     const requesters = await resolveRequesters(tx, inputs, opts.itemPath);
     const kinds = inputs.map((input) => (input.channel === 'agent' && ctx.actor.type === 'user' ? 'reply' : 'customer'));

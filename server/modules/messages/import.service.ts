@@ -1,4 +1,3 @@
-import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { importTicket, importTicketsResponse } from '../../../contracts/import.js';
 import type { Actor, Ctx } from '../../platform/context.js';
@@ -9,7 +8,7 @@ import { emit } from '../../platform/events/emit.js';
 import { groupIdsByNames, requireAdmin, userIdsByHandles, findUsersByIds } from '../auth/index.js';
 import { contactSearchText, findOrCreateContactByEmail } from '../contacts/index.js';
 import { applyChanges, findTicketsByIds, insertNewTicket, type Ticket } from '../tickets/index.js';
-import { normaliseBody } from './body-format.js';
+import { normaliseBodies } from './body-format.js';
 import { assertConsistentHistory } from './import-checks.js';
 import { findImportedTicketIds, recordImportedTicket } from './import-refs.repository.js';
 import { addMessageToTicket } from './messages.service.js';
@@ -23,27 +22,17 @@ type ImportAnswer = z.infer<typeof importTicketsResponse>;
  */
 const at = (ctx: Ctx, iso: string, actor?: Actor): Ctx => ({ ...ctx, now: new Date(iso), imported: true, ...(actor ? { actor } : {}) });
 
-type Body = { html: string; text: string };
-
-/**
- * Every body formatted before the transaction opens: 20 HTML messages of 1 MB took 15 s to
- * sanitise and convert, and inside the transaction that held SQLite's single writer (a reply
- * posted meanwhile waited 18 s). Yielding between bodies lets other requests run in between.
- * A body with no words left is named with its place in the batch.
- */
-async function formatBodies(tickets: readonly ImportTicket[]): Promise<Body[][]> {
-  const out: Body[][] = [];
-  for (const [i, t] of tickets.entries()) {
-    const bodies: Body[] = [];
-    for (const [k, m] of t.messages.entries()) {
-      const body = normaliseBody(m.body, m.format);
+/** Every body formatted before the transaction opens; one with no words left is named with its place in the batch. */
+async function formatBodies(tickets: readonly ImportTicket[]): Promise<{ html: string; text: string }[][]> {
+  const flat = await normaliseBodies(tickets.flatMap((t) => t.messages));
+  let at = 0;
+  return tickets.map((t, i) =>
+    t.messages.map((_, k) => {
+      const body = flat[at++]!;
       if (!body.text) throw invalidField(`tickets.${i}.messages.${k}.body`, 'is empty after formatting');
-      bodies.push(body);
-      if (m.format === 'html' || m.body.length > 100_000) await yieldToOthers();
-    }
-    out.push(bodies);
-  }
-  return out;
+      return body;
+    }),
+  );
 }
 
 /**

@@ -120,7 +120,7 @@ export async function checkNewMessages(ctx: Ctx, inputs: readonly NewMessage[], 
       }
       out.push({ html, text, attachments: await claimAttachments(ctx, input.attachmentIds) });
     } catch (err) {
-      throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
+      throw withinItem(err, opts.itemPath?.(i));
     }
   }
   return out;
@@ -159,7 +159,7 @@ async function storeMessages(
     // Checked again as they are taken: a message posted at the same moment may have claimed one since claimAttachments read it.
     if (m.attachments.length && (await attachToMessage(ctx.db, m.attachments.map((a) => a.id), m.id)) < m.attachments.length) {
       const err = invalidField('attachmentIds', 'an attachment was used by another message meanwhile; upload it again');
-      throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
+      throw withinItem(err, opts.itemPath?.(i));
     }
   }
   await indexNewSearchDocs(ctx.db, out.map((m) => ({ docKey: `m:${m.id}`, ticketId: m.ticketId, text: m.bodyText })));

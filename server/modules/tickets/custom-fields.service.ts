@@ -101,15 +101,15 @@ function isMissing(value: unknown): boolean {
   return Array.isArray(value) && value.length === 0;
 }
 
-/**
- * Checks values against the admin-defined fields: unknown keys and wrong types are rejected,
- * and (on create) fields required for the ticket type must be present. `null` clears a value.
- */
 const DEFINITIONS = 'custom-fields';
 
 /** The field definitions, read once per transaction: a batch of new tickets checks each ticket against them. */
 const customFieldDefinitions = (ctx: Ctx) => onceInTransaction(ctx.db, DEFINITIONS, () => listCustomFieldRows(ctx.db));
 
+/**
+ * Checks values against the admin-defined fields: unknown keys and wrong types are rejected,
+ * and (on create) fields required for the ticket type must be present. `null` clears a value.
+ */
 export async function validateCustomFields(
   ctx: Ctx,
   ticketType: string,

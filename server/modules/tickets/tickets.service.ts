@@ -85,7 +85,7 @@ export async function insertNewTickets(ctx: Ctx, inputs: readonly NewTicket[], o
       // null means "no value", as in a patch: nothing is stored for it.
       customFields.push(Object.fromEntries(Object.entries(validated).filter(([, v]) => v !== null)));
     } catch (err) {
-      throw opts.itemPath ? withinItem(err, opts.itemPath(i)) : err;
+      throw withinItem(err, opts.itemPath?.(i));
     }
   }
   const numbers = await nextSequenceValues(ctx.db, 'ticket_number', inputs.length);
