@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -42,9 +42,13 @@ export class BlobStore {
       },
     });
     const input = Buffer.isBuffer(source) ? (await import('node:stream')).Readable.from([source]) : source;
+    // Opened before the first byte is read: a write stream opens its file in the background, and a
+    // source that fails at once could reject the pipeline before that open, leaving a file behind.
+    const handle = await open(tmp, 'wx');
     try {
-      await pipeline(input, meter, createWriteStream(tmp));
+      await pipeline(input, meter, handle.createWriteStream());
     } catch (err) {
+      await handle.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
