@@ -7,7 +7,8 @@ export const EVENT_SCHEMAS = {
   'ticket.created': ticketRef.extend({ channel: z.string(), requesterId: z.string() }),
   'ticket.updated': ticketRef.extend({ changes: z.array(z.string()) }),
   'ticket.status_changed': ticketRef.extend({ from: z.string(), to: z.string() }),
-  'ticket.assigned': ticketRef.extend({ from: z.string().nullable(), to: z.string().nullable() }),
+  /** `by`: who assigned it (absent in events stored before it was added). */
+  'ticket.assigned': ticketRef.extend({ from: z.string().nullable(), to: z.string().nullable(), by: z.object({ type: z.string(), id: z.string().nullable() }).optional() }),
   'ticket.merged': ticketRef.extend({ intoTicketId: z.string(), intoNumber: z.number().int() }),
   'ticket.split': ticketRef.extend({ fromTicketId: z.string(), fromNumber: z.number().int() }),
   'ticket.deleted': ticketRef,

@@ -66,7 +66,8 @@ async function draftsForMessage(ctx: Ctx, ticket: Ticket, p: EventPayload<'messa
 async function draftsForAssignment(ctx: Ctx, ticket: Ticket, cause: Extract<NotifyCause, { event: 'ticket.assigned' }>): Promise<Draft[]> {
   const to = cause.payload.to;
   if (!to) return [];
-  const by = (await findChangeActor(ctx.db, ticket.id, 'assigned', cause.at)) ?? (await findChangeActor(ctx.db, ticket.id, 'created', cause.at));
+  const said = cause.payload.by;
+  const by = said ? { actorType: said.type, actorId: said.id } : ((await findChangeActor(ctx.db, ticket.id, 'assigned', cause.at)) ?? (await findChangeActor(ctx.db, ticket.id, 'created', cause.at)));
   if (by?.actorType === 'user' && by.actorId === to) return [];
   return [{ userId: to, kind: 'assigned', pref: 'assigned', messageId: null, actor: { type: by?.actorType ?? 'system', id: by?.actorId ?? null }, excerpt: '', dedupeKey: `assigned:${cause.eventId}` }];
 }

@@ -42,6 +42,11 @@ export interface NewTicket {
   openingMessage?: { kind: 'customer' | 'reply' | 'note'; at: string } | undefined;
 }
 
+const byOf = (ctx: Ctx) => {
+  const { actorType, actorId } = actorRef(ctx.actor);
+  return { type: actorType, id: actorId };
+};
+
 export function eventsFrom(ctx: Ctx, ticketId: string, changes: FieldChange[], data: Record<string, unknown> = {}, at = ctx.now.toISOString()): TicketEvent[] {
   const { actorType, actorId } = actorRef(ctx.actor);
   return changes.map((c) => ({ id: uuidv7(ctx.now.getTime()), ticketId, actorType, actorId, action: c.action, from: c.from, to: c.to, data, at }));
@@ -99,7 +104,8 @@ export async function insertNewTickets(ctx: Ctx, inputs: readonly NewTicket[], o
   await emitAll(ctx, 'ticket.created', tickets.map((t) => ({ ticketId: t.id, number: t.number, channel: t.channel, requesterId: t.requesterId })));
   // Assigned as it is made: the assignee hears of it (and their workspace shows it) as after any assignment.
   const assigned = tickets.filter((t) => t.assigneeId !== null);
-  if (assigned.length) await emitAll(ctx, 'ticket.assigned', assigned.map((t) => ({ ticketId: t.id, number: t.number, from: null, to: t.assigneeId })));
+  const by = byOf(ctx);
+  if (assigned.length) await emitAll(ctx, 'ticket.assigned', assigned.map((t) => ({ ticketId: t.id, number: t.number, from: null, to: t.assigneeId, by })));
   return tickets;
 }
 
@@ -207,7 +213,7 @@ export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch,
   const status = changes.find((c) => c.action === 'status_changed');
   if (status) await emit(ctx, 'ticket.status_changed', { ...ref, from: String(status.from), to: String(status.to) });
   const assigned = changes.find((c) => c.action === 'assigned');
-  if (assigned) await emit(ctx, 'ticket.assigned', { ...ref, from: (assigned.from as string | null) ?? null, to: (assigned.to as string | null) ?? null });
+  if (assigned) await emit(ctx, 'ticket.assigned', { ...ref, from: (assigned.from as string | null) ?? null, to: (assigned.to as string | null) ?? null, by: byOf(ctx) });
   return after;
 }
 
