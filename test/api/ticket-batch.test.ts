@@ -70,20 +70,30 @@ describeEachDialect('batch create (POST /tickets/batch)', (dialect) => {
   });
 
   it('sets off what a new ticket sets off: rules, SLA clocks', async () => {
-    const target = { firstResponse: 60, nextResponse: null, resolution: null };
-    expect((await t.admin.post('/api/v1/sla/policies', { name: 'Batch SLA', condition: 'tag:slabatch', targets: { low: target, medium: target, high: target, urgent: target } })).statusCode).toBe(201);
+    const target = (firstResponse: number) => ({ firstResponse, nextResponse: null, resolution: null });
+    expect((await t.admin.post('/api/v1/sla/policies', { name: 'Batch SLA', condition: 'tag:slabatch', targets: { low: target(240), medium: target(60), high: target(30), urgent: target(15) } })).statusCode).toBe(201);
     expect((await t.admin.post('/api/v1/automations/rules', { name: 'Batch urgent', kind: 'trigger', events: ['ticket.created'], conditions: { filter: 'tag:rulebatch' }, actions: [{ type: 'set_priority', priority: 'urgent' }] })).statusCode).toBe(201);
     const res = await batch(agent, [
       { subject: 'Rule me', requester: { email: 'rule@batch.test' }, message: { body: 'x' }, tags: ['rulebatch'] },
       { subject: 'Clock me', requester: { email: 'rule@batch.test' }, message: { body: 'y' }, tags: ['slabatch'] },
+      { subject: 'Clock me low', requester: { email: 'rule@batch.test' }, message: { body: 'z' }, tags: ['slabatch'], priority: 'low' },
+      { subject: 'Clock me urgent', requester: { email: 'rule@batch.test' }, message: { body: 'w' }, tags: ['slabatch'], priority: 'urgent' },
     ]);
     expect(res.statusCode).toBe(201);
     await t.deps.events.idle();
     await t.deps.jobs.drain();
     await t.deps.events.idle();
-    const [ruled, clocked] = res.json().items as BatchItem[];
+    const [ruled, ...clocked] = res.json().items as BatchItem[];
     expect((await agent.get(`/api/v1/tickets/${ruled!.number}`)).json().priority).toBe('urgent');
-    expect((await agent.get(`/api/v1/tickets/${clocked!.number}`)).json().sla).toMatchObject({ target: 'first_response', breached: false });
+    // Each ticket of the batch runs its own clock, timed by its own priority.
+    const minutes: number[] = [];
+    for (const item of clocked) {
+      const ticket = (await agent.get(`/api/v1/tickets/${item.number}`)).json();
+      expect(ticket.sla).toMatchObject({ target: 'first_response', breached: false });
+      minutes.push((Date.parse(ticket.sla.dueAt) - Date.parse(ticket.createdAt)) / 60_000);
+      expect((await agent.get(`/api/v1/tickets/${item.number}/sla`)).json().policy).toMatchObject({ name: 'Batch SLA' });
+    }
+    expect(minutes).toEqual([60, 240, 15]);
   });
 
   it('is all or none: a bad item is named by its place and nothing of the batch is kept', async () => {

@@ -118,6 +118,29 @@ describeEachDialect('store and outbox', (dialect) => {
     expect(await countPending(database.db)).toBe(0);
   });
 
+  it('hands a run subscriber all the batch’s events of its name at once, in order; when one event fails, the others are still delivered', async () => {
+    const own = new EventDispatcher(database.db, clock, { error: () => undefined });
+    const calls: string[][] = [];
+    const seenByOne: string[] = [];
+    const ref = (e: { payload: unknown }) => (e.payload as { ticketId: string }).ticketId;
+    own.subscribeRun('ticket.deleted', async (events, db) => {
+      calls.push(events.map(ref));
+      if (events.some((e) => ref(e) === 'bad')) await sql`select * from no_such_table`.execute(db);
+    });
+    own.subscribe('ticket.deleted', async (e) => void seenByOne.push(ref(e)));
+    await inTransaction({ ...ctx(), events: own }, async (tx) => {
+      for (const ticketId of ['a', 'b']) await emit(tx, 'ticket.deleted', { ticketId, number: 1 });
+      await emit(tx, 'ticket.split', { ticketId: 'c', number: 3, fromTicketId: 'a', fromNumber: 1 });
+      for (const ticketId of ['d', 'bad', 'e']) await emit(tx, 'ticket.deleted', { ticketId, number: 1 });
+    });
+    await own.idle();
+    // First pass: all five at the place of the first, failing; then each event once on its own.
+    expect(calls).toEqual([['a', 'b', 'd', 'bad', 'e'], ['a'], ['b'], ['d'], ['bad'], ['e']]);
+    // The per-event subscriber saw nothing before the failure, then every event once.
+    expect(seenByOne).toEqual(['a', 'b', 'd', 'bad', 'e']);
+    expect(await countPending(database.db)).toBe(0);
+  });
+
   it('keeps, once each, what the other subscribers wrote when one fails on one event of a batch', async () => {
     await sql`CREATE TABLE delivery_probe (ticket_id text NOT NULL)`.execute(database.db);
     const errors: string[] = [];

@@ -105,6 +105,35 @@ describeEachDialect('realtime socket', (dialect) => {
     expect(await watch.event('ticket.updated', tk.number)).toMatchObject({ rooms: [`ticket:${tk.number}`] });
   });
 
+  it('pushes each ticket of a batch create, its first message, its assignment and the assignee’s bell', async () => {
+    const q = await connect(bob);
+    await q.subscribe(['queue']);
+    const mine = await connect(alice);
+    await mine.subscribe([`agent:${alice.userId}`]);
+    const batch = await t.admin.post('/api/v1/tickets/batch', {
+      tickets: [
+        { subject: 'Batch live 1', requester: { email: 'batch-live-1@example.com' }, message: { body: 'One' } },
+        { subject: 'Batch live 2', requester: { email: 'batch-live-2@example.com' }, message: { body: 'Two' }, assigneeId: alice.userId, groupId },
+        { subject: 'Batch live 3', requester: { email: 'batch-live-3@example.com' }, message: { body: 'Three' }, priority: 'high' },
+      ],
+    });
+    expect(batch.statusCode).toBe(201);
+    const [one, two, three] = batch.json().items as { number: number; messageId: string }[];
+    // The assignee's notification is written by a job the delivery queues, and then pushed.
+    await t.deps.events.idle();
+    await t.deps.jobs.drain();
+    await t.deps.events.idle();
+    expect((await q.event('ticket.created', one!.number)).data).toMatchObject({ status: 'open', assigneeId: null });
+    expect((await q.event('ticket.created', two!.number)).data).toMatchObject({ status: 'in_progress', assigneeId: alice.userId, groupId });
+    expect((await q.event('ticket.created', three!.number)).data).toMatchObject({ priority: 'high' });
+    for (const item of [one!, two!, three!]) expect((await q.event('message.created', item.number)).data).toMatchObject({ messageId: item.messageId, kind: 'customer' });
+    expect((await mine.event('ticket.assigned', two!.number)).data).toMatchObject({ from: null, to: alice.userId });
+    const bell = await mine.next((f) => f.type === 'event' && f.event === 'notification.created' && (f.data as { notification: { ticket: { number: number } } }).notification.ticket.number === two!.number);
+    expect(bell.data).toMatchObject({ notification: { kind: 'assigned', ticket: { number: two!.number }, actor: { type: 'user', id: t.admin.userId } }, unreadCount: expect.any(Number) });
+    // Only the assigned ticket reaches the assignee's own room.
+    expect(await mine.nothing((f) => f.type === 'event' && f.event === 'ticket.created' && [one!.number, three!.number].includes((f.data as { number: number }).number))).toBe(true);
+  });
+
   it('shows a note to staff watching the ticket but never to the customer, who still sees replies and status', async () => {
     const tk = await createTicket(t.admin, { subject: 'Portal ticket', requester: { email: `cora-rt-${dialect}@customer.test`, name: 'Cora' } });
     const cust = await t.user({ role: 'customer', name: 'Cora', email: `cora-rt-${dialect}@portal.test`, contactId: (tk.requester as { id: string }).id });

@@ -95,6 +95,11 @@ export async function findNotification(db: AnyDb, id: string): Promise<Notificat
   return r ? toNotification(r) : undefined;
 }
 
+export async function findNotifications(db: AnyDb, ids: readonly string[]): Promise<Notification[]> {
+  if (ids.length === 0) return [];
+  return (await q(db).selectFrom('notifications').selectAll().where('id', 'in', [...new Set(ids)]).execute()).map(toNotification);
+}
+
 export type NotificationKey = { r: 0 | 1; id: string };
 
 /** Unread first, newest first: a keyset walk of index notifications_user_read (user_id, read, id). */

@@ -4,7 +4,7 @@ import { toIso } from '../../platform/db/rows.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import type { AnyDb } from '../../platform/db/database.js';
 import { getMessageSummaries } from '../messages/index.js';
-import { refreshTicketSla } from './ticket-sla.service.js';
+import { refreshTicketSla, refreshTicketsSla } from './ticket-sla.service.js';
 
 /**
  * The clocks follow the tickets: created (policy chosen), changed (policy chosen again,
@@ -17,9 +17,13 @@ export function registerSlaSubscribers(events: EventDispatcher): void {
   const ctxOf = (event: { id: string; createdAt: string | Date }, db: AnyDb): Ctx => ({ actor: systemActor('sla'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events });
   const replay = (payload: unknown) => (isImported(payload) ? { history: 'replay' as const } : {});
 
-  events.subscribe('ticket.created', async (event, db) => {
-    const p = event.payload as EventPayload<'ticket.created'>;
-    await refreshTicketSla(ctxOf(event, db), p.ticketId, { rematch: true, ...replay(p) });
+  // New tickets come in runs (a batch create's, a busy minute's): their clocks start together.
+  events.subscribeRun('ticket.created', async (run, db) => {
+    const refreshes = run.map((event) => {
+      const p = event.payload as EventPayload<'ticket.created'>;
+      return { ticketId: p.ticketId, now: new Date(toIso(event.createdAt)), opts: { rematch: true, ...replay(p) } };
+    });
+    await refreshTicketsSla(ctxOf(run[0]!, db), refreshes);
   });
   events.subscribe('ticket.updated', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.updated'>;

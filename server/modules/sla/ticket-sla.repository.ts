@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SlaTarget } from '../../../contracts/sla.js';
 import type { AnyDb } from '../../platform/db/database.js';
-import { insertRow, prepared } from '../../platform/db/prepared.js';
+import { insertRow, insertRows, prepared } from '../../platform/db/prepared.js';
 import { toIso, toIsoOrNull } from '../../platform/db/rows.js';
 import type { SlaTables } from './sla.tables.js';
 
@@ -60,23 +60,60 @@ const targetRow = (ticketId: string, t: TargetState): SlaTables['ticket_sla_targ
 const headOf = prepared<{ id: string }, SlaTables['ticket_sla']>('ticket_sla.by-ticket', (db, v) => q(db).selectFrom('ticket_sla').selectAll().where('ticket_id', '=', v.id));
 const targetsOf = prepared<{ id: string }, SlaTables['ticket_sla_targets']>('ticket_sla_targets.of-ticket', (db, v) => q(db).selectFrom('ticket_sla_targets').selectAll().where('ticket_id', '=', v.id));
 
+const stateOf = (head: SlaTables['ticket_sla'], rows: readonly SlaTables['ticket_sla_targets'][]): TicketSlaState => ({
+  ticketId: head.ticket_id,
+  policyId: head.policy_id,
+  priority: head.priority,
+  appliedBy: head.applied_by === 'rule' ? 'rule' : 'match',
+  pausedAt: toIsoOrNull(head.paused_at),
+  targets: rows.map(toTarget),
+});
+
 export async function findTicketSla(db: AnyDb, ticketId: string): Promise<TicketSlaState | undefined> {
   const [head] = await headOf(db, { id: ticketId });
   if (!head) return undefined;
-  const rows = await targetsOf(db, { id: ticketId });
-  return {
-    ticketId,
-    policyId: head.policy_id,
-    priority: head.priority,
-    appliedBy: head.applied_by === 'rule' ? 'rule' : 'match',
-    pausedAt: toIsoOrNull(head.paused_at),
-    targets: rows.map(toTarget),
-  };
+  return stateOf(head, await targetsOf(db, { id: ticketId }));
+}
+
+/** The clocks of many tickets, two reads in all; a ticket without clocks is absent. */
+export async function findTicketSlas(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, TicketSlaState>> {
+  const out = new Map<string, TicketSlaState>();
+  if (ticketIds.length <= 1) {
+    const one = ticketIds.length ? await findTicketSla(db, ticketIds[0]!) : undefined;
+    if (one) out.set(one.ticketId, one);
+    return out;
+  }
+  const heads = await q(db).selectFrom('ticket_sla').selectAll().where('ticket_id', 'in', [...ticketIds]).execute();
+  if (!heads.length) return out;
+  const targets = new Map<string, SlaTables['ticket_sla_targets'][]>();
+  for (const r of await q(db).selectFrom('ticket_sla_targets').selectAll().where('ticket_id', 'in', heads.map((h) => h.ticket_id)).execute()) {
+    const list = targets.get(r.ticket_id);
+    if (list) list.push(r);
+    else targets.set(r.ticket_id, [r]);
+  }
+  for (const head of heads) out.set(head.ticket_id, stateOf(head, targets.get(head.ticket_id) ?? []));
+  return out;
+}
+
+export interface SlaSave {
+  before: TicketSlaState | undefined;
+  state: TicketSlaState;
+  at: string;
+}
+
+const headRow = (s: TicketSlaState, at: string) => ({ policy_id: s.policyId, priority: s.priority, applied_by: s.appliedBy, paused_at: s.pausedAt, updated_at: at });
+
+/** Many tickets' states: first clocks inserted together (a run of new tickets), changed ones one by one. */
+export async function saveTicketSlas(db: AnyDb, saves: readonly SlaSave[]): Promise<void> {
+  const fresh = saves.filter((s) => !s.before);
+  await insertRows(q(db), 'ticket_sla', fresh.map(({ state, at }) => ({ ticket_id: state.ticketId, ...headRow(state, at) })));
+  await insertRows(q(db), 'ticket_sla_targets', fresh.flatMap(({ state }) => state.targets.map((t) => targetRow(state.ticketId, t))));
+  for (const s of saves) if (s.before) await saveTicketSla(db, s.before, s.state, s.at);
 }
 
 /** Writes the whole state: head upserted, target rows replaced only where they changed. */
 export async function saveTicketSla(db: AnyDb, before: TicketSlaState | undefined, s: TicketSlaState, at: string): Promise<void> {
-  const head = { policy_id: s.policyId, priority: s.priority, applied_by: s.appliedBy, paused_at: s.pausedAt, updated_at: at };
+  const head = headRow(s, at);
   if (before) await q(db).updateTable('ticket_sla').set(head).where('ticket_id', '=', s.ticketId).execute();
   else await insertRow(q(db), 'ticket_sla', { ticket_id: s.ticketId, ...head });
   const old = new Map((before?.targets ?? []).map((t) => [t.target, t]));

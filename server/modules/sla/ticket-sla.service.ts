@@ -5,10 +5,10 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import type { BusinessCalendar } from '../../platform/business-time/business-time.js';
-import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket } from '../tickets/index.js';
+import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket, type TicketSla } from '../tickets/index.js';
 import { computeSla, summarize } from './sla-clock.js';
 import { findCalendarRow, findPolicyRow, listPolicyRows, type Policy } from './sla-config.repository.js';
-import { deleteTicketSla, findTicketSla, saveTicketSla, type TicketSlaState } from './ticket-sla.repository.js';
+import { deleteTicketSla, findTicketSla, findTicketSlas, saveTicketSlas, type SlaSave, type TicketSlaState } from './ticket-sla.repository.js';
 import { emit } from '../../platform/events/emit.js';
 
 export interface RefreshOptions {
@@ -56,14 +56,70 @@ async function calendarFor(ctx: Ctx, p: Policy): Promise<BusinessCalendar | null
  * writes the summary onto the ticket row.
  */
 export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: RefreshOptions = {}): Promise<void> {
-  const [ticket] = await findTicketsByIds(ctx.db, [ticketId]);
-  if (!ticket) return;
+  await refreshTicketsSla(ctx, [{ ticketId, now: ctx.now, opts }]);
+}
+
+export interface SlaRefresh {
+  ticketId: string;
+  /** When the change happened (the event's time): clocks start and are judged from it. */
+  now: Date;
+  opts: RefreshOptions;
+}
+
+/**
+ * `refreshTicketSla` for many tickets (a run of new tickets): their tickets and clocks are read
+ * together and new clocks written together. A ticket named twice is refreshed twice, in order.
+ */
+export async function refreshTicketsSla(ctx: Ctx, refreshes: readonly SlaRefresh[]): Promise<void> {
+  for (const part of distinctTickets(refreshes)) {
+    const tickets = new Map((await findTicketsByIds(ctx.db, part.map((r) => r.ticketId))).map((t) => [t.id, t]));
+    const prevs = await findTicketSlas(ctx.db, [...tickets.keys()]);
+    const saves: SlaSave[] = [];
+    const summaries: { ticketId: string; summary: TicketSla | null }[] = [];
+    for (const r of part) {
+      const ticket = tickets.get(r.ticketId);
+      if (!ticket) continue;
+      const one = { ...ctx, now: r.now };
+      const prev = prevs.get(r.ticketId);
+      const next = await nextState(one, ticket, prev, r.opts);
+      if (next === 'unchanged') continue;
+      if (!next) {
+        if (prev) await deleteTicketSla(ctx.db, ticket.id);
+        if (ticket.sla) summaries.push({ ticketId: ticket.id, summary: null });
+        continue;
+      }
+      saves.push({ before: prev, state: next, at: r.now.toISOString() });
+      if (r.opts.history) await emitHistoricBreaches(one, ticket, prev, next);
+      const summary = summarize(next, ticket);
+      if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) summaries.push({ ticketId: ticket.id, summary });
+    }
+    await saveTicketSlas(ctx.db, saves);
+    for (const { ticketId, summary } of summaries) await setTicketSlaState(ctx, ticketId, summary);
+  }
+}
+
+/** Runs in which no ticket appears twice, in order: a later refresh must read what an earlier one wrote. */
+function distinctTickets(refreshes: readonly SlaRefresh[]): SlaRefresh[][] {
+  const parts: SlaRefresh[][] = [];
+  let seen = new Set<string>();
+  for (const r of refreshes) {
+    if (!parts.length || seen.has(r.ticketId)) {
+      parts.push([]);
+      seen = new Set();
+    }
+    seen.add(r.ticketId);
+    parts[parts.length - 1]!.push(r);
+  }
+  return parts;
+}
+
+/** The ticket's next clocks: null when no policy applies, 'unchanged' when nothing is to be done. */
+async function nextState(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefined, opts: RefreshOptions): Promise<TicketSlaState | null | 'unchanged'> {
   // A customer message starts a next-response episode only after a first response; any other
   // change it brings (reopened, no longer waiting) is a ticket.updated with a refresh of its own.
   // So a running clock before the first response stays as it is (a ticket without one may match
   // a policy made since, and is refreshed in full).
-  if (opts.customerMessageAt && !ticket.firstResponseAt && ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt) return;
-  const prev = await findTicketSla(ctx.db, ticketId);
+  if (opts.customerMessageAt && !ticket.firstResponseAt && ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt) return 'unchanged';
   let policy: Policy | undefined;
   let appliedBy: 'match' | 'rule' = 'match';
   if (opts.policyId) {
@@ -80,12 +136,8 @@ export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: Refresh
   } else {
     policy = await matchPolicy(ctx, ticket);
   }
-  if (!policy) {
-    if (prev) await deleteTicketSla(ctx.db, ticketId);
-    if (ticket.sla) await setTicketSlaState(ctx, ticketId, null);
-    return;
-  }
-  const next = computeSla(prev, {
+  if (!policy) return null;
+  return computeSla(prev, {
     ticket,
     policy,
     calendar: await calendarFor(ctx, policy),
@@ -95,10 +147,6 @@ export async function refreshTicketSla(ctx: Ctx, ticketId: string, opts: Refresh
     agentReplyAt: opts.agentReplyAt,
     history: opts.history,
   });
-  await saveTicketSla(ctx.db, prev, next, ctx.now.toISOString());
-  if (opts.history) await emitHistoricBreaches(ctx, ticket, prev, next);
-  const summary = summarize(next, ticket);
-  if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) await setTicketSlaState(ctx, ticketId, summary);
 }
 
 /**

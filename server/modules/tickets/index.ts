@@ -13,7 +13,7 @@ export const ticketNumbersByIds = (ctx: Ctx, ids: readonly string[]): Promise<Ma
 /** Who a ticket is assigned to (null: no one; undefined: no such ticket), for subscribers that need only that. */
 export const ticketAssignee = (ctx: Ctx, id: string): Promise<string | null | undefined> => assigneeOf(ctx.db, id);
 export { registerTicketSubscribers } from './tickets.subscribers.js';
-export { registerTicketRealtime, listRooms as ticketListRooms } from './tickets.realtime.js';
+export { registerTicketRealtime, listRooms as ticketListRooms, ticketsOfEvents } from './tickets.realtime.js';
 export { registerTimeEntryRoutes } from './time-entries.routes.js';
 export { logTime } from './time-entries.service.js';
 export { registerDashboardRoutes } from './dashboard.routes.js';

@@ -15,8 +15,11 @@ interface Log {
  * survive a crash and are picked up by the next drain (at start and after each commit).
  * A failing subscriber is logged and does not hold back the others.
  */
+/** A subscriber of one event name: called per event, or with each run of them (`subscribeRun`). */
+type Subscriber = { one: EventHandler; run?: never } | { run: BatchHandler; one?: never };
+
 export class EventDispatcher {
-  private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly handlers = new Map<string, Subscriber[]>();
   private readonly batchHandlers: { names: ReadonlySet<string>; handler: BatchHandler }[] = [];
   private running: Promise<void> | null = null;
   private scheduled: NodeJS.Immediate | null = null;
@@ -30,8 +33,24 @@ export class EventDispatcher {
   ) {}
 
   subscribe(name: string, handler: EventHandler): void {
+    this.add(name, { one: handler });
+  }
+
+  /**
+   * Like `subscribe`, but called once per delivered batch with all of the batch's events of this
+   * name, in order, where the first of them comes: the subscriber reads and writes for all of
+   * them at once (a batch create's new tickets, a busy second's). Events of other names keep
+   * their places for other subscribers, so this is for events whose order against the
+   * subscriber's other events does not matter, or that begin their subject's history
+   * (`ticket.created` comes before anything else of its ticket).
+   */
+  subscribeRun(name: string, handler: BatchHandler): void {
+    this.add(name, { run: handler });
+  }
+
+  private add(name: string, subscriber: Subscriber): void {
     const list = this.handlers.get(name) ?? [];
-    list.push(handler);
+    list.push(subscriber);
     this.handlers.set(name, list);
   }
 
@@ -143,22 +162,34 @@ export class EventDispatcher {
     return this.db.transaction().execute(async (trx) => {
       const events = await claimPendingEvents(trx, 200);
       for (const start of this.starters) await start(events, trx);
-      const handlersOf = (event: OutboxEvent) => [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
+      const byName = new Map<string, OutboxEvent[]>();
+      for (const event of events) {
+        const list = byName.get(event.name);
+        if (list) list.push(event);
+        else byName.set(event.name, [event]);
+      }
+      const handlersOf = (name: string) => [...(this.handlers.get(name) ?? []), ...(this.handlers.get('*') ?? [])];
       try {
         // Subscribers almost never fail, and a savepoint around each of them (a dozen per new
         // ticket) cost more than many of them do; so the whole batch runs under one.
         await withSavepoint(trx, 'delivery', async () => {
-          for (const event of events) for (const handler of handlersOf(event)) await handler(event, trx);
+          for (const event of events) {
+            const all = byName.get(event.name)!;
+            for (const sub of handlersOf(event.name)) {
+              if (!sub.run) await sub.one(event, trx);
+              else if (all[0] === event) await sub.run(all, trx);
+            }
+          }
         });
       } catch {
         // Something failed: undo the batch's deliveries and run them again one savepoint per
-        // handler, so the failing one is logged and rolled back alone (on PostgreSQL a failed
-        // statement would otherwise abort the transaction and hold every later event back).
-        // Handlers are idempotent already: delivery is at least once.
+        // handler and event, so the failing one is logged and rolled back alone (on PostgreSQL a
+        // failed statement would otherwise abort the transaction and hold every later event
+        // back). Handlers are idempotent already: delivery is at least once.
         for (const event of events) {
-          for (const handler of handlersOf(event)) {
+          for (const sub of handlersOf(event.name)) {
             try {
-              await withSavepoint(trx, 'subscriber', async () => handler(event, trx));
+              await withSavepoint(trx, 'subscriber', async () => (sub.run ? sub.run([event], trx) : sub.one(event, trx)));
             } catch (err) {
               this.log.error({ err, event: event.name, id: event.id }, 'event subscriber failed');
             }
@@ -186,3 +217,4 @@ export class EventDispatcher {
     });
   }
 }
+

@@ -15,6 +15,8 @@ export type { Push } from './realtime-hub.js';
 export type RoomGuard = (actor: Actor, key: string, db: AnyDb) => Promise<boolean> | boolean;
 /** Turns one committed domain event into pushes; runs in the dispatcher's transaction. */
 export type Projector = (event: OutboxEvent, db: AnyDb) => Promise<Omit<Push, 'at'>[]> | Omit<Push, 'at'>[];
+/** The same for a run of events of one name, read together: each event's pushes, in the events' order. */
+export type RunProjector = (events: OutboxEvent[], db: AnyDb) => Promise<Omit<Push, 'at'>[][]>;
 
 interface Log {
   error(obj: unknown, msg?: string): void;
@@ -60,11 +62,31 @@ export class Realtime implements ConnectionHost {
   /** Registers a projector for a domain event; its pushes go out once the event is dispatched. */
   project(eventName: string, projector: Projector): void {
     this.events.subscribe(eventName, async (event, db) => {
-      // Projecting reads rows; with no socket here and no other process to tell, nobody would get it.
-      if (this.hub.clients.size === 0 && !this.bus.reachesOthers(db)) return;
+      if (!this.anyoneListens(db)) return;
       const at = toIso(event.createdAt);
       for (const push of await projector(event, db)) this.deliverAndGather(db, { ...push, at });
     });
+  }
+
+  /**
+   * A projector that reads what all of a delivered batch's events of the name need in one go
+   * (a batch create's, a busy second's); their pushes go out where the first of them comes, so
+   * only for events whose order against other events' pushes does not matter to a client.
+   */
+  projectRun(eventName: string, projector: RunProjector): void {
+    this.events.subscribeRun(eventName, async (events, db) => {
+      if (!this.anyoneListens(db)) return;
+      const pushes = await projector(events, db);
+      events.forEach((event, i) => {
+        const at = toIso(event.createdAt);
+        for (const push of pushes[i] ?? []) this.deliverAndGather(db, { ...push, at });
+      });
+    });
+  }
+
+  /** Projecting reads rows; with no socket here and no other process to tell, nobody would get it. */
+  private anyoneListens(db: AnyDb): boolean {
+    return this.hub.clients.size > 0 || this.bus.reachesOthers(db);
   }
 
   /**
