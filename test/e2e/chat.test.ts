@@ -112,7 +112,9 @@ describeEachDialect('live chat in a browser', (dialect) => {
       agent.on('pageerror', (e) => pageErrors.push(String(e)));
       await signIn(agent, server.url, BEA.email, BEA.password);
       await agent.getByRole('navigation', { name: 'Views and pages' }).getByRole('link', { name: 'Live chat' }).click();
-      await agent.getByRole('heading', { name: 'Live chat', level: 1 }).waitFor();
+      // The console is a lazily loaded part of the app: on a machine busy with the rest of the suite its first load can take a while.
+      await agent.waitForURL(/\/chat$/);
+      await agent.getByRole('heading', { name: 'Live chat', level: 1 }).waitFor({ timeout: 30_000 });
       await expect.poll(async () => (await fetch(`${server.url}/api/v1/chat/visitor/config`).then((r) => r.json())).online).toBe(true);
 
       visitorContext = await browser.newContext({ locale: 'fr-FR' });
