@@ -61,6 +61,24 @@ describeEachDialect('customer notifications: acknowledgements, status notices, l
     expect(await deliveries(t, phone.json().number)).toEqual([]);
   });
 
+  it('acknowledges each web ticket of a batch create, each with its own number, and not the phone one among them', async () => {
+    const res = await t.admin.post('/api/v1/tickets/batch', {
+      tickets: [
+        { subject: 'Batch web 1', channel: 'web_form', requester: { email: 'ann@customer.test' }, message: { body: 'One' } },
+        { subject: 'Batch phone', channel: 'phone', requester: { email: 'bo@customer.test' }, message: { body: 'Two' } },
+        { subject: 'Batch web 2', channel: 'web_form', requester: { email: 'cy@customer.test' }, message: { body: 'Three' } },
+      ],
+    });
+    expect(res.statusCode).toBe(201);
+    const [web1, phone, web2] = res.json().items as { number: number }[];
+    await settle(t);
+    const mailTo = (address: string) => sink.mails.filter((m) => m.envelope.to[0] === address).map((m) => m.parsed.subject);
+    expect(mailTo('ann@customer.test')).toEqual([expect.stringContaining(`[#${web1!.number}]`)]);
+    expect(mailTo('cy@customer.test')).toEqual([expect.stringContaining(`[#${web2!.number}]`)]);
+    expect(mailTo('bo@customer.test')).toEqual([]);
+    expect(await deliveries(t, phone!.number)).toEqual([]);
+  });
+
   it('never acknowledges mail from machines: out-of-office, Auto-Submitted, bulk lists, mailer-daemons', async () => {
     const machines: { from: string; subject: string; headers?: Record<string, string> }[] = [
       { from: 'ooo@customer.test', subject: 'Out of office: back on Monday' },

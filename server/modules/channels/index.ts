@@ -32,7 +32,7 @@ export { findMailboxById, listMailboxRows, saveImapSyncState, type Mailbox, type
 export { findInboundByTicketMessage, type InboundMail } from './inbound.repository.js';
 
 // Outbound mail and IMAP polling (issue 3, outbound half).
-export { outboundMailboxOf, outboundTargetOf, queueOutboundMail, mailSubject, type OutboundTarget, type OutboundDraft } from './outbound.service.js';
+export { outboundMailboxOf, outboundMailboxesOf, outboundTargetOf, queueOutboundMail, mailSubject, type OutboundTarget, type OutboundDraft } from './outbound.service.js';
 export type { OutboundKind, OutboundMail } from './outbound.repository.js';
 
 // Phone, SMS/social and the customer portal (issue 6).

@@ -13,7 +13,7 @@ import { replySecret } from './inbound-process.service.js';
 import { countAutomaticSince, findOutbound, insertOutbound, listLocalOutboxPage, readOutboundRaw, listOutboundOfTicket, type MailKind, type OutboundMail } from './outbound.repository.js';
 import { sendMailShape } from './outbound-send.job.js';
 import { replyAddress, splitPlusAddress } from './reply-token.js';
-import { findMailThread, messageIdsOfTicket, participantsOf, recordMessageIds } from './threads.repository.js';
+import { findMailThread, findMailThreads, messageIdsOfTicket, participantsOf, recordMessageIds } from './threads.repository.js';
 
 let config: OutboundMailConfig | null = null;
 const outboundConfig = (): OutboundMailConfig => (config ??= loadOutboundMailConfig());
@@ -43,6 +43,13 @@ function mailboxFor(ticket: Ticket, all: Mailbox[], threadMailboxId: string | nu
 export async function outboundMailboxOf(ctx: Ctx, ticket: Ticket): Promise<Mailbox | null> {
   const active = await onceInTransaction(ctx.db, 'mailboxes:active', () => listMailboxRows(ctx.db, { activeOnly: true }));
   return mailboxFor(ticket, active, (await findMailThread(ctx.db, ticket.id))?.mailboxId);
+}
+
+/** `outboundMailboxOf` for many tickets, their threads read together. */
+export async function outboundMailboxesOf(ctx: Ctx, tickets: readonly Ticket[]): Promise<Map<string, Mailbox | null>> {
+  const active = await onceInTransaction(ctx.db, 'mailboxes:active', () => listMailboxRows(ctx.db, { activeOnly: true }));
+  const threads = await findMailThreads(ctx.db, tickets.map((t) => t.id));
+  return new Map(tickets.map((t) => [t.id, mailboxFor(t, active, threads.get(t.id)?.mailboxId)]));
 }
 
 /**

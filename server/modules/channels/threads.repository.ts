@@ -144,9 +144,18 @@ export async function upsertMailThread(db: AnyDb, t: { ticketId: string; mailbox
 
 const threadOf = prepared<{ id: string }, ThreadTables['mail_threads']>('mail_threads.of-ticket', (db, v) => q(db).selectFrom('mail_threads').selectAll().where('ticket_id', '=', v.id));
 
+const toThread = (r: ThreadTables['mail_threads']): MailThread => ({ ticketId: r.ticket_id, mailboxId: r.mailbox_id, lastInboundHeaderId: r.last_inbound_header_id, createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at) });
+
 export async function findMailThread(db: AnyDb, ticketId: string): Promise<MailThread | undefined> {
   const [r] = await threadOf(db, { id: ticketId });
-  return r ? { ticketId: r.ticket_id, mailboxId: r.mailbox_id, lastInboundHeaderId: r.last_inbound_header_id, createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at) } : undefined;
+  return r ? toThread(r) : undefined;
+}
+
+/** The threads of many tickets, by ticket (a ticket without one is absent). */
+export async function findMailThreads(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, MailThread>> {
+  if (ticketIds.length === 0) return new Map();
+  const rows = await q(db).selectFrom('mail_threads').selectAll().where('ticket_id', 'in', [...new Set(ticketIds)]).execute();
+  return new Map(rows.map((r) => [r.ticket_id, toThread(r)]));
 }
 
 // Delivery reports (bounces): kept until the outbound side marks its message failed.

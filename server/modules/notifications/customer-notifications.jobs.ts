@@ -6,10 +6,10 @@ import { systemActor, type Ctx } from '../../platform/context.js';
 import { toIso } from '../../platform/db/rows.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import type { OutboxEvent } from '../../platform/events/outbox.repository.js';
-import { defineJob, enqueue, type JobDefinition } from '../../platform/jobs/define-job.js';
+import { defineJob, enqueue, enqueueMany, type JobDefinition } from '../../platform/jobs/define-job.js';
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
-import { outboundMailboxOf } from '../channels/index.js';
-import { requireTicketById } from '../tickets/index.js';
+import { outboundMailboxesOf, outboundMailboxOf } from '../channels/index.js';
+import { findTicketsByIds, requireTicketById } from '../tickets/index.js';
 import { notificationEnabled } from './customer-mail-vars.js';
 import { sendCustomerMail, type CustomerMailCause, type CustomerMailRuntime } from './customer-mail.service.js';
 
@@ -61,13 +61,25 @@ export function registerCustomerNotificationSubscribers(events: EventDispatcher)
     if (!(await wanted(ctx, p.ticketId, 'reply'))) return;
     await enqueue(ctx, customerMailShape, { cause: 'reply', ticketId: p.ticketId, messageId: p.messageId }, { uniqueKey: `customer-mail:reply:${p.messageId}` });
   });
-  events.subscribe('ticket.created', async (event, db) => {
-    const p = event.payload as EventPayload<'ticket.created'>;
+  // New tickets come in runs (a batch create's, a busy minute's mail): read and queued together.
+  events.subscribeRun('ticket.created', async (run, db) => {
     // Which chats are acknowledged (the unanswered ones) the job decides from the ticket.
-    if ((p.channel !== 'email' && p.channel !== 'web_form' && p.channel !== 'chat') || isImported(p)) return;
-    const ctx = ctxOf(event, db, events);
-    if (!(await wanted(ctx, p.ticketId, 'acknowledgement'))) return;
-    await enqueue(ctx, customerMailShape, { cause: 'ticket_created', ticketId: p.ticketId }, { uniqueKey: `customer-mail:ack:${p.ticketId}` });
+    const due = run.filter((e) => {
+      const p = e.payload as EventPayload<'ticket.created'>;
+      return (p.channel === 'email' || p.channel === 'web_form' || p.channel === 'chat') && !isImported(p);
+    });
+    if (!due.length) return;
+    const ctx = ctxOf(due[0]!, db, events);
+    const tickets = await findTicketsByIds(db, due.map((e) => (e.payload as EventPayload<'ticket.created'>).ticketId));
+    const mailboxes = await outboundMailboxesOf(ctx, tickets);
+    const acknowledged: { payload: { cause: 'ticket_created'; ticketId: string }; runAt: Date; uniqueKey: string }[] = [];
+    for (const event of due) {
+      const ticketId = (event.payload as EventPayload<'ticket.created'>).ticketId;
+      const mailbox = mailboxes.get(ticketId);
+      if (!mailbox || !(await notificationEnabled(db, 'acknowledgement', mailbox.id))) continue;
+      acknowledged.push({ payload: { cause: 'ticket_created', ticketId }, runAt: new Date(toIso(event.createdAt)), uniqueKey: `customer-mail:ack:${ticketId}` });
+    }
+    await enqueueMany(ctx, customerMailShape, acknowledged);
   });
   events.subscribe('ticket.status_changed', async (event, db) => {
     const p = event.payload as EventPayload<'ticket.status_changed'>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isImported, type EventPayload } from '../../../contracts/events.js';
 import { systemActor } from '../../platform/context.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
-import { defineJob, enqueue } from '../../platform/jobs/define-job.js';
+import { defineJob, enqueue, enqueueMany } from '../../platform/jobs/define-job.js';
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import { toIso } from '../../platform/db/rows.js';
 import { ticketAssignee } from '../tickets/index.js';
@@ -22,12 +22,20 @@ export function registerNotificationJobs(jobs: JobRunner): void {
 
 /** Notifications are made by a job after the change commits (DESIGN 5); the subscriber only enqueues it. */
 export function registerNotificationSubscribers(events: EventDispatcher): void {
+  // Assignments come in runs (a batch create's assigned tickets, a bulk assign): one insert for their jobs.
+  events.subscribeRun('ticket.assigned', async (run, db) => {
+    const due = run.filter((e) => !isImported(e.payload) && (e.payload as EventPayload<'ticket.assigned'>).to);
+    if (!due.length) return;
+    const ctx = { actor: systemActor('notifications'), requestId: due[0]!.id, now: new Date(toIso(due[0]!.createdAt)), db, events };
+    const jobs = due.map((event) => ({ payload: { event: 'ticket.assigned' as const, eventId: event.id, at: toIso(event.createdAt), payload: event.payload as Record<string, unknown> }, runAt: new Date(toIso(event.createdAt)), uniqueKey: `notify:${event.id}` }));
+    await enqueueMany(ctx, notifyJob, jobs);
+  });
   for (const name of NOTIFY_EVENTS) {
+    if (name === 'ticket.assigned') continue;
     events.subscribe(name, async (event, db) => {
       const payload = event.payload as EventPayload<typeof name> & Record<string, unknown>;
       // Imported history: the customer wrote in 2019, nobody needs to hear of it now.
       if (isImported(payload)) return;
-      if (name === 'ticket.assigned' && !(payload as EventPayload<'ticket.assigned'>).to) return;
       if (name === 'message.created') {
         const m = payload as EventPayload<'message.created'>;
         // A ticket's opening message tells nobody: an assignee hears of the new ticket as assigned.

@@ -3,7 +3,7 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/emit.js';
 import { defineJob } from '../../platform/jobs/define-job.js';
-import { findTicketsByIds, setTicketSlaState } from '../tickets/index.js';
+import { findTicketsByIds, setTicketSlaStates } from '../tickets/index.js';
 import { findDueChecks, markChecked } from './ticket-sla.repository.js';
 
 const BATCH = 500;
@@ -34,7 +34,7 @@ export async function sweepSla(ctx: Ctx): Promise<{ warned: number; breached: nu
           // Past due already: a late warning would only be noise next to the breach.
           await markChecked(tx.db, d.ticketId, d.target, { warnedAt: d.warnedAt ?? now, breachedAt: now, nextCheckAt: null });
           await emit(tx, 'sla.breached', payload);
-          if (t.sla && t.sla.target === d.target && !t.sla.breached) await setTicketSlaState(tx, t.id, { ...t.sla, breached: true });
+          if (t.sla && t.sla.target === d.target && !t.sla.breached) await setTicketSlaStates(tx, [{ ticketId: t.id, sla: { ...t.sla, breached: true } }]);
           breached += 1;
         } else if (!d.warnedAt) {
           await markChecked(tx.db, d.ticketId, d.target, { warnedAt: now, breachedAt: null, nextCheckAt: d.dueAt });

@@ -5,7 +5,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { onceInTransaction } from '../../platform/db/transaction-memo.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import type { BusinessCalendar } from '../../platform/business-time/business-time.js';
-import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaState, type Ticket, type TicketSla } from '../tickets/index.js';
+import { findTicketsByIds, getTicket, matchesFilter, parseFilter, resolveTicketFilter, setTicketSlaStates, type Ticket, type TicketSla } from '../tickets/index.js';
 import { computeSla, summarize } from './sla-clock.js';
 import { findCalendarRow, findPolicyRow, listPolicyRows, type Policy } from './sla-config.repository.js';
 import { deleteTicketSla, findTicketSla, findTicketSlas, saveTicketSlas, type SlaSave, type TicketSlaState } from './ticket-sla.repository.js';
@@ -75,7 +75,7 @@ export async function refreshTicketsSla(ctx: Ctx, refreshes: readonly SlaRefresh
     const tickets = new Map((await findTicketsByIds(ctx.db, part.map((r) => r.ticketId))).map((t) => [t.id, t]));
     const prevs = await findTicketSlas(ctx.db, [...tickets.keys()]);
     const saves: SlaSave[] = [];
-    const summaries: { ticketId: string; summary: TicketSla | null }[] = [];
+    const summaries: { ticketId: string; sla: TicketSla | null }[] = [];
     for (const r of part) {
       const ticket = tickets.get(r.ticketId);
       if (!ticket) continue;
@@ -85,16 +85,16 @@ export async function refreshTicketsSla(ctx: Ctx, refreshes: readonly SlaRefresh
       if (next === 'unchanged') continue;
       if (!next) {
         if (prev) await deleteTicketSla(ctx.db, ticket.id);
-        if (ticket.sla) summaries.push({ ticketId: ticket.id, summary: null });
+        if (ticket.sla) summaries.push({ ticketId: ticket.id, sla: null });
         continue;
       }
       saves.push({ before: prev, state: next, at: r.now.toISOString() });
       if (r.opts.history) await emitHistoricBreaches(one, ticket, prev, next);
       const summary = summarize(next, ticket);
-      if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) summaries.push({ ticketId: ticket.id, summary });
+      if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) summaries.push({ ticketId: ticket.id, sla: summary });
     }
     await saveTicketSlas(ctx.db, saves);
-    for (const { ticketId, summary } of summaries) await setTicketSlaState(ctx, ticketId, summary);
+    if (summaries.length) await setTicketSlaStates(ctx, summaries);
   }
 }
 

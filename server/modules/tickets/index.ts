@@ -29,5 +29,5 @@ export type { ResolvedFilter } from './filter/filter-ast.js';
 export { predicatesFor, resolve as resolveTicketFilter } from './ticket-filter.js';
 export { countTickets, filterTicketIds, findTicketPage, findTicketsByIds, ticketHeadsAfter, type TicketPredicate } from './tickets.repository.js';
 // The sla module writes the denormalised next-due SLA state (list, filters `sla:` / `due<`, overdue view).
-export { setTicketSlaState } from './ticket-sla-state.js';
+export { setTicketSlaStates } from './ticket-sla-state.js';
 export type { TicketSla, SlaTargetName } from './tickets.repository.js';

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
-import { capabilitiesOf, childValuesJson } from '../../platform/db/dialect/sql.js';
+import { capabilitiesOf, childValuesJson, updateRowsById } from '../../platform/db/dialect/sql.js';
 import { jsonParam, toBool, toIso, toIsoOrNull, toJson } from '../../platform/db/rows.js';
 import type { TicketTables } from './tickets.tables.js';
 import { isActive, type TicketPriority, type TicketStatus } from './ticket-status.js';
@@ -274,8 +274,11 @@ const slaStateUpdate = prepared<{ id: string; target: string | null; dueAt: stri
  * Writes the SLA columns only (the sla module owns their meaning); updated_at is left alone so
  * a clock ticking over never reorders the queue.
  */
-export async function writeSlaState(db: AnyDb, ticketId: string, sla: TicketSla | null): Promise<void> {
-  await slaStateUpdate(db, { id: ticketId, target: sla?.target ?? null, dueAt: sla?.dueAt ?? null, breached: sla?.breached ? 1 : 0, paused: sla?.paused ? 1 : 0 });
+export async function writeSlaStates(db: AnyDb, states: readonly { ticketId: string; sla: TicketSla | null }[]): Promise<void> {
+  const row = ({ ticketId, sla }: { ticketId: string; sla: TicketSla | null }) => ({ id: ticketId, target: sla?.target ?? null, dueAt: sla?.dueAt ?? null, breached: sla?.breached ? 1 : 0, paused: sla?.paused ? 1 : 0 });
+  if (states.length === 1) return void (await slaStateUpdate(db, row(states[0]!)));
+  const rows = states.map(row).map((r) => [r.id, r.target, r.dueAt, r.breached, r.paused]);
+  await updateRowsById(db, 'tickets', ['sla_target', 'sla_due_at', 'sla_breached', 'sla_paused'], rows, { sla_due_at: 'timestamptz', sla_breached: 'integer', sla_paused: 'integer' });
 }
 
 // Stars

@@ -27,7 +27,7 @@ export interface TicketTables {
     last_message_at: string | null;
     created_at: string;
     updated_at: string;
-    /** Next unmet SLA target, written by the sla module through `setTicketSlaState` (migration 2026112212). */
+    /** Next unmet SLA target, written by the sla module through `setTicketSlaStates` (migration 2026112212). */
     sla_target: string | null;
     /** Its due time; NULL while the clock is paused or nothing is left to meet. */
     sla_due_at: string | null;

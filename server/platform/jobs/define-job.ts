@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Ctx } from '../context.js';
-import { insertJob } from './jobs.repository.js';
+import { insertJobs } from './jobs.repository.js';
 
 export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   name: string;
@@ -52,6 +52,11 @@ export async function enqueue<S extends z.ZodTypeAny>(
   payload: z.input<S>,
   opts: { runAt?: Date; uniqueKey?: string } = {},
 ): Promise<void> {
-  const parsed: unknown = job.payload.parse(payload);
-  await insertJob(ctx.db, { name: job.name, payload: parsed, runAt: opts.runAt ?? ctx.now, maxAttempts: job.attempts, uniqueKey: opts.uniqueKey }, ctx.now);
+  await enqueueMany(ctx, job, [{ payload, ...opts }]);
+}
+
+/** `enqueue` for many jobs of one kind at once (a run of events each causing one). */
+export async function enqueueMany<S extends z.ZodTypeAny>(ctx: Ctx, job: JobDefinition<S>, items: readonly { payload: z.input<S>; runAt?: Date; uniqueKey?: string }[]): Promise<void> {
+  const rows = items.map((i) => ({ name: job.name, payload: job.payload.parse(i.payload) as unknown, runAt: i.runAt ?? ctx.now, maxAttempts: job.attempts, uniqueKey: i.uniqueKey }));
+  await insertJobs(ctx.db, rows, ctx.now);
 }

@@ -56,32 +56,49 @@ const toJob = (r: JobsTable['jobs']): JobRow => ({
  */
 export async function insertJob(
   db: AnyDb,
-  job: { name: string; payload: unknown; runAt: Date; maxAttempts: number; uniqueKey?: string | undefined },
+  job: NewJob,
   now: Date,
 ): Promise<void> {
-  if (job.uniqueKey) {
+  await insertJobs(db, [job], now);
+}
+
+export interface NewJob {
+  name: string;
+  payload: unknown;
+  runAt: Date;
+  maxAttempts: number;
+  uniqueKey?: string | undefined;
+}
+
+/** Many jobs in a few statements (a run of events each queueing one); the same rules as insertJob. */
+export async function insertJobs(db: AnyDb, jobs: readonly NewJob[], now: Date): Promise<void> {
+  for (let at = 0; at < jobs.length; at += 100) {
+    const chunk = jobs.slice(at, at + 100);
+    const keys = chunk.flatMap((j) => (j.uniqueKey ? [j.uniqueKey] : []));
     // A finished job frees its key for the next occurrence.
-    await q(db).deleteFrom('jobs').where('unique_key', '=', job.uniqueKey).where('status', 'in', ['done', 'failed']).execute();
+    if (keys.length) await q(db).deleteFrom('jobs').where('unique_key', 'in', keys).where('status', 'in', ['done', 'failed']).execute();
+    await q(db)
+      .insertInto('jobs')
+      .values(
+        chunk.map((job) => ({
+          id: uuidv7(now.getTime()),
+          name: job.name,
+          payload: jsonParam(job.payload),
+          status: 'pending',
+          run_at: job.runAt.toISOString(),
+          attempts: 0,
+          max_attempts: job.maxAttempts,
+          unique_key: job.uniqueKey ?? null,
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })),
+      )
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .execute();
   }
-  await q(db)
-    .insertInto('jobs')
-    .values({
-      id: uuidv7(now.getTime()),
-      name: job.name,
-      payload: jsonParam(job.payload),
-      status: 'pending',
-      run_at: job.runAt.toISOString(),
-      attempts: 0,
-      max_attempts: job.maxAttempts,
-      unique_key: job.uniqueKey ?? null,
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    })
-    .onConflict((oc) => oc.column('unique_key').doNothing())
-    .execute();
 }
 
 /**

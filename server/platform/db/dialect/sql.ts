@@ -32,6 +32,27 @@ export async function nextSequenceValues(db: AnyDb, name: 'ticket_number', count
   return Array.from({ length: count }, (_, i) => last - count + 1 + i);
 }
 
+/**
+ * Sets columns of many rows, each found by its id, in one statement per 100 rows (UPDATE …
+ * FROM VALUES): a round trip for a run of tickets rather than one each. A row is its id and
+ * then one value per column; `pgTypes` names the PostgreSQL type of a column a bare
+ * parameter cannot be assigned to (timestamptz, integer).
+ */
+export async function updateRowsById(db: AnyDb, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], pgTypes: Readonly<Record<string, string>> = {}): Promise<void> {
+  const pg = dialectOf(db) === 'postgres';
+  const cell = (value: unknown, column: string) => (pg && pgTypes[column] ? sql`CAST(${value} AS ${sql.raw(pgTypes[column])})` : sql`${value}`);
+  // Each row is the values, then the id. SQLite names a VALUES list's columns column1,
+  // column2, …; PostgreSQL takes names after the alias.
+  const valueRef = (i: number) => sql.raw(pg ? `v.c${i + 1}` : `v.column${i + 1}`);
+  const idRef = sql.raw(pg ? 'v.c0' : `v.column${columns.length + 1}`);
+  const alias = sql.raw(pg ? `v(${columns.map((_, i) => `c${i + 1}`).join(', ')}, c0)` : 'v');
+  const sets = sql.join(columns.map((c, i) => sql`${sql.ref(c)} = ${valueRef(i)}`));
+  for (let at = 0; at < rows.length; at += 100) {
+    const values = sql.join(rows.slice(at, at + 100).map((r) => sql`(${sql.join([...columns.map((c, i) => cell(r[i + 1], c)), sql`${r[0]}`])})`));
+    await sql`UPDATE ${sql.table(table)} SET ${sets} FROM (VALUES ${values}) AS ${alias} WHERE ${sql.table(table)}.id = ${idRef}`.execute(db);
+  }
+}
+
 /** Text value of a key of a JSON object column (custom fields). */
 export function jsonText(db: AnyDb, column: Expression<unknown> | string, key: string): RawBuilder<string | null> {
   const col = typeof column === 'string' ? sql.ref(column) : column;
