@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../../platform/db/database.js';
 import { daysBetweenDates, elapsedMinutes, elapsedSeconds, jsonScalarText, localDate, type OffsetStretch } from '../../platform/db/dialect/report-sql.js';
-import { jsonText } from '../../platform/db/dialect/sql.js';
+import { jsonText, refreshPlannerStatistics } from '../../platform/db/dialect/sql.js';
 import { bucketOf, everReopened, REOPEN_FROM, REOPEN_TO } from './reports.repository.js';
 import type { ReportTables } from './reports.tables.js';
 import { buildTagsAndTime, readTagsAndTime, writeTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
@@ -275,14 +275,15 @@ export async function ticketsForFacts(db: AnyDb, ticketIds: readonly string[]): 
 }
 
 /** Drops every rollup and fact (a rebuild starts from nothing). */
+const ROLLUP_TABLES = ['report_daily', 'report_ticket_facts', 'report_ticket_reopens', 'report_ticket_replies', 'report_daily_stats', 'report_ticket_tags', 'report_ticket_time'] as const;
+
+/** After a rebuild: lookups by ticket must not be planned on the statistics of the empty tables. */
+export async function analyzeRollups(db: AnyDb): Promise<void> {
+  await refreshPlannerStatistics(db, ROLLUP_TABLES);
+}
+
 export async function clearRollups(db: AnyDb): Promise<void> {
-  await q(db).deleteFrom('report_daily').execute();
-  await q(db).deleteFrom('report_ticket_facts').execute();
-  await q(db).deleteFrom('report_ticket_reopens').execute();
-  await q(db).deleteFrom('report_ticket_replies').execute();
-  await q(db).deleteFrom('report_daily_stats').execute();
-  await q(db).deleteFrom('report_ticket_tags').execute();
-  await q(db).deleteFrom('report_ticket_time').execute();
+  for (const table of ROLLUP_TABLES) await q(db).deleteFrom(table).execute();
 }
 
 const FACT_COLUMN: Record<KeyDim, string | null> = { none: null, channel: 'channel', group: 'group_id', priority: 'priority', type: 'type', agent: 'assignee_id', organization: 'organization_id' };

@@ -8,7 +8,7 @@ import { countByDay, reopensByDay, type DayCount } from './reports.repository.js
 import type { ReportTables } from './reports.tables.js';
 import { bumpStats, buildStats, daysApart, statCellsOf, type StatCell } from './rollup-stats.repository.js';
 import { currentTagsAndTime, type TimeDay } from './rollup-time-tags.repository.js';
-import { bumpDaily, buildRollups, clearRollups, IDS_CHUNK, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketsForFacts, writeFacts, type DailyDelta, type FactsSource, type FactsWrite, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
+import { analyzeRollups, bumpDaily, buildRollups, clearRollups, IDS_CHUNK, keysOf, readDaily, readFacts, ROLLUP_DIMS, sumBefore, ticketsForFacts, writeFacts, type DailyDelta, type FactsSource, type FactsWrite, type Metric, type ReplyDay, type RollupDim, type TicketFacts } from './rollups.repository.js';
 import { localDateOf, offsetSegments } from './time-buckets.js';
 
 /**
@@ -45,6 +45,7 @@ export async function rebuildRollups(ctx: Ctx): Promise<{ timeZone: string; tick
     await clearRollups(tx.db);
     await buildRollups(tx.db, timeZone, stretches);
     await buildStats(tx.db, timeZone);
+    await analyzeRollups(tx.db);
     await setRollupZone(tx.db, timeZone, tx.now.toISOString());
     const n = await q(tx.db).selectFrom('report_ticket_facts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return { timeZone, tickets: Number(n?.n ?? 0) };

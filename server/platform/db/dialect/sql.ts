@@ -53,6 +53,17 @@ export async function updateRowsById(db: AnyDb, table: string, columns: readonly
   }
 }
 
+/**
+ * Fresh planner statistics for tables whose every row was just replaced (a rebuild): until the
+ * database's own catch up (PostgreSQL's autovacuum, when it is on), a table last seen empty is
+ * read whole where an index would find a few rows. A SQLite database that keeps no statistics
+ * goes on planning on SQLite's defaults.
+ */
+export async function refreshPlannerStatistics(db: AnyDb, tables: readonly string[]): Promise<void> {
+  if (dialectOf(db) === 'sqlite' && !(await raw(db, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'", [])).rows.length) return;
+  for (const table of tables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+}
+
 /** Text value of a key of a JSON object column (custom fields). */
 export function jsonText(db: AnyDb, column: Expression<unknown> | string, key: string): RawBuilder<string | null> {
   const col = typeof column === 'string' ? sql.ref(column) : column;
