@@ -111,9 +111,15 @@ describeEachDialect('live chat in a browser', (dialect) => {
       agent = await agentContext.newPage();
       agent.on('pageerror', (e) => pageErrors.push(String(e)));
       await signIn(agent, server.url, BEA.email, BEA.password);
-      await agent.getByRole('navigation', { name: 'Views and pages' }).getByRole('link', { name: 'Live chat' }).click();
-      // The console is a lazily loaded part of the app: on a machine busy with the rest of the suite its first load can take a while.
-      await agent.waitForURL(/\/chat$/);
+      const chatLink = agent.getByRole('navigation', { name: 'Views and pages' }).getByRole('link', { name: 'Live chat' });
+      await chatLink.click();
+      // Twice in full-suite runs on a loaded machine the click made right after sign-in did not
+      // take (the URL stayed on the default view; cause not found): one more click, then it must.
+      await agent.waitForURL(/\/chat$/, { timeout: 5_000 }).catch(async () => {
+        await chatLink.click();
+        await agent.waitForURL(/\/chat$/);
+      });
+      // The console is a lazily loaded part of the app: its first load can take a while there.
       await agent.getByRole('heading', { name: 'Live chat', level: 1 }).waitFor({ timeout: 30_000 });
       await expect.poll(async () => (await fetch(`${server.url}/api/v1/chat/visitor/config`).then((r) => r.json())).online).toBe(true);
 

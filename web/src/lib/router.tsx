@@ -26,6 +26,9 @@ export function RouterProvider({ children }: { children: ReactNode }) {
     const update = () => setLoc(read());
     listeners.add(update);
     window.addEventListener('popstate', update);
+    // A navigation between this provider's first render and now (a click on a link the moment
+    // the workspace appears after sign-in) told no one: catch up, or the stale path redirects it away.
+    update();
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);
