@@ -72,24 +72,25 @@ export interface SlaRefresh {
  */
 export async function refreshTicketsSla(ctx: Ctx, refreshes: readonly SlaRefresh[]): Promise<void> {
   for (const part of distinctTickets(refreshes)) {
-    const tickets = new Map((await findTicketsByIds(ctx.db, part.map((r) => r.ticketId))).map((t) => [t.id, t]));
-    const prevs = await findTicketSlas(ctx.db, [...tickets.keys()]);
+    const found = new Map((await findTicketsByIds(ctx.db, part.map((r) => r.ticketId))).map((t) => [t.id, t]));
+    const due = part.flatMap((r) => {
+      const ticket = found.get(r.ticketId);
+      return ticket && !keepsRunning(ticket, r.opts) ? [{ ...r, ticket }] : [];
+    });
+    const prevs = await findTicketSlas(ctx.db, due.map((r) => r.ticketId));
     const saves: SlaSave[] = [];
     const summaries: { ticketId: string; sla: TicketSla | null }[] = [];
-    for (const r of part) {
-      const ticket = tickets.get(r.ticketId);
-      if (!ticket) continue;
-      const one = { ...ctx, now: r.now };
-      const prev = prevs.get(r.ticketId);
-      const next = await nextState(one, ticket, prev, r.opts);
-      if (next === 'unchanged') continue;
+    for (const { ticket, now, opts } of due) {
+      const one = { ...ctx, now };
+      const prev = prevs.get(ticket.id);
+      const next = await nextState(one, ticket, prev, opts);
       if (!next) {
         if (prev) await deleteTicketSla(ctx.db, ticket.id);
         if (ticket.sla) summaries.push({ ticketId: ticket.id, sla: null });
         continue;
       }
-      saves.push({ before: prev, state: next, at: r.now.toISOString() });
-      if (r.opts.history) await emitHistoricBreaches(one, ticket, prev, next);
+      saves.push({ before: prev, state: next, at: now.toISOString() });
+      if (opts.history) await emitHistoricBreaches(one, ticket, prev, next);
       const summary = summarize(next, ticket);
       if (JSON.stringify(summary) !== JSON.stringify(ticket.sla)) summaries.push({ ticketId: ticket.id, sla: summary });
     }
@@ -113,13 +114,17 @@ function distinctTickets(refreshes: readonly SlaRefresh[]): SlaRefresh[][] {
   return parts;
 }
 
-/** The ticket's next clocks: null when no policy applies, 'unchanged' when nothing is to be done. */
-async function nextState(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefined, opts: RefreshOptions): Promise<TicketSlaState | null | 'unchanged'> {
-  // A customer message starts a next-response episode only after a first response; any other
-  // change it brings (reopened, no longer waiting) is a ticket.updated with a refresh of its own.
-  // So a running clock before the first response stays as it is (a ticket without one may match
-  // a policy made since, and is refreshed in full).
-  if (opts.customerMessageAt && !ticket.firstResponseAt && ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt) return 'unchanged';
+/**
+ * A customer message starts a next-response episode only after a first response; any other
+ * change it brings (reopened, no longer waiting) is a ticket.updated with a refresh of its own.
+ * So a running clock before the first response stays as it is (a ticket without one may match
+ * a policy made since, and is refreshed in full).
+ */
+const keepsRunning = (ticket: Ticket, opts: RefreshOptions): boolean =>
+  !!opts.customerMessageAt && !ticket.firstResponseAt && !!ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt;
+
+/** The ticket's next clocks, or null when no policy applies. */
+async function nextState(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefined, opts: RefreshOptions): Promise<TicketSlaState | null> {
   let policy: Policy | undefined;
   let appliedBy: 'match' | 'rule' = 'match';
   if (opts.policyId) {
