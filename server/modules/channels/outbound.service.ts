@@ -41,8 +41,7 @@ function mailboxFor(ticket: Ticket, all: Mailbox[], threadMailboxId: string | nu
 
 /** Just the mailbox (cheap): callers check their switches before building the whole target. */
 export async function outboundMailboxOf(ctx: Ctx, ticket: Ticket): Promise<Mailbox | null> {
-  const active = await onceInTransaction(ctx.db, 'mailboxes:active', () => listMailboxRows(ctx.db, { activeOnly: true }));
-  return mailboxFor(ticket, active, (await findMailThread(ctx.db, ticket.id))?.mailboxId);
+  return (await outboundMailboxesOf(ctx, [ticket])).get(ticket.id) ?? null;
 }
 
 /** `outboundMailboxOf` for many tickets, their threads read together. */

@@ -154,7 +154,8 @@ export async function findMailThread(db: AnyDb, ticketId: string): Promise<MailT
 /** The threads of many tickets, by ticket (a ticket without one is absent). */
 export async function findMailThreads(db: AnyDb, ticketIds: readonly string[]): Promise<Map<string, MailThread>> {
   if (ticketIds.length === 0) return new Map();
-  const rows = await q(db).selectFrom('mail_threads').selectAll().where('ticket_id', 'in', [...new Set(ticketIds)]).execute();
+  // Most callers ask for one ticket's thread: the compiled statement.
+  const rows = ticketIds.length === 1 ? await threadOf(db, { id: ticketIds[0]! }) : await q(db).selectFrom('mail_threads').selectAll().where('ticket_id', 'in', [...new Set(ticketIds)]).execute();
   return new Map(rows.map((r) => [r.ticket_id, toThread(r)]));
 }
 

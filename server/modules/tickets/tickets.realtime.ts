@@ -1,7 +1,7 @@
 import type { EventPayload } from '../../../contracts/events.js';
 import type { AnyDb } from '../../platform/db/dialect/types.js';
 import type { OutboxEvent } from '../../platform/events/outbox.repository.js';
-import type { Realtime } from '../../platform/realtime/realtime.js';
+import type { Push, Realtime } from '../../platform/realtime/realtime.js';
 import { canSeeTicket } from './tickets.policy.js';
 import { findTicketByNumber, findTicketsByIds, type Ticket } from './tickets.repository.js';
 
@@ -41,50 +41,41 @@ export function registerTicketRealtime(realtime: Realtime): void {
     return t !== undefined && canSeeTicket(actor, t);
   });
 
-  realtime.projectRun('ticket.created', async (events, db) => {
-    const tickets = await ticketsOfEvents(events, db);
-    return events.map((event) => {
-      const t = tickets.get((event.payload as EventPayload<'ticket.created'>).ticketId);
-      if (!t) return [];
-      const data = { ticketId: t.id, number: t.number, status: t.status, priority: t.priority, assigneeId: t.assigneeId, groupId: t.groupId };
-      return [{ rooms: [...listRooms(t), `ticket:${t.number}`], event: event.name, data, staffOnly: true }];
+  // Each projection reads the tickets of all the batch's events of its name at once.
+  const withTickets = (name: string, push: (event: OutboxEvent, t: Ticket | undefined) => Omit<Push, 'at'>[]) =>
+    realtime.projectRun(name, async (events, db) => {
+      const tickets = await ticketsOfEvents(events, db);
+      return events.map((event) => push(event, tickets.get((event.payload as { ticketId: string }).ticketId)));
     });
+
+  withTickets('ticket.created', (event, t) => {
+    if (!t) return [];
+    const data = { ticketId: t.id, number: t.number, status: t.status, priority: t.priority, assigneeId: t.assigneeId, groupId: t.groupId };
+    return [{ rooms: [...listRooms(t), `ticket:${t.number}`], event: event.name, data, staffOnly: true }];
   });
 
-  realtime.projectRun('ticket.updated', async (events, db) => {
-    const tickets = await ticketsOfEvents(events, db);
-    return events.map((event) => {
-      const p = event.payload as EventPayload<'ticket.updated'>;
-      const t = tickets.get(p.ticketId);
-      if (!t) return [];
-      const fields = [...new Set(p.changes.map((c) => FIELD_OF_ACTION[c] ?? c))];
-      const data = { ticketId: t.id, number: t.number, changes: p.changes, fields, status: t.status, priority: t.priority, assigneeId: t.assigneeId, groupId: t.groupId, updatedAt: t.updatedAt };
-      return [{ rooms: [...listRooms(t), `ticket:${t.number}`], event: event.name, data, staffOnly: true }];
-    });
+  withTickets('ticket.updated', (event, t) => {
+    if (!t) return [];
+    const p = event.payload as EventPayload<'ticket.updated'>;
+    const fields = [...new Set(p.changes.map((c) => FIELD_OF_ACTION[c] ?? c))];
+    const data = { ticketId: t.id, number: t.number, changes: p.changes, fields, status: t.status, priority: t.priority, assigneeId: t.assigneeId, groupId: t.groupId, updatedAt: t.updatedAt };
+    return [{ rooms: [...listRooms(t), `ticket:${t.number}`], event: event.name, data, staffOnly: true }];
   });
 
-  realtime.projectRun('ticket.status_changed', async (events, db) => {
-    const tickets = await ticketsOfEvents(events, db);
-    return events.map((event) => {
-      const p = event.payload as EventPayload<'ticket.status_changed'>;
-      const t = tickets.get(p.ticketId);
-      const data = { ticketId: p.ticketId, number: p.number, from: p.from, to: p.to };
-      return [
-        { rooms: t ? listRooms(t) : ['queue'], event: event.name, data, staffOnly: true },
-        { rooms: [`ticket:${p.number}`], event: event.name, data, staffOnly: false },
-      ];
-    });
+  withTickets('ticket.status_changed', (event, t) => {
+    const p = event.payload as EventPayload<'ticket.status_changed'>;
+    const data = { ticketId: p.ticketId, number: p.number, from: p.from, to: p.to };
+    return [
+      { rooms: t ? listRooms(t) : ['queue'], event: event.name, data, staffOnly: true },
+      { rooms: [`ticket:${p.number}`], event: event.name, data, staffOnly: false },
+    ];
   });
 
-  realtime.projectRun('ticket.assigned', async (events, db) => {
-    const tickets = await ticketsOfEvents(events, db);
-    return events.map((event) => {
-      const p = event.payload as EventPayload<'ticket.assigned'>;
-      const t = tickets.get(p.ticketId);
-      // The previous assignee hears of it too: the ticket leaves their list.
-      const rooms = [...(t ? listRooms(t) : ['queue']), ...(p.from ? [`agent:${p.from}`] : []), ...(p.to ? [`agent:${p.to}`] : []), `ticket:${p.number}`];
-      return [{ rooms, event: event.name, data: { ticketId: p.ticketId, number: p.number, from: p.from, to: p.to }, staffOnly: true }];
-    });
+  withTickets('ticket.assigned', (event, t) => {
+    const p = event.payload as EventPayload<'ticket.assigned'>;
+    // The previous assignee hears of it too: the ticket leaves their list.
+    const rooms = [...(t ? listRooms(t) : ['queue']), ...(p.from ? [`agent:${p.from}`] : []), ...(p.to ? [`agent:${p.to}`] : []), `ticket:${p.number}`];
+    return [{ rooms, event: event.name, data: { ticketId: p.ticketId, number: p.number, from: p.from, to: p.to }, staffOnly: true }];
   });
 
   realtime.project('ticket.time_logged', (event) => {
