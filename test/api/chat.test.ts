@@ -263,3 +263,63 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
     });
   });
 });
+
+describeEachDialect('live chat for agents restricted to their groups', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  /** An agent's console socket on its own room, recording every chat event it hears. */
+  async function consoleOf(agent: ApiClient): Promise<Frame[]> {
+    const frames: Frame[] = [];
+    const ws = await t.app.injectWS(`/api/v1/ws?token=${encodeURIComponent(agent.token)}`, {}, { onInit: (s) => s.on('message', (d) => frames.push(JSON.parse(String(d)) as Frame)) });
+    await expect.poll(() => frames.some((f) => f.type === 'hello')).toBe(true);
+    ws.send(JSON.stringify({ type: 'subscribe', rooms: [`agent:${agent.userId}`] }));
+    await expect.poll(() => frames.some((f) => f.type === 'subscribed')).toBe(true);
+    return frames;
+  }
+  const chatEvents = (frames: Frame[]) => frames.filter((f) => f.type === 'event' && String(f.event).startsWith('chat.'));
+
+  it('see, answer and hear of the chats of their groups only, before and after the chat becomes a ticket', async () => {
+    const { groupId } = await setupSupportMailbox(t, 'help@acme.test');
+    const elsewhere = (await t.admin.post('/api/v1/groups', { name: 'Elsewhere' })).json().id as string;
+    const ina = await t.user({ role: 'agent', name: 'Ina Inside', groupIds: [groupId], restrictedToGroups: true });
+    const otto = await t.user({ role: 'agent', name: 'Otto Outside', groupIds: [elsewhere], restrictedToGroups: true });
+    for (const a of [ina, otto]) expect((await a.post('/api/v1/chat/presence', { online: true })).statusCode).toBe(200);
+    const [inaHears, ottoHears] = [await consoleOf(ina), await consoleOf(otto)];
+
+    const started = await t.anonymous.post('/api/v1/chat/visitor/sessions', { name: 'Vera Visitor', email: 'vera@visitor.test', mailbox: 'help@acme.test' });
+    expect(started.statusCode).toBe(201);
+    const { sessionId, token } = started.json();
+    const visitor = await Visitor.open(t, token);
+    visitor.send({ type: 'message', body: 'My order code is ORD-SECRET', clientId: 'v1' });
+    await expect.poll(() => JSON.stringify(chatEvents(inaHears))).toContain('ORD-SECRET');
+
+    const waiting = (c: ApiClient) => c.get('/api/v1/chat/sessions?status=waiting').then((r) => r.json().items.map((s: { id: string }) => s.id));
+    expect(await waiting(ina)).toContain(sessionId);
+    expect(await waiting(otto)).not.toContain(sessionId);
+    expect((await otto.get(`/api/v1/chat/sessions/${sessionId}`)).statusCode).toBe(404);
+    expect((await otto.post(`/api/v1/chat/sessions/${sessionId}/accept`)).statusCode).toBe(404);
+
+    expect((await ina.post(`/api/v1/chat/sessions/${sessionId}/accept`)).statusCode).toBe(200);
+    const converted = await ina.post(`/api/v1/chat/sessions/${sessionId}/convert`);
+    expect(converted.statusCode).toBe(200);
+    const { ticketNumber } = converted.json();
+    await visitor.waitFor((f) => f.type === 'status' && f.status === 'converted');
+    const converts = (c: ApiClient) => c.get('/api/v1/chat/sessions?status=converted').then((r) => r.json().items.map((s: { id: string }) => s.id));
+    expect(await converts(otto)).not.toContain(sessionId);
+    expect((await otto.get(`/api/v1/chat/sessions/${sessionId}`)).statusCode).toBe(404);
+    expect((await otto.post(`/api/v1/chat/sessions/${sessionId}/convert`)).statusCode).toBe(404);
+    // Otto heard nothing of it: not the visitor's line, not the state changes.
+    expect(chatEvents(ottoHears)).toEqual([]);
+
+    // A converted chat follows its ticket: moved to Otto's group, Otto may read it and Ina no longer.
+    expect((await t.admin.patch(`/api/v1/tickets/${ticketNumber}`, { groupId: elsewhere, assigneeId: null })).statusCode).toBe(200);
+    expect((await otto.get(`/api/v1/chat/sessions/${sessionId}`)).json().session.ticketNumber).toBe(ticketNumber);
+    expect(await converts(otto)).toContain(sessionId);
+    expect((await ina.get(`/api/v1/chat/sessions/${sessionId}`)).statusCode).toBe(200);
+    visitor.close();
+  });
+});

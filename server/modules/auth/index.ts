@@ -7,7 +7,7 @@ export { registerUserRoutes } from './users.routes.js';
 export { requireAdmin, requireStaff, requireSupervisor, isAdmin, type StaffActor } from './auth.policy.js';
 export { ensureFirstAdmin, getUsersByIds, createUser, createGroup, listUsers } from './users.service.js';
 export { createApiToken, findUserForCli } from './sessions.service.js';
-export { listGroups, groupExists, groupIdsByNames } from './groups.repository.js';
+export { listGroups, groupExists, groupIdsByNames, groupIdsByUser } from './groups.repository.js';
 export { findUsersByIds, listActiveStaffForMentions, userIdsByHandles, type User } from './users.repository.js';
 export { getSettings } from './settings.service.js';
 

@@ -5,6 +5,7 @@ export { listCustomFields } from './custom-fields.service.js';
 export { saveTicket, type Ticket } from './tickets.repository.js';
 export type { TicketStatus, TicketPriority } from './ticket-status.js';
 export { presentTicket, presentTickets } from './tickets.presenter.js';
+export { canSeeTicket } from './tickets.policy.js';
 
 import type { Ctx } from '../../platform/context.js';
 import { assigneeOf, numbersByIds } from './tickets.repository.js';

@@ -1,23 +1,32 @@
 import type { EventPayload } from '../../../../contracts/events.js';
 import { systemActor, type Ctx } from '../../../platform/context.js';
 import type { AnyDb } from '../../../platform/db/database.js';
+import { toIso } from '../../../platform/db/rows.js';
 import type { Realtime } from '../../../platform/realtime/realtime.js';
 import { forbidden, notFound } from '../../../platform/errors.js';
 import { getUsersByIds } from '../../auth/index.js';
 import { presentChatMessage } from './chat.presenter.js';
 import { findChatMessage, findChatSession, type ChatSession } from './chat.repository.js';
+import { chatAudience } from './chat.policy.js';
 import { onlineAgentIds } from './chat.service.js';
 
 /** The room of one chat's visitor sockets. Its name is outside the agent socket's room pattern, so no agent or customer socket can subscribe to it. */
 export const visitorRoom = (sessionId: string): string => `chat-visitor:${sessionId}`;
 
-const ctxOn = (db: AnyDb, id: string): Ctx => ({ actor: systemActor('realtime'), requestId: id, now: new Date(), db, events: { kick: () => undefined } });
+// "Now" is when the event happened: who was available then hears of it, also when delivery runs late.
+const ctxOn = (db: AnyDb, event: { id: string; createdAt: unknown }): Ctx => ({ actor: systemActor('realtime'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events: { kick: () => undefined } });
 
-/** Who in the console hears about a chat: its agent, and every available agent while it waits (and of every change of state, for their lists). */
+/**
+ * Who in the console hears about a chat: its agent, and every available agent who may see it
+ * while it waits (and of every change of state, for their lists).
+ */
 async function staffRooms(ctx: Ctx, session: ChatSession, opts: { everyone: boolean; extra?: string | null }): Promise<string[]> {
   const ids = new Set<string>(opts.extra ? [opts.extra] : []);
   if (session.assigneeId) ids.add(session.assigneeId);
-  if (opts.everyone || session.status === 'waiting') for (const id of await onlineAgentIds(ctx)) ids.add(id);
+  if (opts.everyone || session.status === 'waiting') {
+    const online = (await onlineAgentIds(ctx)).filter((id) => !ids.has(id));
+    for (const id of await chatAudience(ctx, session, await getUsersByIds(ctx, online))) ids.add(id);
+  }
   return [...ids].map((id) => `agent:${id}`);
 }
 
@@ -25,7 +34,7 @@ async function staffRooms(ctx: Ctx, session: ChatSession, opts: { everyone: bool
 export function registerChatRealtime(realtime: Realtime): void {
   realtime.project('chat.message', async (event, db) => {
     const p = event.payload as EventPayload<'chat.message'>;
-    const ctx = ctxOn(db, event.id);
+    const ctx = ctxOn(db, event);
     const [m, session] = await Promise.all([findChatMessage(db, p.messageId), findChatSession(db, p.sessionId)]);
     if (!m || !session) return [];
     const message = presentChatMessage(m);
@@ -36,7 +45,7 @@ export function registerChatRealtime(realtime: Realtime): void {
   });
   realtime.project('chat.updated', async (event, db) => {
     const p = event.payload as EventPayload<'chat.updated'>;
-    const ctx = ctxOn(db, event.id);
+    const ctx = ctxOn(db, event);
     const session = await findChatSession(db, p.sessionId);
     if (!session) return [];
     const [agent] = session.assigneeId ? await getUsersByIds(ctx, [session.assigneeId]) : [];

@@ -14,6 +14,7 @@ import { activeMailboxFor } from '../mailboxes.service.js';
 import { upsertMailThread } from '../threads.repository.js';
 import { browserOf } from './visitor-info.js';
 import { convertInTransaction } from './chat-convert.service.js';
+import { assertSeesChat, chatsVisibleTo } from './chat.policy.js';
 import { appendLine } from './chat-lines.js';
 import {
   agentsSeenSince,
@@ -219,6 +220,9 @@ async function lockedSession(tx: Ctx, id: string): Promise<ChatSession> {
   return s;
 }
 
+/** A chat an agent acts on: one they may see (agents restricted to their groups see their groups' chats). */
+const staffSession = async (tx: Ctx, id: string): Promise<ChatSession> => assertSeesChat(tx, await lockedSession(tx, id));
+
 function staffUser(ctx: Ctx): { id: string; name: string; role: string } {
   requireStaff(ctx.actor);
   if (ctx.actor.type !== 'user') throw forbidden('Only agents take chats');
@@ -233,7 +237,7 @@ function assertHandles(user: { id: string; role: string }, session: ChatSession)
 export async function acceptChat(ctx: Ctx, id: string): Promise<ChatSession> {
   const me = staffUser(ctx);
   return inTransaction(ctx, async (tx) => {
-    const session = await lockedSession(tx, id);
+    const session = await staffSession(tx, id);
     if (session.status !== 'waiting') throw new AppError('conflict', session.status === 'active' ? 'Another agent has already accepted this chat' : 'This chat has ended');
     session.status = 'active';
     session.assigneeId = me.id;
@@ -247,7 +251,7 @@ export async function acceptChat(ctx: Ctx, id: string): Promise<ChatSession> {
 export async function postAgentMessage(ctx: Ctx, id: string, body: string): Promise<ChatMessage> {
   const me = staffUser(ctx);
   return inTransaction(ctx, async (tx) => {
-    const session = await lockedSession(tx, id);
+    const session = await staffSession(tx, id);
     if (session.status !== 'active') throw new AppError('conflict', session.status === 'waiting' ? 'Accept the chat first' : 'This chat has ended');
     assertHandles(me, session);
     return appendLine(tx, session, { authorType: 'agent', authorName: me.name, authorUserId: me.id, body });
@@ -259,7 +263,7 @@ export async function transferChat(ctx: Ctx, id: string, userId: string): Promis
   const [target] = await getUsersByIds(ctx, [userId]);
   if (!target || target.role === 'customer' || !target.active) throw invalidField('userId', 'is not an active agent');
   return inTransaction(ctx, async (tx) => {
-    const session = await lockedSession(tx, id);
+    const session = await staffSession(tx, id);
     if (session.status !== 'active') throw new AppError('conflict', 'Only an active chat can be transferred');
     assertHandles(me, session);
     if (session.assigneeId === target.id) throw invalidField('userId', 'already has this chat');
@@ -274,7 +278,7 @@ export async function transferChat(ctx: Ctx, id: string, userId: string): Promis
 export async function endChat(ctx: Ctx, id: string): Promise<ChatSession> {
   const me = staffUser(ctx);
   return inTransaction(ctx, async (tx) => {
-    const session = await lockedSession(tx, id);
+    const session = await staffSession(tx, id);
     if (!isOpen(session)) return session;
     if (session.status === 'active') assertHandles(me, session);
     await appendLine(tx, session, { authorType: 'system', authorName: 'system', body: `${me.name} ended the chat` });
@@ -287,7 +291,7 @@ export async function endChat(ctx: Ctx, id: string): Promise<ChatSession> {
 export async function convertChat(ctx: Ctx, id: string): Promise<{ ticketId: string; ticketNumber: number }> {
   const me = staffUser(ctx);
   return inTransaction(ctx, async (tx) => {
-    const session = await lockedSession(tx, id);
+    const session = await staffSession(tx, id);
     if (session.status === 'active') assertHandles(me, session);
     return convertInTransaction(tx, session, 'agent');
   });
@@ -308,12 +312,13 @@ export async function getChat(ctx: Ctx, id: string): Promise<{ session: ChatSess
   requireStaff(ctx.actor);
   const session = await findChatSession(ctx.db, id);
   if (!session) throw notFound('Chat');
+  await assertSeesChat(ctx, session);
   return { session, messages: await listChatMessages(ctx.db, id) };
 }
 
 export async function listChats(ctx: Ctx, status: 'open' | ChatStatus): Promise<ChatSession[]> {
   requireStaff(ctx.actor);
-  return listChatSessions(ctx.db, status === 'open' ? ['waiting', 'active'] : [status]);
+  return chatsVisibleTo(ctx, await listChatSessions(ctx.db, status === 'open' ? ['waiting', 'active'] : [status]));
 }
 
 /** What a reconnecting widget missed (everything after its last seen sequence number). */
