@@ -186,7 +186,7 @@ const SWEEP = [
   'status:open,in_progress', '-status:closed', 'priority>=high', 'priority<medium', '-priority>urgent', 'type:incident,task', '-channel:api',
   'assignee:me', 'assignee:none', '-assignee:me', 'assignee:me,none', 'is:unassigned', 'group:billing', 'group:mine', 'group:none', '-group:none', 'group:billing,none',
   'org:"big co"', '-org:none', 'requester:bob@bigco.test', 'tag:vip', 'tag:a.b,x:y', '-tag:vip', 'tag:ärger',
-  'created:2026-03-01', '-created:2026-03-01', 'created<2026-03-01', 'created>=2026-03-01T00:00:00.001Z', 'created>7d', 'updated<1h', 'resolved<30d', '-resolved<30d', 'closed>=2026-01-01',
+  'created:2026-03-01', '-created:2026-03-01', 'created<2026-03-01', 'created<=2026-03-01', 'created>2026-03-01', 'created>=2026-03-01T00:00:00.001Z', 'created>7d', 'updated<1h', 'resolved<30d', '-resolved<30d', 'closed>=2026-01-01',
   'is:starred', '-is:starred', 'is:spam', 'is:merged,spam', 'is:open', '-is:open', 'number>5', '#3', 'reopens>0', 'messages>=2',
   'subject:école', 'subject:ÉCOLE', '-subject:école', 'subject:"100%"', 'subject:_', 'subject:"a,b"', 'sla:active', '-sla:active', 'due<2h', 'sla:overdue',
   'cf.order_id:A-1', '-cf.order_id:A-1', 'cf.order_id:a-1', 'cf.order_id:ärger-7', 'cf.plan:gold,"Bronze, Plus"', '-cf.plan:gold', 'cf.amount>10', 'cf.amount:0', '-cf.amount>=10', 'cf.amount<=10.5',

@@ -169,10 +169,12 @@ function timePredicate(column: TimeColumn, op: FieldTerm['op'], v: FilterValue):
     return { kind: 'time', column, op: AGE_FLIP[op], at: { ageMs: v.ms } };
   }
   if (v.kind !== 'instant') return badValue(v);
-  if (op !== ':') return { kind: 'time', column, op, at: { iso: v.iso } };
-  if (!v.dateOnly) return { kind: 'time', column, op: '=', at: { iso: v.iso } };
-  // A bare date compared for equality means the whole UTC day.
+  if (!v.dateOnly) return { kind: 'time', column, op: op === ':' ? '=' : op, at: { iso: v.iso } };
+  // A bare date means the whole UTC day: `<=D` and `>D` are about its end, `<D` and `>=D` its start.
   const end = new Date(Date.parse(v.iso) + DAY_MS).toISOString();
+  if (op === '<' || op === '>=') return { kind: 'time', column, op, at: { iso: v.iso } };
+  if (op === '<=') return { kind: 'time', column, op: '<', at: { iso: end } };
+  if (op === '>') return { kind: 'time', column, op: '>=', at: { iso: end } };
   return {
     kind: 'all',
     of: [

@@ -220,6 +220,17 @@ describe('resolveFilter', () => {
     expect(f.mentions).toEqual({ spam: false, merged: false });
   });
 
+  it('reads a bare date as its whole UTC day whatever the comparison', async () => {
+    const at = async (q: string) => (await resolve(q)).terms[0]!.predicate;
+    const day = { iso: '2026-03-01T00:00:00.000Z' };
+    const next = { iso: '2026-03-02T00:00:00.000Z' };
+    expect(await at('created<2026-03-01')).toEqual({ kind: 'time', column: 'createdAt', op: '<', at: day });
+    expect(await at('created<=2026-03-01')).toEqual({ kind: 'time', column: 'createdAt', op: '<', at: next });
+    expect(await at('created>2026-03-01')).toEqual({ kind: 'time', column: 'createdAt', op: '>=', at: next });
+    expect(await at('created>=2026-03-01')).toEqual({ kind: 'time', column: 'createdAt', op: '>=', at: day });
+    expect(await at('created<=2026-03-01T10:00:00Z')).toEqual({ kind: 'time', column: 'createdAt', op: '<=', at: { iso: '2026-03-01T10:00:00.000Z' } });
+  });
+
   it('records whether spam and merged tickets were asked about', async () => {
     expect((await resolve('-is:spam')).mentions).toEqual({ spam: true, merged: false });
     expect((await resolve('is:open,merged')).mentions).toEqual({ spam: false, merged: true });
