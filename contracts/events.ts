@@ -20,6 +20,8 @@ export const EVENT_SCHEMAS = {
   'contact.updated': z.object({ contactId: z.string(), changes: z.array(z.string()) }),
   /** A group was deleted; the tickets module takes its tickets out of it. */
   'group.deleted': z.object({ groupId: z.string(), name: z.string() }),
+  /** An organization was deleted; the tickets module takes its tickets out of it (its contacts leave it by the foreign key). */
+  'organization.deleted': z.object({ organizationId: z.string(), name: z.string() }),
   /** `at`: when the message was written (its createdAt; historical for imports). Absent in events stored before it was added. */
   'message.created': ticketRef.extend({ messageId: z.string(), kind: z.enum(['customer', 'reply', 'note']), mentions: z.array(z.string()), at: z.string().optional(), opening: z.boolean().optional() }),
   /** Inbound mail that could not be processed; its raw bytes are kept for replay. */

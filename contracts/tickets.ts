@@ -15,6 +15,7 @@ export const TICKET_EVENT_ACTIONS = [
   'subject_changed',
   'assigned',
   'group_changed',
+  'organization_changed',
   'tags_changed',
   'custom_fields_changed',
   'marked_spam',

@@ -113,11 +113,19 @@ describeEachDialect('contacts and organizations API', (dialect) => {
     expect(joined).toMatchObject({ organizationId: org.id, name: 'late' });
     const left = await agent.patch(`/api/v1/contacts/${c.id}`, { organizationId: null });
     expect(left.json().organizationId).toBeNull();
+    const tk = await createTicket(agent, { requester: { email: 'late@globex-corp.test' } });
+    expect(tk.organizationId).toBe(org.id);
     expect((await agent.delete(`/api/v1/organizations/${org.id}`)).statusCode).toBe(403);
     expect((await t.admin.delete(`/api/v1/organizations/${org.id}`)).statusCode).toBe(200);
     expect((await agent.get(`/api/v1/organizations/${org.id}`)).statusCode).toBe(404);
-    // Its contacts stay, without the organization.
+    // Its contacts stay, without the organization; so do its tickets, each saying why.
     expect((await agent.get(`/api/v1/contacts/${joined.id}`)).json()).toMatchObject({ id: joined.id, organizationId: null });
+    await t.deps.events.idle();
+    expect((await agent.get(`/api/v1/tickets/${tk.number}`)).json().organizationId).toBeNull();
+    const orphans = (await agent.get(`/api/v1/tickets?q=${encodeURIComponent('org:none requester:late@globex-corp.test')}`)).json().items;
+    expect(orphans.map((x: { number: number }) => x.number)).toEqual([tk.number]);
+    const events = (await agent.get(`/api/v1/tickets/${tk.number}/events?action=organization_changed`)).json().items;
+    expect(events).toMatchObject([{ action: 'organization_changed', from: org.id, to: null }]);
   });
 
   it('refuses a domain another organization owns (409 naming both), on create and update', async () => {

@@ -6,7 +6,7 @@ import { enqueue } from '../../platform/jobs/define-job.js';
 import { parseMail } from '../../platform/mail/mime-parser.js';
 import { requireAdmin, requireStaff } from '../auth/index.js';
 import { sanitizeMessageHtml } from '../messages/index.js';
-import { getTicket, requireTicketById } from '../tickets/index.js';
+import { getTicket, getTicketOf } from '../tickets/index.js';
 import { findInbound, findInboundByTicketMessage, listInboundPage, readInboundRaw, resetInboundToPending, type InboundMail, type InboundStatus } from './inbound.repository.js';
 import { processInboundShape } from './inbound-job-shape.js';
 import { storeInboundMail, type StoredMail } from './inbound-store.service.js';
@@ -71,8 +71,7 @@ export async function originalOfMessage(ctx: Ctx, messageId: string) {
   requireStaff(ctx.actor);
   const inbound = await findInboundByTicketMessage(ctx.db, messageId);
   if (!inbound || !inbound.ticketId) throw notFound('Email original');
-  const ticket = await requireTicketById(ctx, inbound.ticketId);
-  await getTicket(ctx, ticket.number);
+  await getTicketOf(ctx, inbound.ticketId, 'Email original');
   const raw = await readInboundRaw(ctx.db, inbound.id);
   if (!raw) throw notFound('Email original');
   const parsed = await parseMail(raw).catch((err: unknown) => {

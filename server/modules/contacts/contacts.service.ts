@@ -292,6 +292,7 @@ export async function deleteOrganization(ctx: Ctx, id: string): Promise<void> {
     await deleteOrganizationRow(tx.db, id);
     forgetInTransaction(tx.db, ORGANIZATIONS);
     await recordAudit(tx, 'organization.deleted', { type: 'organization', id }, { name: org.name });
+    await emit(tx, 'organization.deleted', { organizationId: id, name: org.name });
   });
 }
 

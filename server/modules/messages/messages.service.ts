@@ -7,7 +7,7 @@ import { emit, emitAll } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { indexNewSearchDocs } from '../../platform/search/search.repository.js';
 import { listActiveStaffForMentions } from '../auth/index.js';
-import { appendTicketEvents, eventsFrom, getTicket, recordMessageOnTicket, requireTicketById, ticketClosed, type Ticket, type TicketStatus } from '../tickets/index.js';
+import { appendTicketEvents, eventsFrom, getTicket, getTicketOf, recordMessageOnTicket, requireTicketById, ticketClosed, type Ticket, type TicketStatus } from '../tickets/index.js';
 import { normaliseBody, parseMentions } from './body-format.js';
 import {
   attachToMessage,
@@ -328,7 +328,6 @@ export async function findDownloadableAttachment(ctx: Ctx, id: string): Promise<
   const [message] = await findMessagesByIds(ctx.db, [a.messageId]);
   if (!message) throw notFound('Attachment');
   if (message.kind === 'note' && ctx.actor.type === 'customer') throw notFound('Attachment');
-  const ticket = await requireTicketById(ctx, message.ticketId);
-  await getTicket(ctx, ticket.number);
+  await getTicketOf(ctx, message.ticketId, 'Attachment');
   return a;
 }

@@ -1,5 +1,5 @@
 export { registerTicketRoutes } from './tickets.routes.js';
-export { applyChanges, currentTicketById, deleteTicket, eventsFrom, getTicket, insertNewTicket, insertNewTickets, recordMessageOnTicket, requireTicketById, ticketClosed, ticketSearchText, type NewTicket } from './tickets.service.js';
+export { applyChanges, currentTicketById, deleteTicket, eventsFrom, getTicket, getTicketOf, insertNewTicket, insertNewTickets, recordMessageOnTicket, requireTicketById, ticketClosed, ticketSearchText, type NewTicket } from './tickets.service.js';
 export { appendTicketEvents } from './ticket-events.repository.js';
 export { listCustomFields } from './custom-fields.service.js';
 export { saveTicket, type Ticket } from './tickets.repository.js';

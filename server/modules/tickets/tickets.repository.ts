@@ -313,6 +313,11 @@ export async function clearTicketGroup(db: AnyDb, groupId: string, at: string): 
   return rows.map((r) => ({ id: r.id, number: Number(r.number) }));
 }
 
+export async function clearTicketOrganization(db: AnyDb, organizationId: string, at: string): Promise<{ id: string; number: number }[]> {
+  const rows = await q(db).updateTable('tickets').set({ organization_id: null, updated_at: at }).where('organization_id', '=', organizationId).returning(['id', 'number']).execute();
+  return rows.map((r) => ({ id: r.id, number: Number(r.number) }));
+}
+
 /** Locks these tickets in number order (PostgreSQL; SQLite has one writer) without reading them. */
 export async function lockTicketsInNumberOrder(db: AnyDb, ids: readonly string[]): Promise<void> {
   if (ids.length === 0 || !capabilitiesOf(db).rowLocks) return;

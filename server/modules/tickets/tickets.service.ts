@@ -158,6 +158,16 @@ export async function getTicket(ctx: Ctx, number: number, opts: { lock?: boolean
   return assertVisible(ctx.actor, await findTicketByNumber(ctx.db, number, opts));
 }
 
+/**
+ * The ticket a record found by its own id (an attachment, a time entry, an email original)
+ * belongs to, if the actor may see it. Otherwise 404 in the record's words ("Attachment not
+ * found"), exactly as for an id that does not exist: "Ticket not found" would tell a restricted
+ * agent or a customer that the id they tried is real and sits on a ticket they cannot see.
+ */
+export async function getTicketOf(ctx: Ctx, ticketId: string, notFoundAs: string): Promise<Ticket> {
+  return assertVisible(ctx.actor, await findTicketById(ctx.db, ticketId), notFoundAs);
+}
+
 /** The spam flag is not part of the conversation's record: it may still change on a closed ticket. */
 const FLAG_ACTIONS: ReadonlySet<FieldChange['action']> = new Set(['marked_spam', 'unmarked_spam']);
 

@@ -3,7 +3,7 @@ import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
 import { systemActor } from '../../platform/context.js';
 import { contactSearchText, getContactsByIds } from '../contacts/index.js';
-import { clearTicketGroup, lockTicketsInNumberOrder, ticketHeadsByRequester } from './tickets.repository.js';
+import { clearTicketGroup, clearTicketOrganization, lockTicketsInNumberOrder, ticketHeadsByRequester } from './tickets.repository.js';
 import { eventsFrom, ticketSearchText } from './tickets.service.js';
 import { appendTicketEvents } from './ticket-events.repository.js';
 import { emit } from '../../platform/events/emit.js';
@@ -41,5 +41,13 @@ export function registerTicketSubscribers(events: EventDispatcher): void {
     const tickets = await clearTicketGroup(db, groupId, ctx.now.toISOString());
     await appendTicketEvents(db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action: 'group_changed', from: groupId, to: null }], { groupDeleted: name })));
     for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: ['group_changed'] });
+  });
+  // The same for a deleted organization: `org:none` finds its tickets, reports count them as without one.
+  events.subscribe('organization.deleted', async (event, db) => {
+    const { organizationId, name } = event.payload as EventPayload<'organization.deleted'>;
+    const ctx = { actor: systemActor('organizations'), requestId: event.id, now: new Date(event.createdAt), db, events };
+    const tickets = await clearTicketOrganization(db, organizationId, ctx.now.toISOString());
+    await appendTicketEvents(db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action: 'organization_changed', from: organizationId, to: null }], { organizationDeleted: name })));
+    for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: ['organization_changed'] });
   });
 }

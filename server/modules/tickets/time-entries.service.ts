@@ -8,7 +8,7 @@ import { emit } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { findUsersByIds, getSettings, type StaffActor } from '../auth/index.js';
 import { appendTicketEvents } from './ticket-events.repository.js';
-import { eventsFrom, getTicket, requireTicketById } from './tickets.service.js';
+import { eventsFrom, getTicket, getTicketOf } from './tickets.service.js';
 import type { Ticket } from './tickets.repository.js';
 import { deleteTimeEntryRow, findTimeEntry, insertTimeEntry, listTimeEntriesOf, totalMinutesOf, updateTimeEntryRow, type TimeEntry } from './time-entries.repository.js';
 import { zonedDay } from './zoned-day.js';
@@ -51,7 +51,7 @@ async function ownEntry(ctx: Ctx, id: string): Promise<{ entry: TimeEntry; ticke
   const agent = agentOf(ctx);
   const entry = await findTimeEntry(ctx.db, id);
   if (!entry) throw notFound('Time entry');
-  const ticket = await getTicket(ctx, (await requireTicketById(ctx, entry.ticketId)).number);
+  const ticket = await getTicketOf(ctx, entry.ticketId, 'Time entry');
   if (entry.userId !== agent.id && agent.role !== 'admin') throw forbidden('You can change only your own time entries');
   return { entry, ticket };
 }

@@ -255,6 +255,7 @@ export const en = {
   'event.typeChanged': '{actor} changed the type to {to}',
   'event.groupChanged': '{actor} moved the ticket to {to}',
   'event.groupRemoved': '{actor} removed the group',
+  'event.organization_changed': '{actor} removed the organization (deleted)',
   'event.tagsChanged': '{actor} changed tags: {tags}',
   'event.mergedInto': '{actor} merged this ticket into',
   'event.mergedFrom': 'was merged into this ticket by {actor}',
