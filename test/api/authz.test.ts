@@ -158,6 +158,24 @@ describeEachDialect('authz: an agent restricted to their groups', (dialect) => {
     expect((await t.admin.get(foreignAttachmentUrl)).body).toBe('hotel secrets');
   });
 
+  it("a foreign ticket's attachment or time entry answers exactly as an id that does not exist", async () => {
+    const entry = await t.admin.post(`/api/v1/tickets/${inH.number}/time-entries`, { minutes: 15, note: 'hotel work' });
+    expect(entry.statusCode).toBe(201);
+    const missing = '00000000-0000-7000-8000-000000000000';
+    const pairs: [string, string, (url: string) => Promise<LightMyRequestResponse>][] = [
+      ['attachment', foreignAttachmentUrl, (url) => restricted.get(url)],
+      ['time entry patch', `/api/v1/time-entries/${entry.json().id}`, (url) => restricted.patch(url, { minutes: 1 })],
+      ['time entry delete', `/api/v1/time-entries/${entry.json().id}`, (url) => restricted.delete(url)],
+    ];
+    for (const [what, foreignUrl, call] of pairs) {
+      const [foreign, none] = [await call(foreignUrl), await call(foreignUrl.replace(/[0-9a-f-]{36}/, missing))];
+      expect(none.statusCode, what).toBe(404);
+      expect(foreign.statusCode, what).toBe(404);
+      expect(foreign.json(), what).toEqual(none.json());
+    }
+    expect((await t.admin.get(`/api/v1/tickets/${inH.number}/time-entries`)).json().totalMinutes).toBe(15);
+  });
+
   it('never sees a foreign ticket in lists, filters, views, view counts, search or contact history', async () => {
     const visible = [inG.number, inG2.number, assignedToMe.number].sort((a, b) => a - b);
     const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -264,6 +282,16 @@ describeEachDialect('authz: customers', (dialect) => {
     expect((await customer.get(`/api/v1/contacts/${otherContactId}/tickets`)).statusCode).toBe(404);
     expect(numbers(await customer.get(`/api/v1/contacts/${ownContactId}/tickets`))).toEqual([own.number]);
     expect((await t.admin.get(`/api/v1/tickets/${other.number}`)).json().messageCount).toBe(1);
+  });
+
+  it("another customer's attachment answers exactly as an attachment that does not exist", async () => {
+    const file = await upload(t, t.admin.token, 'olaf.txt', 'olaf only');
+    expect((await t.admin.post(`/api/v1/tickets/${other.number}/messages`, { kind: 'reply', body: 'for Olaf', attachmentIds: [file.id] })).statusCode).toBe(201);
+    const foreign = await customer.get(file.url);
+    const none = await customer.get(file.url.replace(file.id, '00000000-0000-7000-8000-000000000000'));
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).not.toContain('olaf only');
+    expect(foreign.json()).toEqual(none.json());
   });
 
   it('cannot change ticket properties, write notes, merge, split or bulk-update (403)', async () => {

@@ -147,11 +147,14 @@ describeEachDialect('tickets API', (dialect) => {
   });
 
   it('merges B into A and splits messages out again', async () => {
-    const a = await createTicket(t.admin, { subject: 'Merge target' });
-    const b = await createTicket(t.admin, { subject: 'Duplicate', message: { body: 'Same problem again' } });
+    const a = await createTicket(t.admin, { subject: 'Merge target', tags: ['billing'] });
+    const b = await createTicket(t.admin, { subject: 'Duplicate', message: { body: 'Same problem again' }, tags: ['billing', 'refund'] });
     const merged = await t.admin.post(`/api/v1/tickets/${a.number}/merge`, { sourceNumbers: [b.number] });
     expect(merged.statusCode).toBe(200);
-    expect(merged.json().messageCount).toBe(2);
+    expect(merged.json()).toMatchObject({ messageCount: 2, tags: ['billing', 'refund'] });
+    // The tags it took in are a change in the target's history, as any other tag change.
+    const tagEvents = (await t.admin.get(`/api/v1/tickets/${a.number}/events?action=tags_changed`)).json().items;
+    expect(tagEvents).toMatchObject([{ from: ['billing'], to: ['billing', 'refund'], data: { reason: 'merged', fromNumber: b.number } }]);
     const bAfter = (await t.admin.get(`/api/v1/tickets/${b.number}`)).json();
     expect(bAfter).toMatchObject({ status: 'closed', mergedIntoNumber: a.number });
     const msgs = (await t.admin.get(`/api/v1/tickets/${a.number}/messages`)).json().items;

@@ -163,6 +163,19 @@ describeEachDialect('inbound mail over HTTP: storage, duplicates, quarantine and
     expect(answered.ticketNumber).toBe(first.ticketNumber);
   });
 
+  it("the original of a mail on a ticket an agent restricted to other groups cannot see answers exactly as one that does not exist", async () => {
+    const row = await deliverAndProcess(t, mail({ from: 'ivo@customer.test', subject: 'Hidden original', messageId: '<hidden-original@customer.test>' }));
+    expect(row.status).toBe('processed');
+    const otherGroup = (await t.admin.post('/api/v1/groups', { name: `Elsewhere ${dialect}` })).json().id as string;
+    const outsider = await t.user({ role: 'agent', groupIds: [otherGroup], restrictedToGroups: true });
+    expect((await agent.get(`/api/v1/mail/messages/${row.ticketMessageId}/original`)).statusCode).toBe(200);
+    const foreign = await outsider.get(`/api/v1/mail/messages/${row.ticketMessageId}/original`);
+    const none = await outsider.get('/api/v1/mail/messages/00000000-0000-7000-8000-000000000000/original');
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json()).toEqual(none.json());
+    expect(foreign.json().error.message).toBe('Email original not found');
+  });
+
   it('keeps the acknowledging write durable: SQLite syncs fully while it runs', async () => {
     const db = t.deps.database.db;
     let during: number | null = -1;

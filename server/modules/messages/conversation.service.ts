@@ -140,8 +140,11 @@ export async function mergeTickets(ctx: Ctx, targetNumber: number, sourceNumbers
       await moveMessages(tx.db, ids, source.id, target.id);
       await reassignSearchDocs(tx.db, ids.map((id) => `m:${id}`), target.id);
       const facts = await conversationFactsOf(tx.db, [target, source]);
-      const grown: Ticket = { ...withFacts(target, facts), tags: [...new Set([...target.tags, ...source.tags])].sort() };
-      await saveTicket(tx.db, target, grown);
+      const joined = withFacts(target, facts);
+      await saveTicket(tx.db, target, joined);
+      // The source's tags join the target as a change of its own (tags_changed, reports follow).
+      const newTags = source.tags.filter((tag) => !target!.tags.includes(tag));
+      const grown = newTags.length ? await applyChanges(tx, joined, { addTags: newTags }, { reason: 'merged', fromNumber: source.number }) : joined;
       const closing: Ticket = { ...withFacts(source, facts), mergedIntoId: target.id };
       await saveTicket(tx.db, source, closing);
       await applyChanges(tx, closing, { status: 'closed' }, { reason: 'merged', intoNumber: target.number });
