@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { email, isoDateTime, uuid } from './common.js';
 
+/** Digits with the usual separators; at least three digits (`()-` is punctuation, not a number). */
 export const phone = z
   .string()
   .trim()
   .min(3)
   .max(40)
-  .regex(/^\+?[0-9 ()./-]+$/, 'must be a phone number');
+  .regex(/^\+?[0-9 ()./-]+$/, 'must be a phone number')
+  .refine((v) => v.replace(/\D/g, '').length >= 3, 'must be a phone number');
 
 export const contactResponse = z.object({
   id: uuid,

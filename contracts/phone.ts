@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { isoDateTime, uuid } from './common.js';
+import { phone } from './contacts.js';
 import { ticketSubject } from './tickets.js';
 
-const number = z
-  .string()
-  .trim()
-  .min(3)
-  .max(40)
-  .regex(/^\+?[0-9 ()./-]+$/, 'must be a phone number');
+const number = phone;
 
 /** An agent logs a call: on an existing ticket (`ticketNumber`) or as a new one. */
 export const logCallRequest = z.strictObject({

@@ -242,6 +242,9 @@ describeEachDialect('contacts and organizations API', (dialect) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('validation_failed');
     expect(fieldPaths(bad)).toEqual(expect.arrayContaining(['body.emails.0', 'body.phones.0', 'body.vip', 'body.colour']));
+    // Separators alone are no number (they would be stored as an empty phone).
+    const punctuation = await agent.post('/api/v1/contacts', { name: 'Dots', phones: ['+1 555 0100', '..--//'] });
+    expect([punctuation.statusCode, fieldPaths(punctuation)]).toEqual([400, ['body.phones.1']]);
     const badOrg = await agent.post('/api/v1/contacts', { name: 'Orphan', organizationId: '00000000-0000-7000-8000-000000000000' });
     expect(badOrg.statusCode).toBe(400);
     expect(fieldPaths(badOrg)).toEqual(['organizationId']);
