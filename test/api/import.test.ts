@@ -159,6 +159,14 @@ describeEachDialect('import of historical tickets', (dialect) => {
     expect(fieldOf(message)).toBe('tickets.0.messages.1.createdAt');
     const status = await post([one({ createdAt: hoursAgo(1), statusChangedAt: later })]);
     expect(fieldOf(status)).toBe('tickets.0.statusChangedAt');
+    // Nor before 1970: year 0 is a typo, not history.
+    const ancient = await post([one({ createdAt: '0000-01-01T10:00:00Z' })]);
+    expect([ancient.statusCode, fieldOf(ancient)]).toEqual([400, 'body.tickets.0.createdAt']);
+    const ancientMessage = await post([one({ createdAt: hoursAgo(1) }, [{ kind: 'customer', body: 'a', createdAt: '1969-12-31T23:59:59Z' }])]);
+    expect(fieldOf(ancientMessage)).toBe('body.tickets.0.messages.0.createdAt');
+    // A customer message is the requester's: another author is refused, not silently dropped.
+    const ghost = await post([one({ createdAt: hoursAgo(1) }, [{ kind: 'customer', authorEmail: `old-${dialect}@tessera.test`, body: 'a', createdAt: hoursAgo(1) }])]);
+    expect([ghost.statusCode, fieldOf(ghost)]).toEqual([400, 'body.tickets.0.messages.0.authorEmail']);
     const skewed = await post([one({ tags: ['skew'], createdAt: new Date(now + 30_000).toISOString() })]);
     expect(skewed.statusCode, skewed.body).toBe(201);
 
