@@ -273,6 +273,17 @@ describeEachDialect('spam folder', (dialect) => {
     expect(audit[0].data).toMatchObject({ number: junk.number, reason: 'spam' });
     expect((await t.admin.get('/api/v1/tickets?view=all_open')).json().items.map((i: { number: number }) => i.number)).toContain(keep.number);
   });
+
+  it('does not delete a spam ticket that holds the conversation of a ticket merged into it', async () => {
+    const holder = await createTicket(t.admin, { subject: 'Merged into later marked spam' });
+    const source = await createTicket(t.admin, { subject: 'Real customer', message: { body: 'My genuine question' } });
+    expect((await t.admin.post(`/api/v1/tickets/${holder.number}/merge`, { sourceNumbers: [source.number] })).statusCode).toBe(200);
+    await t.admin.patch(`/api/v1/tickets/${holder.number}`, { spam: true });
+    const refused = await t.admin.delete(`/api/v1/tickets/${holder.number}`);
+    expect([refused.statusCode, refused.json().error.code, refused.json().error.details]).toEqual([409, 'conflict', { mergedFrom: [source.number] }]);
+    const messages = (await t.admin.get(`/api/v1/tickets/${holder.number}/messages`)).json().items.map((m: { bodyText: string }) => m.bodyText);
+    expect(messages).toContain('My genuine question');
+  });
 });
 
 describeEachDialect('search follows contact changes', (dialect) => {

@@ -169,6 +169,12 @@ export async function messageIdsOf(db: AnyDb, ticketId: string): Promise<string[
   return (await q(db).selectFrom('messages').select('id').where('ticket_id', '=', ticketId).execute()).map((r) => r.id);
 }
 
+/** The tickets whose messages were merged into this one (their messages still name them). */
+export async function mergedInTicketIds(db: AnyDb, ticketId: string): Promise<string[]> {
+  const rows = await q(db).selectFrom('messages').select('original_ticket_id').distinct().where('ticket_id', '=', ticketId).where('original_ticket_id', 'is not', null).execute();
+  return rows.flatMap((r) => (r.original_ticket_id && r.original_ticket_id !== ticketId ? [r.original_ticket_id] : []));
+}
+
 export async function deleteMessagesOf(db: AnyDb, ticketId: string): Promise<string[]> {
   const ids = await messageIdsOf(db, ticketId);
   if (ids.length) {
