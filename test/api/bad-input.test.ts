@@ -249,6 +249,8 @@ describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialec
       escape: await upload(multipart({ filename: 'a\u001b[31mb.txt', content: 'x' })),
       empty: await upload(multipart({ content: '' })),
       otherField: await upload(multipart({ field: 'upload', content: 'x' })),
+      // Two files in one request: both would have to be answered, and only one was.
+      twoFiles: await upload(Buffer.concat([multipart({ filename: 'a.txt', content: 'first', close: false }), Buffer.from('\r\n'), multipart({ filename: 'b.txt', content: 'second' })])),
     };
     for (const [what, res] of Object.entries(refused)) {
       expect(res.statusCode, what).toBe(400);
@@ -257,6 +259,7 @@ describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialec
     }
     expect(refused.empty.json().error.message).toMatch(/empty/);
     expect(refused.otherField.json().error.message).toMatch(/"file"/);
+    expect(refused.twoFiles.json().error.message).toMatch(/one file per request/);
     expect(await attachmentRows()).toBe(rows);
     expect(filesOnDisk(t.deps.blobs.root)).toEqual(disk);
     // The same file, properly sent, is taken.
@@ -308,6 +311,13 @@ describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialec
         expect(res.statusCode, url).toBe(400);
         expect(fieldsOf(res), url).toEqual(['params.number']);
       }
+    }
+  });
+
+  it('a first message empty once formatted is named message.body, for one ticket as in a batch', async () => {
+    for (const body of ['   ', '<p> </p>']) {
+      const one = await t.admin.post('/api/v1/tickets', { subject: 'Empty', requester: { email: 'empty@customer.test' }, message: { body, format: 'html' } });
+      expect([one.statusCode, fieldsOf(one)], body).toEqual([400, ['message.body']]);
     }
   });
 

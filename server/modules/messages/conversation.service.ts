@@ -72,7 +72,8 @@ export async function createTicketsWithMessages(ctx: Ctx, inputs: readonly Creat
       createdAt: input.createdAt,
       opening: true,
     }));
-    const messagePath = opts.itemPath && ((i: number) => `${opts.itemPath!(i)}.message`);
+    // The first message sits under `message` in a create's body (a refused body is `message.body`, not the request's `body`).
+    const messagePath = (i: number) => (opts.itemPath ? `${opts.itemPath(i)}.message` : 'message');
     // Before insertNewTickets draws the numbers, so that a refused message leaves no gap in them.
     const checked = await checkNewMessages(tx, messageInputs, { itemPath: messagePath });
     const tickets = await insertNewTickets(

@@ -26,20 +26,25 @@ const PATH = `body.${FIELD}`;
  */
 export async function readUploadedFile(request: FastifyRequest, maxBytes: number): Promise<UploadedFile> {
   if (!request.isMultipart()) throw new AppError('unsupported_media_type', `Send the file as multipart/form-data in the field "${FIELD}"`);
-  const part = await request.file({ limits: { fileSize: maxBytes } }).catch((err: unknown) => {
+  const parts = request.parts({ limits: { fileSize: maxBytes } });
+  const first = await parts.next().catch((err: unknown) => {
     throw asUploadError(err);
   });
+  const part = first.done ? undefined : first.value;
   if (!part) throw invalidField(PATH, 'missing');
+  if (part.type !== 'file') throw invalidField(PATH, `send the file in the multipart field "${FIELD}", not the text field "${part.fieldname.slice(0, 100)}"`);
   const refuse = (message: string): never => {
     part.file.resume();
     throw invalidField(PATH, message);
   };
   if (part.fieldname !== FIELD) refuse(`send the file in the multipart field "${FIELD}", not "${part.fieldname.slice(0, 100)}"`);
   if (CONTROL.test(part.filename)) refuse('the file name must not contain control characters');
-  return { stream: Readable.from(guarded(part.file, maxBytes)), filename: part.filename, contentType: part.mimetype };
+  return { stream: Readable.from(guarded(part.file, maxBytes, parts)), filename: part.filename, contentType: part.mimetype };
 }
 
-async function* guarded(source: Readable & { truncated?: boolean }, maxBytes: number): AsyncGenerator<Buffer> {
+type Parts = ReturnType<FastifyRequest['parts']>;
+
+async function* guarded(source: Readable & { truncated?: boolean }, maxBytes: number, rest: Parts): AsyncGenerator<Buffer> {
   let size = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -51,6 +56,14 @@ async function* guarded(source: Readable & { truncated?: boolean }, maxBytes: nu
   }
   if (source.truncated) throw new AppError('payload_too_large', `Files may be at most ${Math.round(maxBytes / 1024 / 1024)} MB`);
   if (size === 0) throw invalidField(PATH, 'is empty');
+  // One file per request: a second part used to be dropped without a word while the answer named only the first.
+  const next = await rest.next().catch((err: unknown) => {
+    throw asUploadError(err);
+  });
+  if (!next.done) {
+    if (next.value.type === 'file') next.value.file.resume();
+    throw invalidField(PATH, 'send one file per request');
+  }
 }
 
 /**
