@@ -40,6 +40,15 @@ export const ticketPriority = z.enum(TICKET_PRIORITIES);
 export const ticketType = z.enum(TICKET_TYPES);
 export const ticketChannel = z.enum(TICKET_CHANNELS);
 
+/** Tags one ticket carries at most. */
+export const MAX_TAGS = 50;
+
+/** A tag both added and removed in one change: which was meant cannot be told. */
+export function refuseContradictoryTags(v: { addTags?: string[] | undefined; removeTags?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  const both = (v.addTags ?? []).filter((t) => v.removeTags?.includes(t));
+  if (both.length) ctx.addIssue({ code: 'custom', path: ['removeTags'], message: `names ${both.map((t) => `"${t}"`).join(', ')}, which addTags adds` });
+}
+
 export const tag = z
   .string()
   .trim()
@@ -124,7 +133,7 @@ export const createTicketRequest = z.strictObject({
   channel: ticketChannel.default('api'),
   assigneeId: uuid.nullable().default(null),
   groupId: uuid.nullable().default(null),
-  tags: z.array(tag).max(50).default([]),
+  tags: z.array(tag).max(MAX_TAGS).default([]),
   customFields: customFieldValues.default({}),
 });
 export type CreateTicketRequest = z.input<typeof createTicketRequest>;
@@ -148,13 +157,13 @@ export const updateTicketRequest = z.strictObject({
   type: ticketType.optional(),
   assigneeId: uuid.nullable().optional(),
   groupId: uuid.nullable().optional(),
-  tags: z.array(tag).max(50).optional(),
-  addTags: z.array(tag).max(50).optional(),
-  removeTags: z.array(tag).max(50).optional(),
+  tags: z.array(tag).max(MAX_TAGS).optional(),
+  addTags: z.array(tag).max(MAX_TAGS).optional(),
+  removeTags: z.array(tag).max(MAX_TAGS).optional(),
   customFields: customFieldValues.optional(),
   spam: z.boolean().optional(),
   starred: z.boolean().optional(),
-});
+}).superRefine(refuseContradictoryTags);
 export type UpdateTicketRequest = z.input<typeof updateTicketRequest>;
 
 export const listTicketsQuery = z.object({
@@ -217,10 +226,10 @@ export const bulkUpdateRequest = z.strictObject({
     priority: ticketPriority.optional(),
     assigneeId: uuid.nullable().optional(),
     groupId: uuid.nullable().optional(),
-    addTags: z.array(tag).max(50).optional(),
-    removeTags: z.array(tag).max(50).optional(),
+    addTags: z.array(tag).max(MAX_TAGS).optional(),
+    removeTags: z.array(tag).max(MAX_TAGS).optional(),
     spam: z.boolean().optional(),
-  }),
+  }).superRefine(refuseContradictoryTags),
 });
 export const bulkUpdateResponse = z.object({ updated: z.array(z.number().int()) });
 

@@ -201,6 +201,22 @@ describeEachDialect('tickets API', (dialect) => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('keeps a ticket within 50 tags however they come, and refuses a tag both added and removed', async () => {
+    const tags = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const full = await createTicket(t.admin, { tags: tags('a', 50) });
+    const other = await createTicket(t.admin, { tags: ['x'] });
+    const added = await t.admin.patch(`/api/v1/tickets/${full.number}`, { addTags: ['one-more'] });
+    expect([added.statusCode, added.json().error.details.fields[0].path]).toEqual([400, 'body.addTags']);
+    const bulk = await t.admin.post('/api/v1/tickets/bulk', { numbers: [other.number, full.number], changes: { addTags: ['one-more'] } });
+    expect([bulk.statusCode, bulk.json().error.message]).toEqual([400, `body.changes.addTags: a ticket carries at most 50 tags; this would give #${full.number} 51`]);
+    expect((await t.admin.get(`/api/v1/tickets/${other.number}`)).json().tags).toEqual(['x']);
+    // Swapping one for another stays within the limit.
+    const swapped = await t.admin.patch(`/api/v1/tickets/${full.number}`, { addTags: ['b'], removeTags: ['a0'] });
+    expect(swapped.json().tags).toHaveLength(50);
+    const both = await t.admin.patch(`/api/v1/tickets/${other.number}`, { addTags: ['y'], removeTags: ['y'] });
+    expect([both.statusCode, both.json().error.details.fields[0].path]).toEqual([400, 'body.removeTags']);
+  });
+
   it('bulk-updates tickets named by id as well as by number', async () => {
     const x = await createTicket(t.admin);
     const y = await createTicket(t.admin);

@@ -5,7 +5,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, invalidField } from '../../platform/errors.js';
 import { assertCanEdit, assertCanManageSpam, canSeeTicket } from './tickets.policy.js';
 import { findTicketsByNumbers, numbersByIds } from './tickets.repository.js';
-import { applyChanges, assertAssignable, closedTicketEdit, ticketClosed } from './tickets.service.js';
+import { applyChanges, assertAssignable, assertTagRoom, closedTicketEdit, ticketClosed } from './tickets.service.js';
 
 /**
  * One change applied to many tickets in a single transaction: either every ticket changes or,
@@ -37,6 +37,7 @@ export async function bulkUpdate(ctx: Ctx, input: z.output<typeof bulkUpdateRequ
     const closed = [...visible.values()].filter((t) => closedTicketEdit(t, input.changes, tx.now.toISOString()) !== 'none').map((t) => t.number);
     if (closed.length) throw ticketClosed(closed.sort((a, b) => a - b));
     const updated: number[] = [];
+    for (const ticket of visible.values()) assertTagRoom(ticket, input.changes, 'body.changes');
     for (const ticket of visible.values()) {
       const after = await applyChanges(tx, ticket, input.changes, { bulk: true });
       if (after !== ticket) updated.push(ticket.number);

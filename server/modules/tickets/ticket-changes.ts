@@ -26,6 +26,14 @@ export type ChangeResult =
   | { ok: true; after: Ticket; changes: FieldChange[] }
   | { ok: false; from: TicketStatus; to: TicketStatus };
 
+/** The tags a patch leaves on a ticket, sorted: `tags` replaces them, then `addTags` and `removeTags` apply. */
+export function tagsAfter(current: readonly string[], patch: Pick<TicketPatch, 'tags' | 'addTags' | 'removeTags'>): string[] {
+  let tags = patch.tags ? [...new Set(patch.tags)] : [...current];
+  if (patch.addTags) tags = [...new Set([...tags, ...patch.addTags])];
+  if (patch.removeTags) tags = tags.filter((t) => !patch.removeTags!.includes(t));
+  return tags.sort();
+}
+
 /**
  * Applies a patch to a ticket: the one place that knows how status follows assignment, which
  * timestamps each status sets, and what counts as a reopen. Pure, so update, bulk and rules agree.
@@ -46,10 +54,7 @@ export function applyTicketPatch(before: Ticket, patch: TicketPatch, at: string)
   if (patch.assigneeId !== undefined) set('assigneeId', 'assigned', patch.assigneeId);
   if (patch.spam !== undefined) set('spam', patch.spam ? 'marked_spam' : 'unmarked_spam', patch.spam);
 
-  let tags = patch.tags ? [...new Set(patch.tags)] : [...after.tags];
-  if (patch.addTags) tags = [...new Set([...tags, ...patch.addTags])];
-  if (patch.removeTags) tags = tags.filter((t) => !patch.removeTags!.includes(t));
-  tags.sort();
+  const tags = tagsAfter(after.tags, patch);
   const added = tags.filter((t) => !after.tags.includes(t));
   const removed = after.tags.filter((t) => !tags.includes(t));
   if (added.length || removed.length) {

@@ -8,7 +8,8 @@ import { uuidv7 } from '../../platform/ids.js';
 import { indexNewSearchDocs, indexSearchDoc } from '../../platform/search/search.repository.js';
 import { findUsersByIds, groupExists } from '../auth/index.js';
 import { assertRequiredFields, validateCustomFields } from './custom-fields.service.js';
-import { applyTicketPatch, type FieldChange, type TicketPatch } from './ticket-changes.js';
+import { applyTicketPatch, tagsAfter, type FieldChange, type TicketPatch } from './ticket-changes.js';
+import { MAX_TAGS } from '../../../contracts/tickets.js';
 import { appendTicketEvents, type TicketEvent } from './ticket-events.repository.js';
 import { allowedTransitions, type TicketPriority, type TicketStatus } from './ticket-status.js';
 import { assertCanEdit, assertVisible } from './tickets.policy.js';
@@ -248,10 +249,23 @@ export async function updateTicket(
       await setStar(tx.db, tx.actor.id, before.id, starred, tx.now.toISOString());
     }
     if (!editing) return before;
+    assertTagRoom(before, changes, 'body');
     const after = await applyChanges(tx, before, changes);
     if (after.subject !== before.subject) await indexSearchDoc(tx.db, `t:${after.id}`, after.id, ticketSearchText(after, await requesterText(tx, after)));
     return after;
   });
+}
+
+/**
+ * An edit may not carry a ticket past MAX_TAGS, as a create may not; a ticket already past it
+ * (a merge joins two tickets' tags) may still shed some. Rules and merges are not held to it.
+ */
+export function assertTagRoom(before: Ticket, patch: TicketPatch, at: string): void {
+  if (!patch.tags && !patch.addTags) return;
+  const count = tagsAfter(before.tags, patch).length;
+  if (count > MAX_TAGS && count > before.tags.length) {
+    throw invalidField(`${at}.${patch.addTags ? 'addTags' : 'tags'}`, `a ticket carries at most ${MAX_TAGS} tags; this would give #${before.number} ${count}`);
+  }
 }
 
 /** A message was added: counters, first response, and the status moves a message implies. */
