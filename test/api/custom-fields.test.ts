@@ -69,6 +69,12 @@ describeEachDialect('custom ticket fields', (dialect) => {
     const noOptions = await t.admin.post('/api/v1/custom-fields', { key: 'colour', label: 'Colour', type: 'dropdown' });
     expect(noOptions.statusCode).toBe(400);
     expect(paths(noOptions)).toEqual(['options']);
+    const textWithOptions = await t.admin.post('/api/v1/custom-fields', { key: 'motto', label: 'Motto', type: 'text', options: ['a'] });
+    expect([textWithOptions.statusCode, paths(textWithOptions)]).toEqual([400, ['options']]);
+    const amount = (await agent.get('/api/v1/custom-fields')).json().items.find((f: FieldJson) => f.key === 'amount');
+    expect((await t.admin.patch(`/api/v1/custom-fields/${amount.id}`, { options: ['1'] })).statusCode).toBe(400);
+    const severity = (await agent.get('/api/v1/custom-fields')).json().items.find((f: FieldJson) => f.key === 'severity');
+    expect((await t.admin.patch(`/api/v1/custom-fields/${severity.id}`, { requiredForTypes: ['incident', 'incident'] })).json().requiredForTypes).toEqual(['incident']);
     const badKey = await t.admin.post('/api/v1/custom-fields', { key: '9 lives', label: 'Lives', type: 'spaceship', requiredForTypes: ['meeting'] });
     expect(badKey.statusCode).toBe(400);
     expect(paths(badKey)).toEqual(expect.arrayContaining(['body.key', 'body.type', 'body.requiredForTypes.0']));

@@ -14,16 +14,21 @@ export async function listCustomFields(ctx: Ctx): Promise<CustomField[]> {
   return listCustomFieldRows(ctx.db);
 }
 
+/** Only a choice has options: a text or number field with options would show a list it never checks against. */
+function assertOptionsFit(type: CustomField['type'], options: readonly string[]): void {
+  const choice = type === 'dropdown' || type === 'multi_select';
+  if (choice && options.length === 0) throw invalidField('options', `a ${type} field needs at least one option`);
+  if (!choice && options.length > 0) throw invalidField('options', `a ${type} field has no options (only dropdown and multi_select do)`);
+}
+
 export async function createCustomField(ctx: Ctx, input: z.output<typeof createCustomFieldRequest>): Promise<CustomField> {
   requireAdmin(ctx.actor);
-  if ((input.type === 'dropdown' || input.type === 'multi_select') && input.options.length === 0) {
-    throw invalidField('options', `a ${input.type} field needs at least one option`);
-  }
+  assertOptionsFit(input.type, input.options);
   return inTransaction(ctx, async (tx) => {
     const existing = await listCustomFieldRows(tx.db);
     if (existing.some((f) => f.key === input.key)) throw conflict(`A custom field with key "${input.key}" exists`, { field: 'key' });
     const at = tx.now.toISOString();
-    const field: CustomField = { id: uuidv7(tx.now.getTime()), ...input, options: [...new Set(input.options)], active: true, createdAt: at, updatedAt: at };
+    const field: CustomField = { id: uuidv7(tx.now.getTime()), ...input, options: [...new Set(input.options)], requiredForTypes: [...new Set(input.requiredForTypes)], active: true, createdAt: at, updatedAt: at };
     await insertCustomField(tx.db, field);
     forgetInTransaction(tx.db, DEFINITIONS);
     await recordAudit(tx, 'custom_field.created', { type: 'custom_field', id: field.id }, { key: field.key, fieldType: field.type });
@@ -40,12 +45,12 @@ export async function updateCustomField(ctx: Ctx, id: string, input: z.output<ty
       ...field,
       label: input.label ?? field.label,
       options: input.options ? [...new Set(input.options)] : field.options,
-      requiredForTypes: input.requiredForTypes ?? field.requiredForTypes,
+      requiredForTypes: input.requiredForTypes ? [...new Set(input.requiredForTypes)] : field.requiredForTypes,
       position: input.position ?? field.position,
       active: input.active ?? field.active,
       updatedAt: tx.now.toISOString(),
     };
-    if ((next.type === 'dropdown' || next.type === 'multi_select') && next.options.length === 0) throw invalidField('options', 'needs at least one option');
+    if (input.options) assertOptionsFit(next.type, next.options);
     await updateCustomFieldRow(tx.db, next);
     forgetInTransaction(tx.db, DEFINITIONS);
     await recordAudit(tx, 'custom_field.updated', { type: 'custom_field', id }, { changed: Object.keys(input) });
