@@ -38,6 +38,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     frameworkErrors,
     clientErrorHandler: clientErrors,
   }).withTypeProvider<ZodTypeProvider>();
+  // A JSON API: a JSON body labelled text/plain is a 415 as any other type is (routes taking other
+  // types add their parsers), and an empty body labelled JSON is no body: many clients send the
+  // header on every request, DELETE included.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => (body === '' ? done(null, undefined) : parseJson(request, body as string, done)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);

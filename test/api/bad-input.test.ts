@@ -314,6 +314,19 @@ describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialec
     }
   });
 
+  it('a body is JSON: text/plain is a 415 like any other type; an empty body labelled JSON is no body', async () => {
+    const send = (method: 'POST' | 'DELETE', url: string, contentType: string, payload: string) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${t.admin.token}`, 'content-type': contentType }, payload });
+    const json = JSON.stringify({ subject: 'Labelled text', requester: { email: 'plain@customer.test' }, message: { body: 'Hi' } });
+    const plain = await send('POST', '/api/v1/tickets', 'text/plain', json);
+    expect([plain.statusCode, plain.json().error.code]).toEqual([415, 'unsupported_media_type']);
+    const empty = await send('POST', '/api/v1/tickets', 'application/json', '');
+    expect([empty.statusCode, empty.json().error.code]).toEqual([400, 'validation_failed']);
+    const org = (await t.admin.post('/api/v1/organizations', { name: 'Header Everywhere Inc' })).json();
+    expect((await send('DELETE', `/api/v1/organizations/${org.id}`, 'application/json', '')).statusCode).toBe(200);
+    expect((await send('POST', '/api/v1/tickets', 'application/json', json)).statusCode).toBe(201);
+  });
+
   it('a first message empty once formatted is named message.body, for one ticket as in a batch', async () => {
     for (const body of ['   ', '<p> </p>']) {
       const one = await t.admin.post('/api/v1/tickets', { subject: 'Empty', requester: { email: 'empty@customer.test' }, message: { body, format: 'html' } });

@@ -90,6 +90,7 @@ export function registerTransferRoutes(app: AppInstance, deps: AppDeps): void {
   void app.register(async (plugin) => {
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
     const raw = new WeakMap<FastifyRequest, string>();
+    scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (request, body, done) => {
       raw.set(request, body as string);
       try {
