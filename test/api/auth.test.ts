@@ -85,6 +85,39 @@ describeEachDialect('auth over HTTP', (dialect) => {
     expect(limited.json().error.code).toBe('rate_limited');
   });
 
+  it('limits guesses of the current password as it limits logins, per address (one budget with login) and per account, and audits them', async () => {
+    const max = t.deps.config.loginAttemptsPerMinute;
+    const inject = (url: string, payload: object, remoteAddress: string, token?: string) =>
+      t.app.inject({ method: 'POST', url, payload, remoteAddress, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const change = (who: { token: string }, currentPassword: string, from: string) =>
+      inject('/api/v1/me/password', { currentPassword, newPassword: 'a brand new password' }, from, who.token);
+    const signIn = (from: string, password = 'nope nope nope') => inject('/api/v1/auth/login', { email: 'root@tessera.test', password }, from);
+
+    // From one address: wrong guesses are refused as wrong until the budget is spent, then even the right password waits.
+    const guesser = await t.user({ role: 'agent' });
+    const codes: number[] = [];
+    for (let i = 0; i < max + 1; i++) codes.push((await change(guesser, `guess ${i}`, '198.51.100.1')).statusCode);
+    expect(codes).toEqual([...Array<number>(max).fill(401), 429]);
+    const limited = await change(guesser, 'correct horse battery', '198.51.100.1');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    const audit = (await t.admin.get('/api/v1/audit-log?action=user.password_change_failed')).json().items.filter((e: { targetId: string }) => e.targetId === guesser.userId);
+    expect(audit).toHaveLength(max);
+    expect(audit[0]).toMatchObject({ actorType: 'user', actorId: guesser.userId, targetType: 'user', ip: '198.51.100.1' });
+
+    // One budget with login, both ways round.
+    for (let i = 0; i < max; i++) expect((await signIn('198.51.100.2')).statusCode).toBe(401);
+    expect((await change(await t.user({ role: 'agent' }), 'correct horse battery', '198.51.100.2')).statusCode).toBe(429);
+    const other = await t.user({ role: 'agent' });
+    for (let i = 0; i < max; i++) expect((await change(other, 'wrong', '198.51.100.3')).statusCode).toBe(401);
+    expect((await signIn('198.51.100.3', 'root password 1')).statusCode).toBe(429);
+
+    // Per account: a stolen session gains nothing by coming from many addresses.
+    const roamed = await t.user({ role: 'agent' });
+    for (let i = 0; i < max; i++) expect((await change(roamed, 'wrong', `203.0.113.${i + 1}`)).statusCode).toBe(401);
+    expect((await change(roamed, 'correct horse battery', '203.0.113.200')).statusCode).toBe(429);
+  });
+
   it('creates, uses and revokes a personal API token; a read-only token cannot write', async () => {
     const created = await t.admin.post('/api/v1/tokens', { name: 'script', scopes: ['read'] });
     expect(created.statusCode).toBe(201);

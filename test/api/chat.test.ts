@@ -100,6 +100,8 @@ describeEachDialect('live chat over HTTP and the visitor socket', (dialect) => {
       expect((await bea.post('/api/v1/chat/presence', { online: true })).json()).toEqual({ agentsOnline: 1 });
       expect((await t.anonymous.get('/api/v1/chat/visitor/config')).json().online).toBe(true);
       expect((await t.admin.patch('/api/v1/chat/settings', { preChatEmail: 'required' })).statusCode).toBe(200);
+      const [audit] = (await t.admin.get('/api/v1/audit-log?action=settings.updated')).json().items;
+      expect(audit).toMatchObject({ actorId: t.admin.userId, targetType: 'settings', targetId: 'chat', data: { before: { preChatEmail: 'optional' }, after: { preChatEmail: 'required' } } });
       const noEmail = await start({ email: '' });
       expect(noEmail.statusCode).toBe(400);
       expect(JSON.stringify(noEmail.json())).toContain('email');

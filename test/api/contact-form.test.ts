@@ -34,6 +34,8 @@ describeEachDialect('contact form (/support/new)', (dialect) => {
     expect((await t.admin.post('/api/v1/custom-fields', { key: 'order_number', label: 'Order number', type: 'text', requiredForTypes: ['incident'] })).statusCode).toBe(201);
     expect((await t.admin.post('/api/v1/custom-fields', { key: 'product', label: 'Product', type: 'dropdown', options: ['Kettle', 'Toaster'] })).statusCode).toBe(201);
     expect((await t.admin.patch('/api/v1/forms/settings', { types: ['question', 'incident'], fields: { incident: ['product'] } })).statusCode).toBe(200);
+    const [audit] = (await t.admin.get('/api/v1/audit-log?action=settings.updated')).json().items;
+    expect(audit).toMatchObject({ actorId: t.admin.userId, targetType: 'settings', targetId: 'forms', data: { before: { types: ['question'] }, after: { types: ['question', 'incident'], fields: { incident: ['product'] } } } });
   });
   afterAll(async () => {
     await t.close();

@@ -360,6 +360,10 @@ describeEachDialect('reports', (dialect) => {
     expect((await t.admin.patch('/api/v1/reports/digest', { recipientIds: [agent.userId] })).statusCode).toBe(400);
     const set = await t.admin.patch('/api/v1/reports/digest', { enabled: true, frequency: 'daily', hour: 8, recipientIds: [bossId] });
     expect(set.json()).toMatchObject({ enabled: true, frequency: 'daily', hour: 8, recipientIds: [bossId], lastSentFor: null });
+    const audits = (await t.admin.get('/api/v1/audit-log?action=settings.updated')).json().items.filter((a: { targetId: string }) => a.targetId === 'digest');
+    // One entry: the refused change (a recipient who is no manager) wrote nothing.
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actorId: t.admin.userId, targetType: 'settings', data: { before: { enabled: false }, after: { enabled: true, hour: 8, recipientIds: [bossId] } } });
     expect((await boss.patch('/api/v1/reports/digest', { hour: 9 })).statusCode).toBe(403);
     const sink = await startSmtpSink();
     try {

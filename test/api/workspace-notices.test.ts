@@ -43,5 +43,12 @@ describeEachDialect('workspace: notice board', (dialect) => {
     expect((await t.admin.delete(`/api/v1/notices/${id}`)).statusCode).toBe(200);
     expect(await titles(agent)).not.toContain('Fresh');
     expect((await t.admin.delete(`/api/v1/notices/${id}`)).statusCode).toBe(404);
+    // Posting, changing and removing are admin actions: each is in the audit log, refusals are not.
+    const audit = async (action: string) => ((await t.admin.get(`/api/v1/audit-log?action=${action}`)).json().items as { targetId: string; actorId: string; data: Record<string, unknown> }[]);
+    const created = await audit('notice.created');
+    expect(created.map((a) => a.data.title)).toEqual(['Expiring', 'Fresh', 'Phones down until noon', 'Old news']);
+    expect(created.find((a) => a.data.title === 'Fresh')).toMatchObject({ targetId: id, actorId: t.admin.userId });
+    expect(await audit('notice.updated')).toEqual([expect.objectContaining({ targetId: id, data: { title: 'Fresh', changed: ['pinned', 'expiresAt'] } })]);
+    expect(await audit('notice.deleted')).toEqual([expect.objectContaining({ targetId: id, data: { title: 'Fresh' } })]);
   });
 });

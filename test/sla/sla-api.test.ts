@@ -121,6 +121,9 @@ describeEachDialect('sla: policies, due times, pause, warnings and breaches', (d
     expect((await t.admin.delete(`/api/v1/sla/policies/${policy.json().id}`)).statusCode).toBe(200);
     await settle();
     expect((await detail(vip.number)).policy?.name).toBe('Default');
+    const audit = async (action: string) => ((await t.admin.get(`/api/v1/audit-log?action=${action}`)).json().items as { targetId: string; data: Record<string, unknown> }[]).filter((a) => a.targetId === policy.json().id);
+    expect(await audit('sla_policy.created')).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_policy', data: { name: 'VIP business hours' } })]);
+    expect(await audit('sla_policy.deleted')).toEqual([expect.objectContaining({ actorId: t.admin.userId, data: { name: 'VIP business hours' } })]);
   });
 
   it('warns at 75 % of the allowed time and breaches at the due time, each recorded once', async () => {
@@ -219,6 +222,8 @@ describeEachDialect('sla: policies, due times, pause, warnings and breaches', (d
     await t.admin.patch(`/api/v1/sla/policies/${strict.json().id}`, { targets: { low: none, medium: none, high: none, urgent: { firstResponse: 30, nextResponse: null, resolution: null } } });
     await settle();
     expect((await slaOf(tk.number))?.dueAt).toBe('2026-03-04T09:30:00.000Z');
+    const audit = (await t.admin.get('/api/v1/audit-log?action=sla_policy.updated')).json().items;
+    expect(audit).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_policy', targetId: strict.json().id, data: { name: 'Strict', changed: ['targets'] } })]);
   });
 
   it('imported tickets keep their history: a reply given after the due time is recorded as breached', async () => {

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   auditLogQuery,
@@ -14,7 +15,7 @@ import { okResponse, uuid } from '../../../contracts/common.js';
 import { settingsSchema, updateSettingsRequest } from '../../../contracts/settings.js';
 import { getSettings, updateSettings } from './settings.service.js';
 import { listAudit } from '../../platform/audit/audit.repository.js';
-import { systemActor } from '../../platform/context.js';
+import { actorRef, systemActor } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { ctxOf, makeCtx } from '../../platform/http/request-context.js';
 import type { AppDeps, AppInstance } from '../../platform/http/types.js';
@@ -33,10 +34,18 @@ export function registerAuthRoutes(app: AppInstance, deps: AppDeps): void {
     secure: deps.config.secureCookies,
   };
 
+  // One budget of password guesses per client address, shared by sign-in and by the current
+  // password a password change checks: a session must not be a second, unlimited way to guess.
+  const passwordGuesses = { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 };
+  const guessesByAddress = app.rateLimit(passwordGuesses);
+  // And per account, so a stolen session used from many addresses gains nothing by them.
+  const guessesByUser = app.createRateLimit({ ...passwordGuesses, keyGenerator: (request: FastifyRequest) => `user:${request.auth ? actorRef(request.auth.actor).actorId : request.ip}` });
+
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'public', rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 } },
+      config: { auth: 'public' },
+      onRequest: guessesByAddress,
       schema: { tags: ['auth'], summary: 'Sign in with email and password (sets a session cookie)', body: loginRequest, response: { 200: loginResponse } },
     },
     async (request, reply) => {
@@ -79,7 +88,18 @@ export function registerAuthRoutes(app: AppInstance, deps: AppDeps): void {
 
   app.post(
     '/api/v1/me/password',
-    { schema: { tags: ['auth'], summary: 'Change your own password (other sessions end)', body: changePasswordRequest, response: { 200: okResponse } } },
+    {
+      schema: { tags: ['auth'], summary: 'Change your own password (other sessions end)', body: changePasswordRequest, response: { 200: okResponse } },
+      // Every attempt counts, as at sign-in: counting only the wrong ones, after the slow hash
+      // check, would let a burst of parallel guesses all pass before the first was counted.
+      preHandler: [
+        guessesByAddress,
+        async (request) => {
+          const limit = await guessesByUser(request);
+          if (!limit.isAllowed && limit.isExceeded) throw new AppError('rate_limited', 'Too many requests; try again later');
+        },
+      ],
+    },
     async (request) => {
       await changeOwnPassword(ctxOf(deps, request), { ...request.body, keepSessionToken: request.cookies[SESSION_COOKIE] ?? null });
       return { ok: true as const };

@@ -128,6 +128,8 @@ export async function changeOwnPassword(
   const user = await findUserById(ctx.db, ctx.actor.id);
   if (!user) throw notFound('User');
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    // Audited as a failed login is: a run of these is someone guessing with a session they hold.
+    await inTransaction(ctx, (tx) => recordAudit(tx, 'user.password_change_failed', { type: 'user', id: user.id }));
     throw new AppError('invalid_credentials', 'The current password is incorrect');
   }
   const passwordHash = await hashPassword(input.newPassword);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { createNoticeRequest, NoticeResponse, updateNoticeRequest } from '../../../contracts/workspace.js';
+import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { forbidden, notFound } from '../../platform/errors.js';
@@ -31,6 +32,7 @@ export async function postNotice(ctx: Ctx, input: z.output<typeof createNoticeRe
   return inTransaction(ctx, async (tx) => {
     await insertNotice(tx.db, notice);
     await emit(tx, 'notice.changed', { noticeId: notice.id });
+    await recordAudit(tx, 'notice.created', { type: 'notice', id: notice.id }, { title: notice.title });
     return notice;
   });
 }
@@ -44,6 +46,7 @@ export async function changeNotice(ctx: Ctx, id: string, patch: z.output<typeof 
     const after: Notice = { ...before, title: patch.title ?? before.title, body: patch.body ?? before.body, pinned: patch.pinned ?? before.pinned, expiresAt, updatedAt: tx.now.toISOString() };
     await updateNoticeRow(tx.db, after);
     await emit(tx, 'notice.changed', { noticeId: id });
+    await recordAudit(tx, 'notice.updated', { type: 'notice', id }, { title: after.title, changed: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined) });
     return after;
   });
 }
@@ -51,9 +54,11 @@ export async function changeNotice(ctx: Ctx, id: string, patch: z.output<typeof 
 export async function removeNotice(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await inTransaction(ctx, async (tx) => {
-    if (!(await findNotice(tx.db, id))) throw notFound('Notice');
+    const notice = await findNotice(tx.db, id);
+    if (!notice) throw notFound('Notice');
     await deleteNoticeRow(tx.db, id);
     await emit(tx, 'notice.changed', { noticeId: id });
+    await recordAudit(tx, 'notice.deleted', { type: 'notice', id }, { title: notice.title });
   });
 }
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { DigestSettings, ReportResponse, updateDigestRequest } from '../../../contracts/reports.js';
+import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { invalidField } from '../../platform/errors.js';
 import { getSettings, findUsersByIds, requireAdmin, requireSupervisor } from '../auth/index.js';
 import { readDigestSettings, writeDigestSettings } from './digest.repository.js';
@@ -19,9 +21,13 @@ export async function updateDigestSettings(ctx: Ctx, input: z.output<typeof upda
     const bad = input.recipientIds.findIndex((id) => !users.some((u) => u.id === id && u.active && (u.role === 'admin' || u.role === 'supervisor')));
     if (bad >= 0) throw invalidField(`recipientIds.${bad}`, 'not an active supervisor or administrator');
   }
-  const next = { ...(await readDigestSettings(ctx.db)), ...input };
-  await writeDigestSettings(ctx.db, next, ctx.now.toISOString());
-  return next;
+  return inTransaction(ctx, async (tx) => {
+    const before = await readDigestSettings(tx.db);
+    const next = { ...before, ...input };
+    await writeDigestSettings(tx.db, next, tx.now.toISOString());
+    await recordAudit(tx, 'settings.updated', { type: 'settings', id: 'digest' }, { before, after: next });
+    return next;
+  });
 }
 
 export interface DigestMail {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { createPolicyRequest, PolicyResponse, updatePolicyRequest } from '../../../contracts/sla.js';
+import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { invalidField, notFound } from '../../platform/errors.js';
@@ -39,7 +40,10 @@ export async function createPolicy(ctx: Ctx, input: z.output<typeof createPolicy
   const at = ctx.now.toISOString();
   const p: Policy = { id: uuidv7(ctx.now.getTime()), ...input, createdAt: at, updatedAt: at };
   await validate(ctx, p);
-  await inTransaction(ctx, (tx) => savePolicyRow(tx.db, p, true));
+  await inTransaction(ctx, async (tx) => {
+    await savePolicyRow(tx.db, p, true);
+    await recordAudit(tx, 'sla_policy.created', { type: 'sla_policy', id: p.id }, { name: p.name });
+  });
   return p;
 }
 
@@ -52,6 +56,7 @@ export async function updatePolicy(ctx: Ctx, id: string, input: z.output<typeof 
     await validate(tx, next);
     await savePolicyRow(tx.db, next, false);
     await enqueuePolicyRecompute(tx, id);
+    await recordAudit(tx, 'sla_policy.updated', { type: 'sla_policy', id }, { name: next.name, changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) });
     return next;
   });
 }
@@ -60,8 +65,9 @@ export async function updatePolicy(ctx: Ctx, id: string, input: z.output<typeof 
 export async function deletePolicy(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await inTransaction(ctx, async (tx) => {
-    await getPolicy(tx, id);
+    const p = await getPolicy(tx, id);
     await deletePolicyRow(tx.db, id);
     await enqueuePolicyRecompute(tx, id);
+    await recordAudit(tx, 'sla_policy.deleted', { type: 'sla_policy', id }, { name: p.name });
   });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { chatSettings, type ChatSettings, type offlineMessageRequest, type startChatRequest, type updateChatSettingsRequest, type VisitorInfo } from '../../../../contracts/chat.js';
+import { recordAudit } from '../../../platform/audit/audit.repository.js';
 import type { BlobStore } from '../../../platform/blobs/blob-store.js';
 import { systemActor, type Ctx } from '../../../platform/context.js';
 import { inTransaction } from '../../../platform/db/transaction.js';
@@ -49,8 +50,10 @@ export async function getChatSettings(ctx: Ctx): Promise<ChatSettings> {
 export async function updateChatSettings(ctx: Ctx, input: z.output<typeof updateChatSettingsRequest>): Promise<ChatSettings> {
   requireAdmin(ctx.actor);
   return inTransaction(ctx, async (tx) => {
-    const next = chatSettings.parse({ ...(await getChatSettings(tx)), ...input });
+    const before = await getChatSettings(tx);
+    const next = chatSettings.parse({ ...before, ...input });
     await writeChannelSetting(tx.db, SETTINGS_KEY, next, tx.now.toISOString());
+    await recordAudit(tx, 'settings.updated', { type: 'settings', id: 'chat' }, { before, after: next });
     return next;
   });
 }

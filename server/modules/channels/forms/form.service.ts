@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { formSettings, type FormSettings, type updateFormSettingsRequest } from '../../../../contracts/forms.js';
 import { TICKET_TYPES } from '../../../../contracts/tickets.js';
+import { recordAudit } from '../../../platform/audit/audit.repository.js';
 import type { BlobStore } from '../../../platform/blobs/blob-store.js';
 import { systemActor, type Ctx } from '../../../platform/context.js';
 import { inTransaction } from '../../../platform/db/transaction.js';
@@ -29,8 +30,10 @@ export async function getFormSettings(ctx: Ctx): Promise<FormSettings> {
 export async function updateFormSettings(ctx: Ctx, input: z.output<typeof updateFormSettingsRequest>): Promise<FormSettings> {
   requireAdmin(ctx.actor);
   return inTransaction(ctx, async (tx) => {
-    const next = formSettings.parse({ ...(await getFormSettings(tx)), ...input });
+    const before = await getFormSettings(tx);
+    const next = formSettings.parse({ ...before, ...input });
     await writeChannelSetting(tx.db, SETTINGS_KEY, next, tx.now.toISOString());
+    await recordAudit(tx, 'settings.updated', { type: 'settings', id: 'forms' }, { before, after: next });
     return next;
   });
 }
