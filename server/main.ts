@@ -149,6 +149,7 @@ function listenFailure(err: unknown, what: string, setting: string): StartupErro
 export async function serve(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const mail = loadMailConfig();
   const deps = await openSystem(config);
+  const web = config.roles.includes('web');
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   let smtp: Awaited<ReturnType<typeof startInboundSmtp>> | null = null;
   const close = async () => {
@@ -161,10 +162,16 @@ export async function serve(config: Config): Promise<{ close(): Promise<void>; u
   try {
     app = await buildApp(deps, { logger: { level: config.logLevel } });
     // Listen before the first admin is made: a generated password printed by a process that then
-    // fails on a busy port would be lost, and the next start would not make another.
-    await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
-      throw listenFailure(err, `${config.host}:${config.port}`, 'set PORT (or HOST) to a free address');
-    });
+    // fails on a busy port would be lost, and the next start would not make another. A process
+    // without the web role builds the application all the same (its modules project realtime
+    // events for the web processes) but takes no port: it runs beside one that does.
+    if (web) {
+      await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
+        throw listenFailure(err, `${config.host}:${config.port}`, 'set PORT (or HOST) to a free address');
+      });
+    } else {
+      await app.ready();
+    }
     let smtpListening = false;
     // smtp-server reports its listen error here as well as by rejecting: say it once, below.
     const smtpLog = { error: (o: unknown, m?: string) => (smtpListening ? console.error(m ?? '', o) : undefined) };
@@ -184,7 +191,8 @@ export async function serve(config: Config): Promise<{ close(): Promise<void>; u
   deps.events.kick();
   if (config.roles.includes('worker')) await deps.jobs.start();
   const url = config.publicUrl;
-  const lines = [`Tessera ${VERSION} is running at ${url}  (database: ${deps.database.dialect} ${deps.database.describe})`, `API docs: ${url}/api/docs`];
+  const database = `(database: ${deps.database.dialect} ${deps.database.describe})`;
+  const lines = web ? [`Tessera ${VERSION} is running at ${url}  ${database}`, `API docs: ${url}/api/docs`] : [`Tessera ${VERSION} is running (${config.roles.join(', ')}; no web role, so no HTTP port)  ${database}`];
   if (smtp) lines.push(`Inbound SMTP listening on ${smtp.host}:${smtp.port}${mail.tls ? ' (STARTTLS offered)' : ''}`);
   if (config.roles.includes('worker')) lines.push(`Outbound mail: ${outboundMailTarget()}`);
   if (admin) lines.push(...firstAdminLines(admin));

@@ -161,6 +161,14 @@ describe('operator mistakes with the CLI', SLOW, () => {
     try {
       const busy = await failure(['serve'], { ...env, PORT: String(port), TESSERA_ROLES: 'web' });
       expectOneLine(busy, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use; set PORT`));
+      // A worker takes no port: it starts beside the process that holds it.
+      const worker = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, TESSERA_DATA_DIR: join(dir, 'worker'), LOG_LEVEL: 'warn', PORT: String(port), TESSERA_ROLES: 'worker' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      worker.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+      worker.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+      await expect.poll(() => said, { timeout: 60_000, interval: 200 }).toContain('no web role, so no HTTP port');
+      expect(said).not.toContain('Cannot listen');
+      await stop(worker);
     } finally {
       holder.close();
     }
