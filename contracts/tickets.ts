@@ -263,6 +263,11 @@ export const updateCustomFieldRequest = z.strictObject({
 
 export const VIEW_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'group', 'channel', 'tags', 'type', 'created', 'updated'] as const;
 export const viewSort = z.enum(['updated_desc', 'updated_asc', 'created_desc', 'created_asc', 'number_desc', 'number_asc']);
+/** The built-in sidebar views (views.service.ts holds their filters). */
+export const PREDEFINED_VIEW_IDS = ['my_open', 'my_in_progress', 'my_waiting', 'my_resolved', 'my_closed', 'unassigned', 'all_open', 'my_groups', 'starred', 'spam', 'overdue', 'transferred'] as const;
+/** A saved view's id; a predefined view's name is taken too, to be refused for what it is rather than as a malformed id. */
+export const savedViewParams = z.object({ id: z.union([uuid, z.enum(PREDEFINED_VIEW_IDS)]) });
+
 export const viewResponse = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PREDEFINED_VIEW_IDS } from '../../contracts/tickets.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
 
@@ -116,6 +117,13 @@ describeEachDialect('predefined and saved views', (dialect) => {
     }
     const noCounts = (await me.get('/api/v1/views?counts=false')).json().items as { count?: number }[];
     expect(noCounts.every((v) => v.count === undefined)).toBe(true);
+    // Every predefined view is named by the contract, and none can be changed or deleted, even by an admin.
+    expect(items.filter((v) => v.predefined).map((v) => v.id).sort()).toEqual([...PREDEFINED_VIEW_IDS].sort());
+    for (const res of [await t.admin.patch('/api/v1/views/my_open', { name: 'Mine' }), await t.admin.delete('/api/v1/views/all_open')]) {
+      expect([res.statusCode, res.json().error.code]).toEqual([403, 'forbidden']);
+      expect(res.json().error.message).toMatch(/predefined view/);
+    }
+    expect((await me.delete('/api/v1/views/not-a-view')).statusCode).toBe(400);
   });
 
   it('saves a personal view with columns and sort; only its owner sees or changes it', async () => {

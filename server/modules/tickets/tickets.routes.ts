@@ -16,6 +16,7 @@ import {
   updateCustomFieldRequest,
   updateTicketRequest,
   updateViewRequest,
+  savedViewParams,
   viewResponse,
 } from '../../../contracts/tickets.js';
 import { contactSearchText, getContact } from '../contacts/index.js';
@@ -162,10 +163,10 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
   app.post('/api/v1/views', { schema: { tags: ['views'], summary: 'Save a view (personal, or shared by supervisors/admins)', body: createViewRequest, response: { 201: viewResponse } } }, async (request, reply) =>
     reply.status(201).send(await createView(ctxOf(deps, request), request.body)),
   );
-  app.patch('/api/v1/views/:id', { schema: { tags: ['views'], summary: 'Change a saved view', params: z.object({ id: uuid }), body: updateViewRequest, response: { 200: viewResponse } } }, async (request) =>
+  app.patch('/api/v1/views/:id', { schema: { tags: ['views'], summary: 'Change a saved view', params: savedViewParams, body: updateViewRequest, response: { 200: viewResponse } } }, async (request) =>
     updateView(ctxOf(deps, request), request.params.id, request.body),
   );
-  app.delete('/api/v1/views/:id', { schema: { tags: ['views'], summary: 'Delete a saved view', params: z.object({ id: uuid }), response: { 200: okResponse } } }, async (request) => {
+  app.delete('/api/v1/views/:id', { schema: { tags: ['views'], summary: 'Delete a saved view', params: savedViewParams, response: { 200: okResponse } } }, async (request) => {
     await deleteView(ctxOf(deps, request), request.params.id);
     return { ok: true as const };
   });

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import type { createViewRequest, updateViewRequest, viewResponse } from '../../../contracts/tickets.js';
+import { PREDEFINED_VIEW_IDS, type createViewRequest, type updateViewRequest, type viewResponse } from '../../../contracts/tickets.js';
+
+type PredefinedViewId = (typeof PREDEFINED_VIEW_IDS)[number];
 import type { Ctx } from '../../platform/context.js';
 import { dataVersionOf } from '../../platform/db/dialect/data-version.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -13,7 +15,7 @@ type ViewResponse = z.infer<typeof viewResponse>;
 const DEFAULT_COLUMNS = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'] as const;
 
 /** The built-in sidebar views; each is a plain filter expression, like a saved view. */
-export const PREDEFINED_VIEWS: readonly { id: string; name: string; query: string }[] = [
+export const PREDEFINED_VIEWS: readonly { id: PredefinedViewId; name: string; query: string }[] = [
   { id: 'my_open', name: 'My open tickets', query: 'assignee:me is:open' },
   { id: 'my_in_progress', name: 'My tickets in progress', query: 'assignee:me status:in_progress' },
   { id: 'my_waiting', name: 'My tickets waiting', query: 'assignee:me status:waiting' },
@@ -116,6 +118,7 @@ export async function createView(ctx: Ctx, input: z.output<typeof createViewRequ
 
 async function ownView(ctx: Ctx, id: string): Promise<SavedView> {
   const userId = staffOnly(ctx);
+  if ((PREDEFINED_VIEW_IDS as readonly string[]).includes(id)) throw forbidden(`"${id}" is a predefined view and cannot be changed; save a view of your own with its filter instead`);
   const view = await findView(ctx.db, id);
   if (!view || (!view.shared && view.ownerId !== userId)) throw notFound('View');
   const admin = ctx.actor.type === 'user' && (ctx.actor.role === 'admin' || ctx.actor.role === 'supervisor');
