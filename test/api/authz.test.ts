@@ -200,6 +200,33 @@ describeEachDialect('authz: an agent restricted to their groups', (dialect) => {
     expect(adminViews.find((v) => v.id === 'all_open')!.count).toBe(5);
   });
 
+  it('writing on a ticket merged into a foreign ticket says it was merged, without naming the foreign ticket', async () => {
+    // Made here, after the list checks above, so they do not see these tickets.
+    const source = await createTicket(t.admin, { subject: 'merged away from gamma', groupId: groupG });
+    const foreignTarget = await createTicket(t.admin, { subject: 'hotel target', groupId: groupH });
+    expect((await t.admin.post(`/api/v1/tickets/${foreignTarget.number}/merge`, { sourceNumbers: [source.number] })).statusCode).toBe(200);
+    const moved = (await t.admin.get(`/api/v1/tickets/${foreignTarget.number}/messages`)).json().items[0].id as string;
+    const attempts: [string, Promise<LightMyRequestResponse>][] = [
+      ['reply', restricted.post(`/api/v1/tickets/${source.number}/messages`, { kind: 'reply', body: 'too late' })],
+      ['note', restricted.post(`/api/v1/tickets/${source.number}/messages`, { kind: 'note', body: 'too late' })],
+      ['split', restricted.post(`/api/v1/tickets/${source.number}/split`, { messageIds: [moved] })],
+      ['call', restricted.post('/api/v1/calls', { ticketNumber: source.number, number: '+15550109999', direction: 'outbound', durationSeconds: 10 })],
+    ];
+    for (const [what, pending] of attempts) {
+      const res = await pending;
+      expect([res.statusCode, res.json().error.code, res.json().error.details], what).toEqual([409, 'conflict', { number: source.number, mergedIntoNumber: null }]);
+      expect(res.json().error.message, what).toMatch(new RegExp(`#${source.number} was merged`));
+      expect(res.body, what).not.toContain(`#${foreignTarget.number}`);
+    }
+    // A target it may see is still named.
+    const visibleSource = await createTicket(t.admin, { subject: 'merged within gamma', groupId: groupG });
+    const visibleTarget = await createTicket(t.admin, { subject: 'gamma target', groupId: groupG });
+    expect((await t.admin.post(`/api/v1/tickets/${visibleTarget.number}/merge`, { sourceNumbers: [visibleSource.number] })).statusCode).toBe(200);
+    const res = await restricted.post(`/api/v1/tickets/${visibleSource.number}/messages`, { kind: 'note', body: 'too late' });
+    expect([res.statusCode, res.json().error.details]).toEqual([409, { number: visibleSource.number, mergedIntoNumber: visibleTarget.number }]);
+    expect(res.json().error.message).toContain(`merged into #${visibleTarget.number}`);
+  });
+
   it('cannot lift its own restriction or change its groups', async () => {
     const res = await restricted.patch(`/api/v1/users/${restricted.userId}`, { restrictedToGroups: false });
     expect(res.statusCode).toBe(403);

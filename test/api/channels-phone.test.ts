@@ -146,4 +146,42 @@ describeEachDialect('phone: logged calls, CTI webhook, callbacks', (dialect) => 
     await settle(t);
     expect(due.filter((d) => d.callbackId === id)).toHaveLength(1);
   });
+
+  it('a callback on a ticket the caller cannot see is left out of lists and answers as one that does not exist', async () => {
+    const groupG = (await t.admin.post('/api/v1/groups', { name: 'Callback Gamma' })).json().id;
+    const groupH = (await t.admin.post('/api/v1/groups', { name: 'Callback Hotel' })).json().id;
+    const rita = await t.user({ role: 'agent', name: 'Rita Restricted', groupIds: [groupG], restrictedToGroups: true });
+    const sven = await t.user({ role: 'supervisor', name: 'Sven Supervisor', groupIds: [groupG], restrictedToGroups: true });
+    const inG = await createTicket(t.admin, { subject: 'Callback in gamma', groupId: groupG });
+    const inH = await createTicket(t.admin, { subject: 'Secret hotel callback', groupId: groupH });
+    const dueAt = new Date(t.clock.now().getTime() + 30 * 86_400_000).toISOString();
+    // Booked by an admin for Rita, on a ticket of her group and on one of another group (or moved there since).
+    const book = async (ticketNumber: number) => (await t.admin.post('/api/v1/callbacks', { ticketNumber, userId: rita.userId, dueAt, number: '+15550102040' })).json().id as string;
+    const visible = await book(inG.number);
+    const foreign = await book(inH.number);
+
+    const ids = (items: { id: string }[]) => items.map((c) => c.id);
+    const ritas = await rita.get('/api/v1/callbacks?status=all');
+    expect(ids(ritas.json().items)).toEqual([visible]);
+    expect(ritas.body).not.toContain('Secret hotel callback');
+    const all = await sven.get('/api/v1/callbacks?user=all&status=all');
+    expect(ids(all.json().items)).toContain(visible);
+    expect(ids(all.json().items)).not.toContain(foreign);
+    expect(ids((await sven.get(`/api/v1/callbacks?user=${rita.userId}`)).json().items)).toEqual([visible]);
+
+    const missing = '00000000-0000-7000-8000-000000000000';
+    for (const [who, client] of [['agent', rita], ['supervisor', sven]] as const) {
+      for (const body of [{ status: 'done' }, { dueAt: new Date(t.clock.now().getTime() + 86_400_000).toISOString() }]) {
+        const [res, none] = [await client.patch(`/api/v1/callbacks/${foreign}`, body), await client.patch(`/api/v1/callbacks/${missing}`, body)];
+        expect(none.statusCode, who).toBe(404);
+        expect(res.statusCode, who).toBe(404);
+        expect(res.json(), who).toEqual(none.json());
+      }
+    }
+    // Nothing changed; an unrestricted admin still sees it, and Rita may still finish the visible one.
+    expect((await t.admin.get(`/api/v1/callbacks?user=${rita.userId}&status=all`)).json().items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: foreign, status: 'scheduled', dueAt, ticketNumber: inH.number })]),
+    );
+    expect((await rita.patch(`/api/v1/callbacks/${visible}`, { status: 'done' })).json()).toMatchObject({ id: visible, status: 'done' });
+  });
 });

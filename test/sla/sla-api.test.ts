@@ -126,6 +126,18 @@ describeEachDialect('sla: policies, due times, pause, warnings and breaches', (d
     expect(await audit('sla_policy.deleted')).toEqual([expect.objectContaining({ actorId: t.admin.userId, data: { name: 'VIP business hours' } })]);
   });
 
+  it('creating, changing and deleting a calendar is audited, as policies are', async () => {
+    const cal = await t.admin.post('/api/v1/sla/calendars', { name: 'Audited office', timeZone: 'Europe/Paris', weeklyHours: week });
+    expect(cal.statusCode).toBe(201);
+    const id = cal.json().id as string;
+    expect((await t.admin.patch(`/api/v1/sla/calendars/${id}`, { name: 'Audited office (Paris)', holidays: ['2026-12-25'] })).statusCode).toBe(200);
+    expect((await t.admin.delete(`/api/v1/sla/calendars/${id}`)).statusCode).toBe(200);
+    const audit = async (action: string) => ((await t.admin.get(`/api/v1/audit-log?action=${action}`)).json().items as { targetId: string }[]).filter((a) => a.targetId === id);
+    expect(await audit('sla_calendar.created')).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_calendar', data: { name: 'Audited office' } })]);
+    expect(await audit('sla_calendar.updated')).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_calendar', data: { name: 'Audited office (Paris)', changed: ['name', 'holidays'] } })]);
+    expect(await audit('sla_calendar.deleted')).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_calendar', data: { name: 'Audited office (Paris)' } })]);
+  });
+
   it('warns at 75 % of the allowed time and breaches at the due time, each recorded once', async () => {
     t.clock.set('2026-03-02T09:00:00.000Z');
     const tk = await make({ priority: 'urgent', assigneeId: agent.userId });

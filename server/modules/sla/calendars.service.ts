@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { WEEKDAYS, type CalendarResponse, type createCalendarRequest, type updateCalendarRequest } from '../../../contracts/sla.js';
+import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { conflict, invalidField, notFound } from '../../platform/errors.js';
@@ -52,7 +53,10 @@ export async function createCalendar(ctx: Ctx, input: z.output<typeof createCale
   requireAdmin(ctx.actor);
   const at = ctx.now.toISOString();
   const c: Calendar = { id: uuidv7(ctx.now.getTime()), name: input.name, timeZone: input.timeZone, weeklyHours: toWeekArray(input.weeklyHours), holidays: [...new Set(input.holidays)].sort(), createdAt: at, updatedAt: at };
-  await inTransaction(ctx, (tx) => saveCalendarRow(tx.db, c, true));
+  await inTransaction(ctx, async (tx) => {
+    await saveCalendarRow(tx.db, c, true);
+    await recordAudit(tx, 'sla_calendar.created', { type: 'sla_calendar', id: c.id }, { name: c.name });
+  });
   return c;
 }
 
@@ -71,6 +75,7 @@ export async function updateCalendar(ctx: Ctx, id: string, input: z.output<typeo
     await saveCalendarRow(tx.db, next, false);
     // Due times of every ticket on a policy using this calendar move with it.
     for (const policyId of await policiesUsingCalendar(tx.db, id)) await enqueuePolicyRecompute(tx, policyId);
+    await recordAudit(tx, 'sla_calendar.updated', { type: 'sla_calendar', id }, { name: next.name, changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) });
     return next;
   });
 }
@@ -78,9 +83,10 @@ export async function updateCalendar(ctx: Ctx, id: string, input: z.output<typeo
 export async function deleteCalendar(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await inTransaction(ctx, async (tx) => {
-    await getCalendar(tx, id);
+    const c = await getCalendar(tx, id);
     const users = await policiesUsingCalendar(tx.db, id);
     if (users.length > 0) throw conflict('The calendar is used by SLA policies; change them first', { policyIds: users });
     await deleteCalendarRow(tx.db, id);
+    await recordAudit(tx, 'sla_calendar.deleted', { type: 'sla_calendar', id }, { name: c.name });
   });
 }

@@ -8,7 +8,7 @@ import { uuidv7 } from '../../../platform/ids.js';
 import { enqueue } from '../../../platform/jobs/define-job.js';
 import { getUsersByIds, requireStaff } from '../../auth/index.js';
 import { getContactsByIds, normalizePhone } from '../../contacts/index.js';
-import { findTicketsByIds, getTicket, requireTicketById, type Ticket } from '../../tickets/index.js';
+import { canSeeTicket, findTicketsByIds, getTicket, getTicketOf, requireTicketById, type Ticket } from '../../tickets/index.js';
 import { callbackDueShape } from './callbacks.job.js';
 import { findCallback, insertCallback, listCallbackRows, saveCallback, type Callback, type CallbackStatus } from './phone.repository.js';
 
@@ -57,7 +57,10 @@ const STATUS_FILTER: Record<z.output<typeof callbacksQuery>['status'], CallbackS
   all: ['scheduled', 'due', 'done', 'cancelled'],
 };
 
-/** An agent's callbacks, soonest first; supervisors may look at anyone's or everyone's. */
+/**
+ * An agent's callbacks, soonest first; supervisors may look at anyone's or everyone's. Callbacks
+ * on tickets the caller cannot see are left out: each one names its ticket's number and subject.
+ */
 export async function listCallbacks(ctx: Ctx, query: z.output<typeof callbacksQuery>): Promise<CallbackWithTicket[]> {
   requireStaff(ctx.actor);
   const self = ctx.actor.type === 'user' ? ctx.actor.id : null;
@@ -67,7 +70,7 @@ export async function listCallbacks(ctx: Ctx, query: z.output<typeof callbacksQu
   const tickets = new Map((await findTicketsByIds(ctx.db, [...new Set(rows.map((r) => r.ticketId))])).map((t) => [t.id, t]));
   return rows.flatMap((r) => {
     const t = tickets.get(r.ticketId);
-    return t ? [{ ...r, ticket: { number: t.number, subject: t.subject } }] : [];
+    return t && canSeeTicket(ctx.actor, t) ? [{ ...r, ticket: { number: t.number, subject: t.subject } }] : [];
   });
 }
 
@@ -77,7 +80,8 @@ export async function updateCallback(ctx: Ctx, id: string, input: z.output<typeo
     const before = await findCallback(tx.db, id, { lock: true });
     if (!before) throw notFound('Callback');
     if (tx.actor.type === 'user' && before.userId !== tx.actor.id && !isSupervisor(tx)) throw notFound('Callback');
-    const ticket = await requireTicketById(tx, before.ticketId);
+    // A callback on a ticket the caller cannot see answers as one that does not exist.
+    const ticket = await getTicketOf(tx, before.ticketId, 'Callback');
     let next: Callback = { ...before, updatedAt: tx.now.toISOString() };
     if (input.dueAt) {
       if (before.status === 'done' || before.status === 'cancelled') throw new AppError('conflict', 'A finished callback cannot be moved; book a new one');

@@ -27,6 +27,8 @@ export function ChangePasswordDialog({ open, onOpenChange }: { open: boolean; on
     } catch (err) {
       const fields = fieldErrors(err);
       if (err instanceof ApiError && err.code === 'invalid_credentials') setError(t('account.wrongCurrent'));
+      // The current-password check shares sign-in's guess budget, so it answers as sign-in does.
+      else if (err instanceof ApiError && err.code === 'rate_limited') setError(t('auth.rateLimited'));
       else if (fields.newPassword) setError(t('account.tooShort'));
       else setError(err instanceof ApiError ? err.message : t('errors.unexpected'));
     } finally {
