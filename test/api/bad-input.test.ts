@@ -327,6 +327,13 @@ describeEachDialect('bad uploads, cursors, ticket numbers and subjects', (dialec
     expect((await send('POST', '/api/v1/tickets', 'application/json', json)).statusCode).toBe(201);
   });
 
+  it('an unknown query parameter is refused as an unknown body field is, naming it', async () => {
+    const guessed = await t.admin.get('/api/v1/tickets?status=open&limit=5');
+    expect([guessed.statusCode, guessed.json().error.details.fields]).toEqual([400, [{ path: 'querystring.status', message: 'unknown field' }]]);
+    expect((await t.admin.get('/api/v1/contacts?limit=5&foo=bar')).statusCode).toBe(400);
+    expect((await t.admin.get('/api/v1/tickets?q=status:open&limit=5')).statusCode).toBe(200);
+  });
+
   it('a first message empty once formatted is named message.body, for one ticket as in a batch', async () => {
     for (const body of ['   ', '<p> </p>']) {
       const one = await t.admin.post('/api/v1/tickets', { subject: 'Empty', requester: { email: 'empty@customer.test' }, message: { body, format: 'html' } });
