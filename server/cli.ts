@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createUserRequest } from '../contracts/auth.js';
@@ -149,6 +149,12 @@ async function run(argv: string[]): Promise<number> {
       const target = resolve(file);
       if (existsSync(target)) throw new AppError('conflict', `${target} already exists; choose a new file name`);
       if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) throw new AppError('bad_request', `${dirname(target)} is not an existing directory`);
+      // SQLite would say only "unable to open database file".
+      try {
+        accessSync(dirname(target), constants.W_OK);
+      } catch {
+        throw new AppError('forbidden', `Cannot write to ${dirname(target)} (permission denied or a read-only file system); choose another directory`);
+      }
       // A wrong TESSERA_DATA_DIR would otherwise make a new, empty database and "back up" that.
       const source = join(config.dataDir, 'tessera.db');
       if (!existsSync(source)) throw new AppError('not_found', `No database at ${source}; set TESSERA_DATA_DIR to the server's data directory`);
@@ -158,6 +164,8 @@ async function run(argv: string[]): Promise<number> {
         await database.backup(target);
       } catch (err) {
         rmSync(target, { force: true });
+        // SQLite names neither the file nor the cause when it cannot create the copy.
+        if (err instanceof Error && /unable to open database file/.test(err.message)) throw new AppError('bad_request', `Cannot create ${target} (${err.message}); choose a file in a writable directory`);
         throw err;
       } finally {
         await database.close();

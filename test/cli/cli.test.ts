@@ -234,6 +234,8 @@ describe('operator mistakes with the CLI', SLOW, () => {
     const env = { TESSERA_DATA_DIR: join(dir, 'wrong-dir') };
     const [noDir, noDb] = await Promise.all([failure(['backup', join(dir, 'missing', 'b.db')], { TESSERA_DATA_DIR: join(dir, 'people') }), failure(['backup', join(dir, 'b.db')], env)]);
     expectOneLine(noDir, /missing is not an existing directory$/);
+    // A directory no file can be made in is named, with the cause (SQLite says only "unable to open database file").
+    expectOneLine(await failure(['backup', '/proc/b.db'], { TESSERA_DATA_DIR: join(dir, 'people') }), /^Cannot (create \/proc\/b\.db|write to \/proc)/);
     // A wrong TESSERA_DATA_DIR used to make a new, empty database and "back up" that.
     expectOneLine(noDb, /^No database at .*wrong-dir\/tessera\.db; set TESSERA_DATA_DIR/);
     expect(existsSync(join(dir, 'wrong-dir'))).toBe(false);
