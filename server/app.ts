@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
 
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxAttachmentBytes, files: 20, fields: 50 } });
-  // Only routes that opt in (login) are limited; everything else is unlimited by default.
+  // Only routes that opt in (sign-in, a password change's check of the current one) are limited; everything else is unlimited by default.
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
