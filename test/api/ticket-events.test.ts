@@ -31,6 +31,22 @@ describeEachDialect('ticket events: date range', (dialect) => {
     expect(await actions(`to=${encodeURIComponent('2026-05-04T09:29:59.999Z')}`)).not.toContain('priority_changed');
   });
 
+  // Date.parse stops at the millisecond: .0001 past the event was read as the event's own `at`.
+  it('compares ends finer than a millisecond at their full precision', async () => {
+    const justAfter = encodeURIComponent(changedAt.replace('Z', '1Z'));
+    const at = encodeURIComponent(changedAt);
+    const reversed = await events(`from=${justAfter}&to=${at}`);
+    expect(reversed.statusCode, reversed.body).toBe(400);
+    expect(reversed.json().error).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'querystring.from' }] } });
+    // A from inside the event's millisecond but after it leaves the event out; a to inside it keeps it.
+    expect(await actions(`from=${justAfter}`)).not.toContain('priority_changed');
+    expect(await actions(`from=${at}&to=${encodeURIComponent(changedAt.replace('Z', '9999Z'))}`)).toEqual(['priority_changed']);
+    expect(await actions(`from=${encodeURIComponent(changedAt.replace('Z', '0000Z'))}&to=${at}`)).toEqual(['priority_changed']);
+    // The same instant in another offset, finer than a millisecond, is still after the event.
+    const offset = encodeURIComponent(changedAt.replace('T09:', 'T11:').replace('Z', '5+02:00'));
+    expect((await events(`from=${offset}&to=${at}`)).statusCode).toBe(400);
+  });
+
   it('refuses a range whose from is after its to, naming from', async () => {
     const res = await events(`from=${encodeURIComponent('2026-05-04T10:00:00.000Z')}&to=${encodeURIComponent('2026-05-04T09:00:00.000Z')}`);
     expect(res.statusCode).toBe(400);

@@ -54,8 +54,9 @@ function scoped(ctx: Ctx, filter: ResolvedFilter): TicketPredicate[] {
 
 /**
  * A saved view's filter AND the caller's `q`. Each text is parsed and resolved on its own, so an
- * error's position points into the text it names: a view whose group, user or custom-field
- * option has since been deleted says so, with the view's id, rather than a position in `q`.
+ * error's position points into the text it names: a view whose group or user has since been
+ * deleted says so, with the view's id, rather than a position in `q` (a removed custom-field
+ * option is no error: tickets may still hold it, see the filter resolver).
  * "is:spam" / "is:merged" in either still lifts the default that hides such tickets.
  */
 export async function viewPredicates(ctx: Ctx, view: { id: string; name: string; query: string } | null, q: string | undefined): Promise<TicketPredicate[]> {

@@ -99,7 +99,7 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
       schema: {
         tags: ['tickets'],
         summary: 'The ticket history (append-only events), filtered by action and date range',
-        description: 'Events with from <= at <= to: both ends are inclusive, so an event\'s exact `at` as from and to finds it. A from later than to is refused (400, querystring.from).',
+        description: 'Events with from <= at <= to: both ends are inclusive, so an event\'s exact `at` as from and to finds it. A from later than to is refused (400, querystring.from), compared at the precision given even beyond the millisecond events are stored to.',
         params: ticketNumberParams,
         querystring: listEventsQuery,
         response: { 200: pageOf(ticketEventResponse) },
@@ -110,8 +110,8 @@ export function registerTicketRoutes(app: AppInstance, deps: AppDeps): void {
       const scope = { number: request.params.number, action: action ?? null, from: from ?? null, to: to ?? null };
       const events = await listEvents(ctxOf(deps, request), request.params.number, {
         actions: action,
-        from: from ? new Date(from).toISOString() : undefined,
-        to: to ? new Date(to).toISOString() : undefined,
+        from,
+        to,
         after: decodeCursor('ticket-events', cursor, isTimeIdKey, scope),
         limit,
       });

@@ -114,10 +114,11 @@ export type Predicate =
   | { kind: 'subject'; needle: string }
   /** `query` goes to `fullTextQuery`; `words` (lower-cased) drive the in-memory match. */
   | { kind: 'text'; query: string; words: string[]; phrase: boolean }
-  /** `fold`: compared ignoring case (free text; a dropdown's values are its options, spelled as defined). */
+  /** `fold`: compared ignoring case, `values` given in lower case (text and dropdown fields). */
   | { kind: 'customText'; key: string; values: string[]; fold?: boolean }
   | { kind: 'customNumber'; key: string; op: Ordering | '='; value: number }
   | { kind: 'customDate'; key: string; op: Ordering | '='; value: string }
+  /** A multi-select holds `value` (given in lower case) whatever the case it was stored in. */
   | { kind: 'customHas'; key: string; value: string }
   | { kind: 'customChecked'; key: string; value: boolean }
   /** The field has no value: absent, null, blank or an empty selection. */

@@ -139,6 +139,28 @@ for (const dialect of DIALECTS) {
       expect(await sqlIds('created<24h', new Date(NOW.getTime() + 23 * 3_600_000))).toEqual([]);
     });
 
+    // Silver and audit were options when t2 was saved with them; an admin has since removed them.
+    it.each<[string, string[]]>([
+      ['cf.plan:SILVER', ['t2']],
+      ['cf.plan:silver,Gold', ['t1', 't2']],
+      ['-cf.plan:silver', ['t1', 't3', 't6', 't7']],
+      ['cf.features:Audit', ['t2']],
+      ['cf.features:API,audit', ['t1', 't2']],
+      ['-cf.features:AUDIT', ['t1', 't3', 't6', 't7']],
+      ['cf.plan:platinum', []],
+    ])('%s finds what tickets hold though the option was removed', async (input, expected) => {
+      const removed = fixtureResolvers({
+        customFields: [
+          { key: 'plan', type: 'dropdown', options: ['Gold', 'Bronze'] },
+          { key: 'features', type: 'multi_select', options: ['sso', 'api'] },
+        ],
+      });
+      const f = await resolveFilter(parseFilter(input), removed);
+      const fromSql = await sqlIds(input, NOW, removed);
+      expect(fromSql).toEqual(TICKETS.filter((t) => matchesFilter(f, t, NOW)).map((t) => t.id));
+      expect(fromSql).toEqual(expected);
+    });
+
     it('binds every user value as a parameter', async () => {
       const evil = `x'; DROP TABLE tickets; --`;
       const f = await resolveFilter(parseFilter(`subject:"${evil}" "${evil}" tag:${'o\'hara'} cf.order_id:"${evil}"`), resolvers);

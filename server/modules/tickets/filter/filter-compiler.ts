@@ -4,7 +4,7 @@ import {
   containsInsensitive,
   lowerCase,
   fullTextQuery,
-  jsonArrayContains,
+  jsonArrayContainsFolded,
   jsonNumber,
   jsonText,
   searchTicketIdsSubquery,
@@ -122,7 +122,7 @@ function predicate(db: AnyDb, eb: Eb, p: Predicate, now: Date, negated: boolean)
       return notNull(v, eb(v, p.op, p.value));
     }
     case 'customHas':
-      return notNull(jsonText(db, CUSTOM_FIELDS, p.key), jsonArrayContains(db, CUSTOM_FIELDS, p.key, p.value));
+      return notNull(jsonText(db, CUSTOM_FIELDS, p.key), jsonArrayContainsFolded(db, CUSTOM_FIELDS, p.key, p.value));
     case 'customEmpty':
       // Stored values are never null inside the JSON, but an emptied one may be "" or [].
       return eb(eb.fn.coalesce(customText(db, p.key), sql.lit('')), 'in', ['', '[]']);

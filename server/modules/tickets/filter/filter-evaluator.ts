@@ -108,7 +108,7 @@ function holds(p: Predicate, ctx: Ctx): boolean {
     }
     case 'customHas': {
       const v = t.customFields[p.key];
-      return Array.isArray(v) && v.includes(p.value);
+      return Array.isArray(v) && v.some((x: unknown) => customText(x)?.toLowerCase() === p.value);
     }
     case 'customChecked': {
       const v = t.customFields[p.key];

@@ -11,6 +11,7 @@ const MAX_AGE_MS = 100 * 366 * 86_400_000;
 const FIELD_RE = /([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]*)?)(>=|<=|=|:|>|<)/y;
 const AGE_RE = /^(\d{1,9})([mhdw])$/i;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?)?$/i;
+const NO_PARENTHESES = 'terms are combined with AND, the values of one term (a,b) with OR';
 
 interface RawValue {
   text: string;
@@ -47,6 +48,8 @@ export function parseFilter(input: string): FilterAst {
 
 class Scanner {
   pos = 0;
+  /** "(" read in unquoted text and not yet closed. */
+  openParens = 0;
   constructor(readonly s: string) {}
   peek(): string | undefined {
     return this.s[this.pos];
@@ -89,6 +92,33 @@ class Scanner {
     }
     throw filterError('Unterminated quote', start, { expected: ['"'] });
   }
+  /**
+   * Reads unquoted text: a bare word, or one value of a field (which also ends at a comma). A
+   * quote only opens a phrase or a value, so one inside the text is refused where it stands:
+   * read as a letter, `a"b c"` would quietly search for two words instead of the phrase meant.
+   * A ")" must close a "(" earlier in unquoted text (as in "(printer jam)"); one that closes
+   * nothing is a group that was never opened, so `status:open )` is refused as `(status:open` is.
+   */
+  readUnquoted(what: 'word' | 'value'): string {
+    const start = this.pos;
+    const stop = what === 'word' ? /[\s"]/ : /[\s,"]/;
+    while (!this.atEnd() && !stop.test(this.s[this.pos]!)) {
+      const c = this.s[this.pos]!;
+      if (c === '(') this.openParens++;
+      if (c === ')') {
+        if (this.openParens === 0) {
+          throw filterError(`Unmatched ")" (parentheses are not supported: ${NO_PARENTHESES}; quote a ")" to search for it)`, this.pos, { found: ')' });
+        }
+        this.openParens--;
+      }
+      this.pos++;
+    }
+    if (this.peek() === '"') {
+      const example = what === 'word' ? '"a b"' : 'subject:"a b"';
+      throw filterError(`Unexpected quote inside a ${what} (quotes go around a whole ${what}, as in ${example}, with \\" for a quote within)`, this.pos, { found: '"' });
+    }
+    return this.s.slice(start, this.pos);
+  }
 }
 
 /** One term, or null for text with nothing searchable in it (punctuation only). */
@@ -115,7 +145,7 @@ function parseTerm(sc: Scanner): FilterTerm | null {
   const m = FIELD_RE.exec(sc.s);
   if (m) return parseFieldTerm(sc, m[1]!, m[2]!, negated, position);
   const at = sc.pos;
-  const word = sc.readWhile(/\S/);
+  const word = sc.readUnquoted('word');
   notBoolean(sc.s, word, at);
   return searchWords(word).length > 0 ? { kind: 'text', text: word, phrase: false, negated, position } : null;
 }
@@ -136,7 +166,7 @@ function notBoolean(input: string, word: string, at: number): void {
   if (hint) throw filterError(`"${word}" is not an operator here: ${hint}`, at, { found: word });
   FIELD_RE.lastIndex = at + 1;
   if (word.startsWith('(') && FIELD_RE.exec(input)) {
-    throw filterError('Parentheses are not supported: terms are combined with AND, the values of one term (a,b) with OR', at, { found: '(' });
+    throw filterError(`Parentheses are not supported: ${NO_PARENTHESES}`, at, { found: '(' });
   }
 }
 
@@ -173,8 +203,7 @@ function parseRawValues(sc: Scanner, label: string, op: FilterOp): RawValue[] {
       text = sc.readQuoted();
       if (text.trim() === '') throw filterError(`Expected a value inside the quotes after ${after}`, position + 1);
     } else {
-      text = sc.readWhile(/[^\s,"]/);
-      if (sc.peek() === '"') throw filterError('Unexpected quote inside a value', sc.pos, { found: '"' });
+      text = sc.readUnquoted('value');
     }
     out.push({ text, quoted, position });
     if (sc.peek() === ',') {

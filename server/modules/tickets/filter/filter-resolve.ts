@@ -247,19 +247,16 @@ function customPredicate(term: CustomFieldTerm, r: FilterResolvers): Predicate {
     const empty: Predicate = { kind: 'customEmpty', key };
     return rest.length === 0 ? empty : anyOf([empty, customPredicate({ ...term, values: rest }, r)]);
   }
-  const option = (v: { value: string; position: number }): string => {
-    if (def.options.length === 0) return v.value;
-    const hit = def.options.find((o) => o.toLowerCase() === v.value.toLowerCase());
-    if (hit === undefined) throw filterError(`Unknown option "${v.value}" for cf.${key}`, v.position, { expected: def.options, found: v.value });
-    return hit;
-  };
+  // A choice is matched whatever the case, and need not be among the options today: an admin
+  // may remove an option that tickets still hold, and those tickets must stay findable. Which
+  // values were ever options is not kept, so a misspelt one finds nothing rather than failing.
+  const folded = term.values.map((v) => v.value.toLowerCase());
   switch (def.type) {
     case 'text':
-      return { kind: 'customText', key, values: term.values.map((v) => v.value.toLowerCase()), fold: true };
     case 'dropdown':
-      return { kind: 'customText', key, values: term.values.map(option) };
+      return { kind: 'customText', key, values: folded, fold: true };
     case 'multi_select':
-      return anyOf(term.values.map((v) => ({ kind: 'customHas', key, value: option(v) })));
+      return anyOf(folded.map((value) => ({ kind: 'customHas', key, value })));
     case 'checkbox':
       return anyOf(term.values.map((v) => ({ kind: 'customChecked', key, value: checkboxValue(v.value, v.position) })));
     case 'number':

@@ -71,10 +71,19 @@ export function jsonText(db: AnyDb, column: Expression<unknown> | string, key: s
   return sql<string | null>`json_extract(${col}, ${`$."${key.replace(/"/g, '')}"`})`;
 }
 
-/** True when the JSON array stored under `key` contains `value` (multi-select fields). */
-export function jsonArrayContains(db: AnyDb, column: string, key: string, value: string): RawBuilder<SqlBool> {
-  if (dialectOf(db) === 'postgres') return sql<SqlBool>`(${sql.ref(column)} -> ${key}) @> ${JSON.stringify([value])}::jsonb`;
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}, ${`$."${key.replace(/"/g, '')}"`}) WHERE value = ${value})`;
+/**
+ * True when the JSON array stored under `key` holds a string (or number) that is `lowerValue`
+ * once lower-cased, as `lowerCase` folds (multi-select fields, matched whatever the case).
+ */
+export function jsonArrayContainsFolded(db: AnyDb, column: string, key: string, lowerValue: string): RawBuilder<SqlBool> {
+  if (dialectOf(db) === 'postgres') {
+    // jsonb_array_elements fails on anything but an array, hence the CASE.
+    const arr = sql`(${sql.ref(column)} -> ${key})`;
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${arr}) = 'array' THEN ${arr} END) AS e(v) WHERE jsonb_typeof(e.v) IN ('string', 'number') AND lower(e.v #>> '{}') = ${lowerValue})`;
+  }
+  // json_each reads a scalar as a one-element list; only an array counts, as on PostgreSQL.
+  const path = `$."${key.replace(/"/g, '')}"`;
+  return sql<SqlBool>`(json_type(${sql.ref(column)}, ${path}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}, ${path}) WHERE type IN ('text', 'integer', 'real') AND ${sql.raw(UNICODE_LOWER)}(CAST(value AS TEXT)) = ${lowerValue}))`;
 }
 
 /** Lower case in every script, as JavaScript's toLowerCase folds (SQLite's lower() folds ASCII only). */
