@@ -206,6 +206,43 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     expect(tags).toEqual(['t0', 't1', 't2', 't3', 't4', 't5']);
   });
 
+  // PostgreSQL only, with a row lock held by the test: the later-started change reaches the lock first.
+  it.skipIf(dialect !== 'postgres')('a change that waited for the ticket is never dated before the change it waited for', async () => {
+    const tk = await createTicket(t.admin);
+    // The new ticket's event delivery also takes its row: done first, it waits for no lock below.
+    await t.deps.events.idle();
+    await t.deps.jobs.drain();
+    await t.deps.events.idle();
+    const db = t.deps.database.db;
+    let release!: () => void;
+    let held!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const holding = new Promise<void>((r) => (held = r));
+    const holder = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM tickets WHERE number = ${tk.number} FOR UPDATE`.execute(trx);
+      held();
+      await gate;
+    });
+    await holding;
+    const start = t.clock.now().getTime();
+    t.clock.set(new Date(start + 60_000).toISOString());
+    const first = agent.patch(`/api/v1/tickets/${tk.number}`, { priority: 'high' });
+    await lockWaiters(db, 1);
+    // A request that began earlier (its time is taken as it starts) and was slower to the lock.
+    t.clock.set(new Date(start + 30_000).toISOString());
+    const second = agent.patch(`/api/v1/tickets/${tk.number}`, { priority: 'urgent' });
+    await lockWaiters(db, 2);
+    release();
+    await holder;
+    expect([(await first).statusCode, (await second).statusCode]).toEqual([200, 200]);
+    const after = (await t.admin.get(`/api/v1/tickets/${tk.number}`)).json();
+    expect(after).toMatchObject({ priority: 'urgent', updatedAt: new Date(start + 60_000).toISOString() });
+    const moves = items(await t.admin.get(`/api/v1/tickets/${tk.number}/events?action=priority_changed`)) as unknown as { from: string; to: string; at: string }[];
+    expect(moves.map((e) => `${e.from}>${e.to}`)).toEqual(['medium>high', 'high>urgent']);
+    expect(moves[1]!.at >= moves[0]!.at).toBe(true);
+    t.clock.set(new Date(start + 120_000).toISOString());
+  });
+
   // PostgreSQL only: a rule job and a request run side by side there. The job's read is made to
   // fall between the agent's request taking the ticket and committing: a row lock held by the
   // test queues the agent's close first, and the rule job then reads before the close commits.

@@ -197,7 +197,11 @@ export function closedTicketEdit(ticket: Ticket, patch: TicketPatch, at: string)
  * closed ticket takes no change but its spam flag, whoever asks (a rule's action is skipped);
  * `evenIfClosed` is for bookkeeping that must reach every ticket, such as renaming a tag everywhere.
  */
-export async function applyChanges(ctx: Ctx, before: Ticket, patch: TicketPatch, data: Record<string, unknown> = {}, opts: { evenIfClosed?: boolean } = {}): Promise<Ticket> {
+export async function applyChanges(asked: Ctx, before: Ticket, patch: TicketPatch, data: Record<string, unknown> = {}, opts: { evenIfClosed?: boolean } = {}): Promise<Ticket> {
+  // A request's time is taken when it starts; one that then waited for the ticket's lock comes
+  // after a change by a request that started later. Its change is never dated before the
+  // ticket's last one, so the history, webhooks and updatedAt follow the order of the changes.
+  const ctx = !asked.imported && before.updatedAt > asked.now.toISOString() ? { ...asked, now: new Date(before.updatedAt) } : asked;
   const at = ctx.now.toISOString();
   // Before the other checks, so the answer is the one that matters; a move out of closed is
   // answered below as the invalid transition it is, with its (empty) list of allowed moves.
@@ -274,7 +278,9 @@ export async function recordMessageOnTicket(
   ticket: Ticket,
   msg: { kind: 'customer' | 'reply' | 'note'; at: string; setStatus?: TicketStatus | undefined },
 ): Promise<Ticket> {
-  const counted: Ticket = { ...ticket, messageCount: ticket.messageCount + 1, lastMessageAt: msg.at, updatedAt: msg.at };
+  // Never back in time: a message that waited for the ticket may be older than the change it waited for.
+  const later = (a: string | null) => (a !== null && a > msg.at ? a : msg.at);
+  const counted: Ticket = { ...ticket, messageCount: ticket.messageCount + 1, lastMessageAt: later(ticket.lastMessageAt), updatedAt: later(ticket.updatedAt) };
   if (msg.kind === 'reply' && !counted.firstResponseAt) counted.firstResponseAt = msg.at;
   await saveTicket(ctx.db, ticket, counted);
   // The message that opens a ticket is part of its creation: the status chosen at creation stands.
