@@ -230,4 +230,40 @@ describeEachDialect('jobs', (dialect) => {
     else expect(most).toBe(1);
     expect((await findJobs(database.db, { name: 'test.slow' })).every((j) => j.status === 'done')).toBe(true);
   });
+
+  it('a lane of jobs stuck waiting on another system does not hold up the local jobs queued behind it', async () => {
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const deliver = defineJob({
+      name: 'test.slow-endpoint',
+      payload: z.object({ n: z.number() }),
+      ownTransactions: true,
+      lane: 'test-remote',
+      handler: async () => {
+        started += 1;
+        await stuck;
+      },
+    });
+    const local = defineJob({ name: 'test.local', payload: z.object({ tag: z.string() }), handler: async (_ctx, p) => void ran.push(p.tag) });
+    await inTransaction(ctx(), async (tx) => {
+      for (let n = 0; n < 3; n++) await enqueue(tx, deliver, { n });
+    });
+    const r = new JobRunner(database.db, clock, noKick, { error: () => undefined }, { pollMs: 60_000, leaseMs: 60_000, batch: 20, concurrency: 1 });
+    r.register(deliver);
+    r.register(local);
+    await r.start();
+    try {
+      await expect.poll(() => started).toBe(1);
+      // Queued while the delivery waits for its endpoint: it runs all the same.
+      await inTransaction(ctx(), (tx) => enqueue(tx, local, { tag: 'routed' }));
+      r.kick();
+      await expect.poll(() => ran.includes('routed')).toBe(true);
+      expect(started).toBe(1);
+    } finally {
+      release();
+      await r.stop();
+    }
+    expect((await findJobs(database.db, { name: 'test.slow-endpoint' })).map((j) => j.status)).toEqual(['done', 'done', 'done']);
+  });
 });

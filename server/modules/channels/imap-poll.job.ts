@@ -15,6 +15,7 @@ export function imapPollJob(rt: ImapPollRuntime): JobDefinition<typeof payload> 
     payload,
     attempts: 1,
     ownTransactions: true,
+    lane: 'imap',
     handler: async (ctx) => {
       await pollAllMailboxes(ctx, rt);
     },

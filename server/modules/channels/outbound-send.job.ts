@@ -11,7 +11,7 @@ const backoffMs = (n: number): number => Math.min(2 * 3600_000, 30_000 * 4 ** (n
 
 /** Sends one queued mail through the process's sender (relay or local outbox); bound at registration. */
 export function sendMailJob(sender: MailSender): JobDefinition<typeof sendPayload> {
-  return defineJob({ name: SEND, payload: sendPayload, attempts: SEND_ATTEMPTS, backoffMs, ownTransactions: true, handler: (ctx, p) => deliverOutbound(ctx, sender, p.outboundId) });
+  return defineJob({ name: SEND, payload: sendPayload, attempts: SEND_ATTEMPTS, backoffMs, ownTransactions: true, lane: 'outbound', handler: (ctx, p) => deliverOutbound(ctx, sender, p.outboundId) });
 }
 
 /** The name and payload for enqueueing; the handler is the one registered with the runner. */

@@ -28,6 +28,7 @@ export const deliverWebhookJob = defineJob({
   attempts: 6,
   backoffMs: (n) => Math.min(6 * 3600_000, 30_000 * 4 ** (n - 1)),
   ownTransactions: true,
+  lane: 'webhooks',
   handler: async (ctx, p) => {
     const hook = await findWebhook(ctx.db, p.webhookId);
     if (!hook || !hook.active) return;

@@ -17,6 +17,7 @@ export function digestJob(sender: MailSender, opts: { fromAddress: string; warn:
     payload,
     attempts: 3,
     ownTransactions: true,
+    lane: 'outbound',
     async handler(ctx) {
       const mail = await dueDigest(ctx);
       if (!mail) return;

@@ -23,6 +23,12 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * commit is given up and each job of the batch runs again alone.
    */
   isolated?: boolean | undefined;
+  /**
+   * Jobs that wait on another system (a webhook receiver, a mail relay, an IMAP server) run in a
+   * lane of their own, beside the rest: an endpoint answering after its timeout must not hold up
+   * routing, SLA clocks and notifications queued behind its deliveries. Unset: the local lane.
+   */
+  lane?: string | undefined;
 }
 
 export function defineJob<S extends z.ZodTypeAny>(def: {
@@ -33,6 +39,7 @@ export function defineJob<S extends z.ZodTypeAny>(def: {
   backoffMs?: (attempt: number) => number;
   ownTransactions?: boolean;
   isolated?: boolean;
+  lane?: string;
 }): JobDefinition<S> {
   return {
     attempts: 5,

@@ -5,7 +5,7 @@ import { withSavepoint } from '../db/dialect/durable.js';
 import type { AnyDb } from '../db/dialect/types.js';
 import { randomToken } from '../ids.js';
 import type { JobDefinition } from './define-job.js';
-import { anyDue, claimDueJobs, completeJob, failJob, insertJob, pruneDoneJobs, rescheduleJob, type JobRow } from './jobs.repository.js';
+import { anyDue, claimDueJobs, completeJob, failJob, insertJob, pruneDoneJobs, rescheduleJob, type JobNames, type JobRow } from './jobs.repository.js';
 
 interface Log {
   error(obj: unknown, msg?: string): void;
@@ -30,6 +30,18 @@ export interface RunnerOptions {
 
 export const DEFAULT_OPTIONS: RunnerOptions = { pollMs: 1000, leaseMs: 5 * 60_000, batch: 20, concurrency: 1 };
 
+const LOCAL = 'local';
+
+/** The loops working on one lane's job kinds (see JobDefinition.lane), and its poll timer. */
+interface Lane {
+  name: string;
+  loops: Set<Promise<void>>;
+  again: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+const newLane = (name: string): Lane => ({ name, loops: new Set(), again: false, timer: null });
+
 /**
  * The worker loop: claims due jobs (SKIP LOCKED on PostgreSQL, so many workers share a queue),
  * runs each in its own transaction, retries failures with backoff, and re-plans periodic jobs.
@@ -39,9 +51,7 @@ export class JobRunner {
   private readonly jobs = new Map<string, JobDefinition>();
   private readonly schedules: Schedule[] = [];
   private readonly workerId = `${hostname()}:${process.pid}:${randomToken(4)}`;
-  private timer: NodeJS.Timeout | null = null;
-  private readonly loops = new Set<Promise<void>>();
-  private again = false;
+  private readonly lanes = new Map<string, Lane>([[LOCAL, newLane(LOCAL)]]);
   private stopped = true;
   private lastPrune = 0;
 
@@ -56,6 +66,14 @@ export class JobRunner {
   register(job: JobDefinition): void {
     if (this.jobs.has(job.name)) throw new Error(`job ${job.name} registered twice`);
     this.jobs.set(job.name, job);
+    if (job.lane && !this.lanes.has(job.lane)) this.lanes.set(job.lane, newLane(job.lane));
+  }
+
+  /** The local lane takes every kind no other lane does (unknown names too: it records them as failed). */
+  private namesOf(lane: Lane): JobNames {
+    const laned = [...this.jobs.values()].filter((j) => j.lane && j.lane !== LOCAL);
+    if (lane.name === LOCAL) return { except: laned.map((j) => j.name) };
+    return { only: laned.filter((j) => j.lane === lane.name).map((j) => j.name) };
   }
 
   /**
@@ -75,22 +93,32 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    for (const lane of this.lanes.values()) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = null;
+    }
     await this.settled();
   }
 
   private async settled(): Promise<void> {
-    while (this.loops.size > 0) await Promise.all(this.loops);
+    for (;;) {
+      const running = [...this.lanes.values()].flatMap((lane) => [...lane.loops]);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
-  /** Wakes the loop now (after a commit that enqueued work). */
+  /** Wakes the loops now (after a commit that enqueued work). */
   kick(): void {
-    if (this.loops.size > 0) {
-      this.again = true;
+    for (const lane of this.lanes.values()) this.kickLane(lane);
+  }
+
+  private kickLane(lane: Lane): void {
+    if (lane.loops.size > 0) {
+      lane.again = true;
       return;
     }
-    this.spawn();
+    this.spawn(lane);
   }
 
   /**
@@ -99,15 +127,15 @@ export class JobRunner {
    * lets writers overlap (PostgreSQL: each waits on its own round trips; claims skip each
    * other's rows). The poll timer runs once the last loop has found nothing due.
    */
-  private spawn(): void {
-    if (this.loops.size >= this.opts.concurrency) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const loop: Promise<void> = this.loop().finally(() => {
-      this.loops.delete(loop);
-      if (!this.stopped && this.loops.size === 0) this.timer = setTimeout(() => this.kick(), this.opts.pollMs);
+  private spawn(lane: Lane): void {
+    if (lane.loops.size >= this.opts.concurrency) return;
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
+    const loop: Promise<void> = this.loop(lane).finally(() => {
+      lane.loops.delete(loop);
+      if (!this.stopped && lane.loops.size === 0) lane.timer = setTimeout(() => this.kickLane(lane), this.opts.pollMs);
     });
-    this.loops.add(loop);
+    lane.loops.add(loop);
   }
 
   /** Resolves once the running loops have worked off everything due (benchmarks); drains when stopped. */
@@ -127,22 +155,22 @@ export class JobRunner {
   async drain(): Promise<number> {
     await this.settled();
     let total = 0;
-    for (let n = await this.runBatch(false); n > 0; n = await this.runBatch(false)) total += n;
+    for (let n = await this.runBatch(undefined); n > 0; n = await this.runBatch(undefined)) total += n;
     return total;
   }
 
-  private async loop(): Promise<void> {
+  private async loop(lane: Lane): Promise<void> {
     do {
-      this.again = false;
+      lane.again = false;
       try {
-        while (!this.stopped && (await this.runBatch(true)) > 0) {
+        while (!this.stopped && (await this.runBatch(lane)) > 0) {
           /* keep going while work is due */
         }
-        await this.maintain();
+        if (lane.name === LOCAL) await this.maintain();
       } catch (err) {
-        this.log.error({ err }, 'job loop failed');
+        this.log.error({ err, lane: lane.name }, 'job loop failed');
       }
-    } while (this.again && !this.stopped);
+    } while (lane.again && !this.stopped);
   }
 
   private async maintain(): Promise<void> {
@@ -152,12 +180,16 @@ export class JobRunner {
     await pruneDoneJobs(this.db, new Date(now - 7 * 86400_000));
   }
 
-  /** `helpers`: a full batch may start another loop (drain counts its own work, so it does not). */
-  private async runBatch(helpers: boolean): Promise<number> {
+  /**
+   * One claimed batch of a lane's jobs; no lane: of every kind (drain). In a lane, a full batch
+   * may start another loop (drain counts its own work, so it does not).
+   */
+  private async runBatch(lane: Lane | undefined): Promise<number> {
+    const names = lane && this.namesOf(lane);
     // Most wake-ups find nothing due; a plain read spares them the write lock.
-    if (!(await anyDue(this.db, this.clock.now()))) return 0;
-    const claimed = await this.db.transaction().execute((trx) => claimDueJobs(trx, this.workerId, this.clock.now(), this.opts.leaseMs, this.opts.batch));
-    if (helpers && claimed.length === this.opts.batch && !this.stopped) this.spawn();
+    if (!(await anyDue(this.db, this.clock.now(), names))) return 0;
+    const claimed = await this.db.transaction().execute((trx) => claimDueJobs(trx, this.workerId, this.clock.now(), this.opts.leaseMs, this.opts.batch, names));
+    if (lane && claimed.length === this.opts.batch && !this.stopped) this.spawn(lane);
     const shared = claimed.filter((row) => this.jobs.has(row.name) && !this.jobs.get(row.name)!.ownTransactions);
     if (shared.length > 1) await this.runTogether(shared);
     else if (shared.length === 1) await this.runOne(shared[0]!);

@@ -107,23 +107,31 @@ export async function insertJobs(db: AnyDb, jobs: readonly NewJob[], now: Date):
  * limit: one OR of both made SQLite read and sort every due job to hand out 20 (3.4 ms a claim
  * with 30k mails queued).
  */
-const dueQueries = (db: AnyDb, nowIso: string) => [
-  // A dead worker's jobs first: they have waited longest.
-  q(db).selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', nowIso).orderBy('run_at'),
-  q(db).selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', nowIso).orderBy('run_at'),
-];
+/** Which job kinds a lane of the runner works on: these names only, or all but these. */
+export type JobNames = { only: readonly string[] } | { except: readonly string[] } | undefined;
+
+const dueQueries = (db: AnyDb, nowIso: string, names: JobNames) =>
+  [
+    // A dead worker's jobs first: they have waited longest.
+    q(db).selectFrom('jobs').select('id').where('status', '=', 'running').where('locked_until', '<', nowIso).orderBy('run_at'),
+    q(db).selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', nowIso).orderBy('run_at'),
+  ].map((query) => {
+    if (!names) return query;
+    if ('only' in names) return query.where('name', 'in', names.only.length ? [...names.only] : ['']);
+    return names.except.length ? query.where('name', 'not in', [...names.except]) : query;
+  });
 
 /** Whether any job is due, read without taking a lock (SQLite: on the reader, beside the writer). */
-export async function anyDue(db: AnyDb, now: Date): Promise<boolean> {
-  for (const due of dueQueries(db, now.toISOString())) if (await due.limit(1).executeTakeFirst()) return true;
+export async function anyDue(db: AnyDb, now: Date, names?: JobNames): Promise<boolean> {
+  for (const due of dueQueries(db, now.toISOString(), names)) if (await due.limit(1).executeTakeFirst()) return true;
   return false;
 }
 
 /** Claims due jobs for one worker; on PostgreSQL rows claimed by other workers are skipped. */
-export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, leaseMs: number, limit: number): Promise<JobRow[]> {
+export async function claimDueJobs(db: AnyDb, workerId: string, now: Date, leaseMs: number, limit: number, names?: JobNames): Promise<JobRow[]> {
   const nowIso = now.toISOString();
   const ids: string[] = [];
-  for (const due of dueQueries(db, nowIso)) {
+  for (const due of dueQueries(db, nowIso, names)) {
     if (ids.length >= limit) break;
     const some = due.limit(limit - ids.length);
     for (const r of await (capabilitiesOf(db).skipLocked ? some.forUpdate().skipLocked() : some).execute()) ids.push(r.id);

@@ -23,6 +23,7 @@ export function sendPortalLinkJob(sender: MailSender, opts: { publicUrl: string;
     attempts: ATTEMPTS,
     backoffMs: (n) => 15_000 * 4 ** (n - 1),
     ownTransactions: true,
+    lane: 'outbound',
     async handler(ctx, p) {
       const mailbox = p.mailboxId ? await findMailboxById(ctx.db, p.mailboxId) : undefined;
       const brand = headerText(mailbox?.brand.name || mailbox?.displayName || 'Support', 100);

@@ -22,6 +22,7 @@ export function sendTextJob(adapters: ReadonlyMap<string, ChannelAdapter>): JobD
     attempts: SEND_TEXT_ATTEMPTS,
     backoffMs,
     ownTransactions: true,
+    lane: 'outbound',
     async handler(ctx, p) {
       const sms = await findSmsById(ctx.db, p.smsId);
       if (!sms || sms.status !== 'queued') return;
