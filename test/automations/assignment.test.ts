@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { assignByStrategy } from '../../server/modules/automations/assignment.service.js';
+import { applyChanges, requireTicketById } from '../../server/modules/tickets/index.js';
+import { inTransaction } from '../../server/platform/db/transaction.js';
 import { describeEachDialect } from '../support/db-matrix.js';
 import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
 import { group, patchUser, rule, setStrategy, settle, ticket } from './support.js';
@@ -88,6 +91,34 @@ describeEachDialect('automations: assignment strategies', (dialect) => {
     await settle(t);
     expect((await ticket(t, vip.number)).assignee?.id).toBe(ann.userId);
     expect(await ticket(t, normal.number)).toMatchObject({ groupId: other, assignee: null });
+  });
+
+  // PostgreSQL only: there two rule runs assign side by side; SQLite's one writer runs them in turn.
+  it.skipIf(dialect !== 'postgres')('two tickets assigned side by side never take an agent past their max load', async () => {
+    const solo = await t.user({ role: 'agent', name: 'Solo' });
+    const g = await group(t, 'Capped', [solo.userId]);
+    await setStrategy(t, g, { strategy: 'least_loaded' });
+    await patchUser(t, solo.userId, { maxLoad: 1 });
+    const [a, b] = [await createTicket(t.admin, { subject: 'Capped A', groupId: g }), await createTicket(t.admin, { subject: 'Capped B', groupId: g })];
+    await settle(t);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let chose!: (id: string | null) => void;
+    const firstChoice = new Promise<string | null>((r) => (chose = r));
+    // The first assignment is made and not yet committed when the second counts the loads.
+    const first = inTransaction(t.systemCtx(), async (tx) => {
+      const tk = await requireTicketById(tx, a.id, { lock: true });
+      const chosen = await assignByStrategy(tx, tk);
+      await applyChanges(tx, tk, { assigneeId: chosen });
+      chose(chosen);
+      await gate;
+    });
+    expect(await firstChoice).toBe(solo.userId);
+    const second = inTransaction(t.systemCtx(), async (tx) => assignByStrategy(tx, await requireTicketById(tx, b.id, { lock: true })));
+    await Promise.race([second, new Promise((r) => setTimeout(r, 300))]);
+    release();
+    await first;
+    expect(await second).toBeNull();
   });
 
   it('strategy settings are admin-only and checked', async () => {

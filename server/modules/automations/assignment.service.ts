@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { groupStrategyRequest } from '../../../contracts/automations.js';
 import type { Ctx } from '../../platform/context.js';
+import { lockNamed } from '../../platform/db/dialect/sql.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { invalidField, notFound } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/audit.repository.js';
@@ -37,6 +38,10 @@ export async function assignByStrategy(ctx: Ctx, ticket: Ticket): Promise<string
   if (!group) return null;
   const s = (await findGroupStrategy(ctx.db, group.id)) ?? { groupId: group.id, strategy: DEFAULT_STRATEGY, seniorAgentIds: [], lastUserId: null };
   if (s.strategy === 'manual') return null;
+  // Loads are counted, then one of them grows: two tickets picked side by side would both see an
+  // agent under their max load and both go to them. One assignment at a time (an agent's load
+  // spans their groups, so the lock is not per group); the next counts what this one committed.
+  await lockNamed(ctx.db, 'ticket-assignment');
   const users = (await findUsersByIds(ctx.db, group.memberIds)).filter((u) => u.role !== 'customer');
   const load = await loads(ctx, users.map((u) => u.id));
   const candidates: Candidate[] = users.map((u) => ({ id: u.id, available: u.available, active: u.active, skills: u.skills, maxLoad: u.maxLoad, load: load.get(u.id) ?? 0 }));

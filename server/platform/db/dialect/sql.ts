@@ -131,6 +131,16 @@ export function fullTextQuery(db: AnyDb, text: string, opts: { prefix?: boolean 
 }
 
 /** What the engine under this handle can do; code asks this instead of naming a dialect. */
+/**
+ * Takes the lock named `key` until the transaction ends, for a read-then-write that two
+ * transactions must not interleave. PostgreSQL: an advisory transaction lock. SQLite: nothing,
+ * its one writer runs write transactions one at a time.
+ */
+export async function lockNamed(db: AnyDb, key: string): Promise<void> {
+  if (dialectOf(db) !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db);
+}
+
 export function capabilitiesOf(db: AnyDb): { rowLocks: boolean; skipLocked: boolean; listenNotify: boolean } {
   const pg = dialectOf(db) === 'postgres';
   return { rowLocks: pg, skipLocked: pg, listenNotify: pg };
