@@ -1,6 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { requireTicketById } from '../tickets/index.js';
+import { findLastChangeActor, requireTicketById, type Ticket } from '../tickets/index.js';
 import { listRuleRows, type Rule } from './automations.repository.js';
 import { runActions } from './rule-actions.js';
 import { conditionsHold } from './rule-conditions.js';
@@ -8,9 +8,22 @@ import { loadTicketFacts, prepareCalendars, resolveRuleFilter, type LoadedTicket
 
 export type RuleEvent = 'ticket.created' | 'ticket.updated' | 'ticket.status_changed' | 'ticket.priority_changed' | 'message.received' | 'sla.warning' | 'sla.breached';
 
-/** Routing rules run when a ticket arrives and when a customer writes; triggers on the events they name. */
+/**
+ * Routing rules run when a ticket arrives and when a customer writes to one nobody has taken yet
+ * (see routesOnMessage); triggers on the events they name.
+ */
 const ROUTING_EVENTS = new Set<RuleEvent>(['ticket.created', 'message.received']);
 export const ruleRunsOn = (rule: Rule, event: RuleEvent): boolean => (rule.kind === 'routing' ? ROUTING_EVENTS.has(event) : rule.kind === 'trigger' && rule.events.includes(event));
+
+/**
+ * A customer's message routes the ticket again only while it is in nobody's hands: once an agent
+ * has it, or a person chose its group, routing would undo their triage at every reply.
+ */
+async function routesOnMessage(ctx: Ctx, ticket: Ticket): Promise<boolean> {
+  if (ticket.assigneeId) return false;
+  const grouped = await findLastChangeActor(ctx.db, ticket.id, 'group_changed');
+  return grouped?.actorType !== 'user';
+}
 
 export interface RunResult {
   fired: { ruleId: string; name: string }[];
@@ -49,7 +62,9 @@ export async function runRulesForEvent(ctx: Ctx, input: { ticketId: string; even
   let loaded = await loadTicketFacts(ctx, ticket);
   // The message a ticket opens with is part of its creation: routing ran on `ticket.created`.
   if (input.event === 'message.received' && loaded.messages[0]?.id === input.messageId) return { fired };
+  const routes = input.event !== 'message.received' || (await routesOnMessage(ctx, ticket));
   for (const rule of rules) {
+    if (rule.kind === 'routing' && !routes) continue;
     if (!(await ruleApplies(ctx, rule, loaded))) continue;
     const out = await runActions(ctx, rule, loaded, input.cause);
     fired.push({ ruleId: rule.id, name: rule.name });

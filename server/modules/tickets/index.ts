@@ -1,11 +1,12 @@
 export { registerTicketRoutes } from './tickets.routes.js';
 export { applyChanges, currentTicketById, deleteTicket, eventsFrom, getTicket, getTicketOf, insertNewTicket, insertNewTickets, recordMessageOnTicket, requireTicketById, ticketClosed, ticketSearchText, type NewTicket } from './tickets.service.js';
 export { appendTicketEvents } from './ticket-events.repository.js';
-export { listCustomFields } from './custom-fields.service.js';
+export { checkCustomFieldValues, listCustomFields } from './custom-fields.service.js';
 export { saveTicket, type Ticket } from './tickets.repository.js';
 export type { TicketStatus, TicketPriority } from './ticket-status.js';
 export { presentTicket, presentTickets } from './tickets.presenter.js';
 export { canSeeTicket } from './tickets.policy.js';
+export { mergedAway } from './merged-away.js';
 
 import type { Ctx } from '../../platform/context.js';
 import { assigneeOf, numbersByIds } from './tickets.repository.js';
@@ -20,7 +21,7 @@ export { logTime } from './time-entries.service.js';
 export { registerDashboardRoutes } from './dashboard.routes.js';
 // Reports show the same "today" figures from the same queries as the workspace mini dashboard.
 export { getDashboard } from './dashboard.service.js';
-export { findChangeActor } from './ticket-activity.repository.js';
+export { findChangeActor, findLastChangeActor } from './ticket-activity.repository.js';
 // The customer portal lists a customer's (or their organization's) tickets through the filter language.
 export { listTickets } from './ticket-queries.service.js';
 // The filter language for rules (automations): parse, resolve, evaluate on one ticket, or select matching tickets in keyset pages.
