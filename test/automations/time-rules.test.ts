@@ -114,6 +114,30 @@ describeEachDialect('automations: time rules and after-hours replies', (dialect)
     expect(await automationMail(number)).toHaveLength(2);
   });
 
+  it('a rule whose own action makes its filter false does not start a new episode by it: one reminder note, not one every 3 days', async () => {
+    const remind = await rule(t, { name: 'Note after 3 days', kind: 'time', conditions: { filter: 'status:waiting updated>3d tag:note-remind' }, actions: [{ type: 'add_note', body: 'Reminder: still waiting' }] });
+    const number = await importTicket({ status: 'waiting', tags: ['note-remind'], createdAt: daysAgo(5), statusChangedAt: daysAgo(4) }, [
+      { kind: 'customer', body: 'It is offline', createdAt: daysAgo(5) },
+      { kind: 'reply', authorEmail: agent.email, body: 'Can you send a photo?', createdAt: daysAgo(4) },
+    ]);
+    await settle(t);
+    const notes = async () => (await events(t, number)).filter((e) => e.action === 'rule_applied' && e.actor.id === `rule:${remind}`).length;
+    await sweep(t);
+    expect(await notes()).toBe(1);
+    // The note made the ticket "updated" now; 4 days on, the filter holds again: no second note.
+    await sweep(t);
+    t.clock.advance(4 * D);
+    await sweep(t);
+    expect(await notes()).toBe(1);
+    // Something else changes it and it waits again: a new episode, and a new note 3 days on.
+    expect((await agent.patch(`/api/v1/tickets/${number}`, { status: 'in_progress' })).statusCode).toBe(200);
+    await sweep(t);
+    expect((await agent.patch(`/api/v1/tickets/${number}`, { status: 'waiting' })).statusCode).toBe(200);
+    t.clock.advance(3 * D + 3_600_000);
+    await sweep(t);
+    expect(await notes()).toBe(2);
+  });
+
   it('answers mail that arrives outside the business hours of the mailbox calendar, never an auto-reply', async () => {
     const cal = await t.admin.post('/api/v1/sla/calendars', {
       name: 'Office',

@@ -151,5 +151,13 @@ export async function endEpisodes(db: AnyDb, ruleId: string, ticketIds: readonly
  */
 export const withoutOpenEpisode = (ruleId: string): TicketPredicate => () =>
   sql<SqlBool>`NOT EXISTS (SELECT 1 FROM automation_episodes e WHERE e.rule_id = ${ruleId} AND e.ticket_id = tickets.id)`;
+/**
+ * No person changed the ticket since the rule's episode began: every change leaves a ticket
+ * event, and rules' own carry their actor (times alone cannot tell them apart when an agent acts
+ * in the same millisecond). Changes by rules do not count, this one's or another's: two reminder
+ * rules would otherwise restart each other's episodes at every sweep.
+ */
+export const unchangedSinceEpisode = (ruleId: string): TicketPredicate => () =>
+  sql<SqlBool>`NOT EXISTS (SELECT 1 FROM automation_episodes e JOIN ticket_events ev ON ev.ticket_id = e.ticket_id AND ev.at >= e.started_at WHERE e.rule_id = ${ruleId} AND e.ticket_id = tickets.id AND NOT (ev.actor_type = 'system' AND ev.actor_id LIKE 'rule:%'))`;
 export const agentReplied = (replied: boolean): TicketPredicate => () =>
   replied ? sql<SqlBool>`tickets.first_response_at IS NOT NULL` : sql<SqlBool>`tickets.first_response_at IS NULL`;

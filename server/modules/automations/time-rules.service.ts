@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { filterTicketIds, findTicketPage, parseFilter, predicatesFor, requireTicketById, type TicketPredicate } from '../tickets/index.js';
-import { agentReplied, endEpisodes, episodePage, listRuleRows, startEpisode, withoutOpenEpisode, type Rule } from './automations.repository.js';
+import { agentReplied, endEpisodes, episodePage, listRuleRows, startEpisode, unchangedSinceEpisode, withoutOpenEpisode, type Rule } from './automations.repository.js';
 import { runActions } from './rule-actions.js';
 import { conditionsHold } from './rule-conditions.js';
 import { loadTicketFacts, prepareCalendars } from './rule-facts.js';
@@ -25,7 +25,10 @@ const needsFacts = (r: Rule): boolean => {
 
 /**
  * Ends the episodes of tickets the rule's filter no longer selects, so the rule may act again
- * when the condition starts over. Keyset pages of episodes, one indexed lookup per page.
+ * when the condition starts over. Keyset pages of episodes, one indexed lookup per page. A ticket
+ * that only stopped matching through the rule's own action (a reminder note makes `updated>3d`
+ * false) has not started over: its episode stays until something else changes it, or a
+ * "remind after 3 days" rule would remind every 3 days for ever.
  */
 async function endStaleEpisodes(ctx: Ctx, rule: Rule, where: TicketPredicate[]): Promise<number> {
   let after: string | null = null;
@@ -34,7 +37,10 @@ async function endStaleEpisodes(ctx: Ctx, rule: Rule, where: TicketPredicate[]):
     const ids = await episodePage(ctx.db, rule.id, after, EPISODE_BATCH);
     if (ids.length === 0) return ended;
     const still = await filterTicketIds(ctx.db, where, ids);
-    const gone = ids.filter((id) => !still.has(id));
+    const unmatched = ids.filter((id) => !still.has(id));
+    // A deleted ticket is in neither set: its episode ends too.
+    const untouched = unmatched.length ? await filterTicketIds(ctx.db, [unchangedSinceEpisode(rule.id)], unmatched) : new Set<string>();
+    const gone = unmatched.filter((id) => !untouched.has(id));
     if (gone.length) await inTransaction(ctx, (tx) => endEpisodes(tx.db, rule.id, gone));
     ended += gone.length;
     after = ids[ids.length - 1]!;
