@@ -149,4 +149,23 @@ describeEachDialect('workspace: notifications bell', (dialect) => {
     await t.deps.events.idle();
     expect((await list(bob)).items.filter((n) => n.ticket.number === tk.number)).toHaveLength(1);
   });
+
+  it('a ticket deleted as spam takes its notifications along: gone from the list and the unread count, the badge follows live', async () => {
+    const junk = await createTicket(t.admin, { subject: 'Cheap pills, with a mention' });
+    const kept = await createTicket(t.admin, { subject: 'A real question, with a mention' });
+    for (const tk of [junk, kept]) await alice.post(`/api/v1/tickets/${tk.number}/messages`, { kind: 'note', body: `@bob-n-${dialect} have a look` });
+    await settle();
+    const before = await unread(bob);
+    expect((await list(bob)).items.filter((n) => n.ticket.number === junk.number)).toHaveLength(1);
+    expect((await t.admin.patch(`/api/v1/tickets/${junk.number}`, { spam: true })).statusCode).toBe(200);
+    // Earlier tests' read-all may still be on its way: wait for the push that carries the new count.
+    const pushed = bobSocket.next((f) => f.type === 'event' && f.event === 'notification.read' && (f.data as { unreadCount: number }).unreadCount === before - 1);
+    expect((await t.admin.delete(`/api/v1/tickets/${junk.number}`)).statusCode).toBe(200);
+    await settle();
+    const numbers = (await list(bob, '?limit=100')).items.map((n) => n.ticket.number);
+    expect(numbers).not.toContain(junk.number);
+    expect(numbers).toContain(kept.number);
+    expect(await unread(bob)).toBe(before - 1);
+    expect((await pushed).data).toEqual({ unreadCount: before - 1 });
+  });
 });

@@ -94,10 +94,10 @@ describeEachDialect('mail corpus: store -> job -> ticket', (dialect) => {
     });
   }
 
-  it('the quarantine lists the unprocessable message with its reason, raw bytes kept', async () => {
-    const q = (await t.admin.get('/api/v1/mail/inbound?status=quarantined')).json().items;
-    expect(q.map((x: { subject: string }) => x.subject)).toEqual(['Who sent this?']);
-    const raw = await t.admin.get(`/api/v1/mail/inbound/${q[0].id}/raw`);
+  it('the quarantine lists the unprocessable messages with their reasons, raw bytes kept', async () => {
+    const q = (await t.admin.get('/api/v1/mail/inbound?status=quarantined')).json().items as { id: string; subject: string }[];
+    expect(q.map((x) => x.subject)).toEqual(['Re: Printer not working', 'Who sent this?']);
+    const raw = await t.admin.get(`/api/v1/mail/inbound/${q.find((x) => x.subject === 'Who sent this?')!.id}/raw`);
     expect(raw.statusCode).toBe(200);
     expect(raw.headers['content-type']).toContain('message/rfc822');
     expect(raw.rawPayload.equals(fixture('29-no-from.eml'))).toBe(true);

@@ -9,7 +9,7 @@ import { enqueue } from '../../platform/jobs/define-job.js';
 import { classifyMail, type MailClassification } from '../../platform/mail/loop-classifier.js';
 import { extractMessageIds, headerValue, readTopHeaders } from '../../platform/mail/raw-headers.js';
 import { parseMail, type ParsedMail } from '../../platform/mail/mime-parser.js';
-import { appendTicketEvents, currentTicketById, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
+import { appendTicketEvents, canSeeTicket, currentTicketById, eventsFrom, getTicket, insertNewTicket, requireTicketById, type Ticket } from '../tickets/index.js';
 import { addMessageToTicket } from '../messages/index.js';
 import { contactSearchText, findOrCreateContactByEmail, getContactsByIds, type Contact } from '../contacts/index.js';
 import { anyPendingWithMessageIds, findInbound, lockInbound, saveInboundOutcome, type InboundMail, type InboundOutcome } from './inbound.repository.js';
@@ -17,7 +17,9 @@ import { processInboundShape } from './inbound-job-shape.js';
 import { buildMessageContent, type ChannelRuntime } from './mail-content.js';
 import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
 import { splitPlusAddress } from './reply-token.js';
-import { matchThread, threadLookups, type ThreadFacts, type ThreadMatch } from './thread-matcher.js';
+import { answersAgentNotification } from './outbound.repository.js';
+import { activeStaffByAddress, staffActorOf, type StaffActor } from './staff-senders.js';
+import { matchThread, threadLookups, withoutTicketTokens, type ThreadFacts, type ThreadMatch } from './thread-matcher.js';
 import { findMessageIds, insertDeliveryReports, participantsOf, readOrCreateSecret, recordMessageIds, upsertMailThread, upsertParticipants } from './threads.repository.js';
 
 /** A reason to quarantine that is about the message itself, not a fault of ours. */
@@ -111,6 +113,10 @@ async function handleMail(ctx: Ctx, rt: ChannelRuntime, row: InboundMail, raw: B
   };
   const match = matchThread(facts, await loadKnownThreads(ctx, facts, secret), secret);
   const target = match.by === 'none' ? null : await currentTicketById(ctx, match.ticketId);
+  // Staff answering on a ticket are not the customer speaking (unless they are its requester).
+  // A new mail from them opens a ticket as before: agents forward customers' mail to do so.
+  const staff = target ? await staffActorOf(ctx, from) : null;
+  if (match.by !== 'none' && target && staff && !(await isRequesterAddress(ctx, target, from))) return addStaffNote(ctx, rt, { parsed, base, match, target, staff });
 
   const contact = (await findOrCreateContactByEmail(ctx, from, parsed.from?.name || undefined)).contact;
   const content = await buildMessageContent(ctx, rt, parsed);
@@ -140,16 +146,60 @@ async function handleMail(ctx: Ctx, rt: ChannelRuntime, row: InboundMail, raw: B
 
 const describeMatch = (m: ThreadMatch): string => (m.by === 'none' ? 'new' : `${m.by}:${m.detail}`);
 
+async function isRequesterAddress(ctx: Ctx, ticket: Ticket, address: string): Promise<boolean> {
+  const [requester] = await getContactsByIds(ctx, [ticket.requesterId]);
+  return (requester?.emails ?? []).some((e) => e.toLowerCase() === address);
+}
+
+/**
+ * Mail from a staff user's address on an existing ticket (typically an agent answering their
+ * notification mail) becomes that user's internal note: never a customer message, so no
+ * contact, no mail participant, no status change, nothing mailed to the customer. A From line
+ * can be forged by anyone, though, and a note carries the agent's authority; so it is taken
+ * only when it answers an agent notification mailed to that address about this ticket (its
+ * Message-ID went to that agent alone). Anything else from a staff address is quarantined with
+ * the reason, for an admin to look at.
+ */
+async function addStaffNote(
+  ctx: Ctx,
+  rt: ChannelRuntime,
+  c: { parsed: ParsedMail; base: InboundOutcome; match: Exclude<ThreadMatch, { by: 'none' }>; target: Ticket; staff: StaffActor },
+): Promise<InboundOutcome> {
+  const { parsed, target, staff } = c;
+  const who = `${staff.role} ${staff.name} <${staff.email}>`;
+  const answered = [...parsed.inReplyTo, ...parsed.references];
+  if (!(await answersAgentNotification(ctx.db, answered, [c.match.ticketId, target.id], staff.email))) {
+    throw new UnprocessableMail(
+      `sent from the address of ${who} onto ticket #${target.number}, but it does not answer a notification mailed to them: ` +
+        'not taken as a customer message, nor as their internal note (the sender may be forged); staff answer in Tessera or reply to their notification mail',
+    );
+  }
+  if (!canSeeTicket(staff, target)) throw new UnprocessableMail(`${who} answered a notification about ticket #${target.number}, which they may no longer see`);
+  // Uploads of a staff note must be the author's own (messages module); a mailed file has no uploader, so it is named, not kept.
+  const content = await buildMessageContent(ctx, rt, parsed, { leaveFilesOut: 'files mailed to an internal note are not attached; the original mail keeps them' });
+  const added = await addMessageToTicket({ ...ctx, actor: staff }, target, { kind: 'note', body: content.body, format: content.format, attachmentIds: [] });
+  return {
+    ...c.base,
+    reason: `from ${who}: kept as their internal note`,
+    threadMatch: describeMatch(c.match),
+    ticketId: added.ticket.id,
+    ticketMessageId: added.message.id,
+    trimmed: content.trimmed,
+  };
+}
+
 /** Loads what the pure thread matcher asks for: tickets by number, stored Message-IDs, participants. */
 async function loadKnownThreads(ctx: Ctx, facts: ThreadFacts, secret: string) {
   const wanted = threadLookups(facts, secret);
   const ticketsByNumber = new Map<number, string>();
+  const closedTicketIds = new Set<string>();
   for (const n of new Set([...wanted.tokenNumbers, ...wanted.subjectNumbers])) {
     const t = await getTicket(ctx, n).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'not_found') return null;
       throw err;
     });
     if (t) ticketsByNumber.set(n, t.id);
+    if (t?.status === 'closed') closedTicketIds.add(t.id);
   }
   const ticketByMessageId = new Map((await findMessageIds(ctx.db, wanted.messageIds)).map((k) => [k.headerId, k.ticketId]));
   const subjectTicketIds = wanted.subjectNumbers.map((n) => ticketsByNumber.get(n)).filter((x): x is string => Boolean(x));
@@ -161,7 +211,7 @@ async function loadKnownThreads(ctx: Ctx, facts: ThreadFacts, secret: string) {
     const [requester] = await getContactsByIds(ctx, [t.requesterId]);
     participants.set(id, [...(participants.get(id) ?? []), ...(requester?.emails ?? [])]);
   }
-  return { ticketsByNumber, ticketByMessageId, participants };
+  return { ticketsByNumber, ticketByMessageId, participants, closedTicketIds };
 }
 
 /** A merged ticket's conversation continues on the ticket it was merged into. */
@@ -175,8 +225,11 @@ async function openTicket(
   message: { kind: 'customer'; body: string; format: 'text' | 'html'; attachmentIds: string[]; authorContactId: string },
 ): Promise<{ ticket: Ticket; messageId: string }> {
   const at = ctx.now.toISOString();
+  // A follow-up does not keep the closed ticket's token: mail about it would carry two, and an
+  // answer by subject could thread back to the closed ticket.
+  const subject = followUpOf ? withoutTicketTokens(parsed.subject, null) || withoutTicketTokens(followUpOf.subject, null) : parsed.subject;
   const ticket = await insertNewTicket(ctx, {
-    subject: (parsed.subject || followUpOf?.subject || '(no subject)').slice(0, 500),
+    subject: (subject || '(no subject)').slice(0, 500),
     requesterId: contact.id,
     organizationId: contact.organizationId,
     requesterText: contactSearchText(contact),
@@ -206,7 +259,10 @@ async function recordConversation(
   const headerIds = [...new Set([c.parsed.messageId, c.row.messageId].filter((x): x is string => Boolean(x)))];
   await recordMessageIds(ctx.db, headerIds.map((headerId) => ({ headerId, ticketId: c.ticket.id, messageId: c.messageId, direction: 'inbound' as const, createdAt: at })));
   const from = c.parsed.from!;
-  const others = [...c.parsed.to, ...c.parsed.cc].filter((a) => !c.ours.has(splitPlusAddress(a.address).base) && a.address !== from.address);
+  // Staff in copy follow the ticket in Tessera: they are not the customer's side of the
+  // conversation, and copied on every reply their answers would come back by mail.
+  const staff = await activeStaffByAddress(ctx);
+  const others = [...c.parsed.to, ...c.parsed.cc].filter((a) => !c.ours.has(splitPlusAddress(a.address).base) && a.address !== from.address && !staff.has(a.address.toLowerCase()));
   await upsertParticipants(
     ctx.db,
     [

@@ -70,10 +70,12 @@ function resolveCids(html: string, byContentId: Map<string, string>): string {
 /**
  * The body a ticket message shows for an inbound mail: HTML when there is some (the messages
  * module sanitises it), else text; quoted history trimmed; files stored within the limits, and
- * any file left out named at the end so the agent knows to ask for it.
+ * any file left out named at the end so the agent knows to ask for it. `leaveFilesOut` names
+ * every file with that reason instead of storing it.
  */
-export async function buildMessageContent(ctx: Ctx, rt: ChannelRuntime, parsed: ParsedMail): Promise<MessageContent> {
-  const files = await storeAttachments(ctx, rt, parsed);
+export async function buildMessageContent(ctx: Ctx, rt: ChannelRuntime, parsed: ParsedMail, opts: { leaveFilesOut?: string } = {}): Promise<MessageContent> {
+  const reason = opts.leaveFilesOut;
+  const files = reason ? { ids: [], byContentId: new Map<string, string>(), dropped: parsed.attachments.map((a) => `${a.filename} was not kept: ${reason}`) } : await storeAttachments(ctx, rt, parsed);
   const visible = (h: string) => /[^\s]/.test(h.replace(/<(style|script|head)[\s\S]*?<\/\1>/gi, '').replace(/<[^>]*>|&nbsp;/gi, ''));
   const usable = parsed.html && parsed.html.length <= MAX_HTML_CHARS && (visible(parsed.html) || files.ids.length > 0);
   const html = usable ? parsed.html! : null;

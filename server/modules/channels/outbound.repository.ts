@@ -149,6 +149,27 @@ export async function findOutboundByHeaderId(db: AnyDb, headerId: string): Promi
   return r ? toOutbound(r) : undefined;
 }
 
+/**
+ * Whether one of these Message-IDs is an agent notification about one of these tickets that
+ * went out to `address` (a held-back one never did): only its recipient has seen that id, so a
+ * reply naming it is the recipient answering, not anyone who merely writes their address in From.
+ */
+export async function answersAgentNotification(db: AnyDb, headerIds: readonly string[], ticketIds: readonly string[], address: string): Promise<boolean> {
+  if (headerIds.length === 0 || ticketIds.length === 0) return false;
+  const r = await q(db)
+    .selectFrom('mail_outbound')
+    .innerJoin('mail_outbound_recipients', 'mail_outbound_recipients.outbound_id', 'mail_outbound.id')
+    .select('mail_outbound.id')
+    .where('mail_outbound.header_id', 'in', [...new Set(headerIds)])
+    .where('mail_outbound.kind', '=', 'agent_notification')
+    .where('mail_outbound.status', '!=', 'suppressed')
+    .where('mail_outbound.ticket_id', 'in', [...new Set(ticketIds)])
+    .where('mail_outbound_recipients.address', '=', address.toLowerCase())
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(r);
+}
+
 export async function readOutboundRaw(db: AnyDb, id: string): Promise<Buffer | undefined> {
   const r = await q(db).selectFrom('mail_outbound').select('raw').where('id', '=', id).executeTakeFirst();
   return r ? Buffer.from(r.raw) : undefined;

@@ -12,7 +12,9 @@ import { listMailboxRows, type Mailbox } from './mailboxes.repository.js';
 import { replySecret } from './inbound-process.service.js';
 import { countAutomaticSince, findOutbound, insertOutbound, listLocalOutboxPage, readOutboundRaw, listOutboundOfTicket, type MailKind, type OutboundMail } from './outbound.repository.js';
 import { sendMailShape } from './outbound-send.job.js';
+import { activeStaffByAddress } from './staff-senders.js';
 import { replyAddress, splitPlusAddress } from './reply-token.js';
+import { withoutTicketTokens } from './thread-matcher.js';
 import { findMailThread, findMailThreads, messageIdsOfTicket, participantsOf, recordMessageIds } from './threads.repository.js';
 
 let config: OutboundMailConfig | null = null;
@@ -68,8 +70,11 @@ export async function outboundTargetOf(ctx: Ctx, ticket: Ticket): Promise<Outbou
   const wroteFrom = participants.find((p) => p.role === 'requester' && contact?.emails.includes(p.email))?.email;
   const requesterEmail = wroteFrom ?? contact?.emails[0] ?? null;
   const requester = requesterEmail && isSafeAddress(requesterEmail) && !isOurs(requesterEmail) ? { name: contact?.name ?? '', address: requesterEmail } : null;
+  // Staff are never copied: they read the ticket in Tessera (and were recorded as participants
+  // before inbound mail learned to leave them out).
+  const staff = await activeStaffByAddress(ctx);
   const cc = participants
-    .filter((p) => p.role !== 'requester' && p.email !== requester?.address && !isOurs(p.email) && isSafeAddress(p.email))
+    .filter((p) => p.role !== 'requester' && p.email !== requester?.address && !isOurs(p.email) && !staff.has(p.email.toLowerCase()) && isSafeAddress(p.email))
     .map((p) => ({ name: p.name, address: p.email }));
   const ids = (await messageIdsOfTicket(ctx.db, ticket.id, 50)).map((k) => k.headerId);
   const name = headerText(mailbox.displayName, 200);
@@ -84,9 +89,13 @@ export async function outboundTargetOf(ctx: Ctx, ticket: Ticket): Promise<Outbou
   };
 }
 
-/** The subject always carries the ticket token, and never stacks reply prefixes. */
+/**
+ * The subject always carries the ticket token, only its own, and never stacks reply prefixes.
+ * Another ticket's token (a follow-up's subject quoting the closed ticket's) would let a
+ * customer's answer thread back to that ticket, and each round would add one more.
+ */
 export function mailSubject(subject: string, number: number): string {
-  let s = headerText(subject).replace(/^((re|aw|sv|antw|fwd?)\s*:\s*){2,}/i, 'Re: ');
+  let s = withoutTicketTokens(headerText(subject), number).replace(/^((re|aw|sv|antw|fwd?)\s*:\s*){2,}/i, 'Re: ');
   if (!s.includes(`[#${number}]`)) s = `${s} [#${number}]`.trim();
   return s;
 }

@@ -55,6 +55,30 @@ describe('thread matcher', () => {
     });
   }
 
+  it('of several subject tokens the sender takes part in, prefers the last open ticket over a closed one', () => {
+    // A follow-up (#134) of closed #124 whose mail still carries both tokens.
+    const chain: KnownThreads = {
+      ticketsByNumber: new Map([
+        [124, 'T124'],
+        [134, 'T134'],
+      ]),
+      ticketByMessageId: new Map(),
+      participants: new Map([
+        ['T124', ['alice@customer.test']],
+        ['T134', ['alice@customer.test']],
+      ]),
+      closedTicketIds: new Set(['T124']),
+    };
+    const pick = (subject: string, closed: string[] = ['T124']) => matchThread({ ...base, subject }, { ...chain, closedTicketIds: new Set(closed) }, SECRET);
+    expect(pick('Re: AR test [#124] [#134]')).toEqual({ by: 'subject_token', ticketId: 'T134', detail: '#134' });
+    expect(pick('Re: AR test [#134] [#124]')).toEqual({ by: 'subject_token', ticketId: 'T134', detail: '#134' });
+    // Both open: the last token, which our outgoing subjects append as the ticket's own.
+    expect(pick('Re: AR test [#124] [#134]', [])).toEqual({ by: 'subject_token', ticketId: 'T134', detail: '#134' });
+    // Both closed: still the newest (it opens one follow-up of the newest, not of the oldest).
+    expect(pick('Re: AR test [#124] [#134]', ['T124', 'T134'])).toEqual({ by: 'subject_token', ticketId: 'T134', detail: '#134' });
+    expect(pick('Re: AR test [#124]')).toEqual({ by: 'subject_token', ticketId: 'T124', detail: '#124' });
+  });
+
   it('asks only for what it will use: verified token numbers, ids in try order, subject numbers', () => {
     const l = threadLookups(
       { ...base, recipients: [replyAddress(SECRET, 'support@acme.test', 5), replyAddress(OTHER_SECRET, 'support@acme.test', 6)], inReplyTo: ['<a@x>'], references: ['<b@x>', '<c@x>'], subject: 'Re: [#12] [#12] [#13]' },

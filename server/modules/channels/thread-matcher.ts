@@ -5,7 +5,10 @@ import { splitPlusAddress, verifyReplyToken } from './reply-token.js';
  * for and passes it in as `KnownThreads`. Rules, first match wins:
  * 1. our signed reply address `mailbox+<token>@domain` (forged or foreign tokens are ignored);
  * 2. In-Reply-To, then References from the newest, matching a Message-ID we stored;
- * 3. a subject token `[#1042]`, only when the sender already takes part in that ticket;
+ * 3. a subject token `[#1042]`, only when the sender already takes part in that ticket; of
+ *    several such tokens the last one whose ticket is not closed (else the last one): a
+ *    follow-up's mail may still carry the closed ticket's token before its own, and answering
+ *    the closed ticket would open yet another follow-up;
  * 4. otherwise a new ticket.
  */
 export interface ThreadFacts {
@@ -36,6 +39,8 @@ export interface KnownThreads {
   ticketByMessageId: ReadonlyMap<string, string>;
   /** Lower-cased participant addresses by ticket id (requester included). */
   participants: ReadonlyMap<string, readonly string[]>;
+  /** Ticket ids (of those named by subject tokens) that are closed. */
+  closedTicketIds?: ReadonlySet<string>;
 }
 
 export type ThreadMatch =
@@ -62,6 +67,14 @@ function orderedMessageIds(facts: ThreadFacts): string[] {
   return [...new Set([...facts.inReplyTo, ...[...facts.references].reverse()])];
 }
 
+/**
+ * A subject without the `[#N]` tokens of tickets other than `keep` (all of them when it is
+ * null); each removed token takes the space before it along.
+ */
+export function withoutTicketTokens(subject: string, keep: number | null): string {
+  return subject.replace(/\s*\[#(\d{1,15})\]/g, (token, n: string) => (Number(n) === keep ? token : '')).trim();
+}
+
 function subjectNumbers(subject: string): number[] {
   return [...new Set([...subject.matchAll(SUBJECT_TOKEN)].map((m) => Number(m[1])).filter((n) => Number.isSafeInteger(n) && n > 0))];
 }
@@ -80,9 +93,13 @@ export function matchThread(facts: ThreadFacts, known: KnownThreads, secret: str
     if (ticketId) return { by: 'message_id', ticketId, detail: id };
   }
   const from = facts.from.toLowerCase();
+  const candidates: { n: number; ticketId: string }[] = [];
   for (const n of subjectNumbers(facts.subject)) {
     const ticketId = known.ticketsByNumber.get(n);
-    if (ticketId && (known.participants.get(ticketId) ?? []).some((p) => p.toLowerCase() === from)) return { by: 'subject_token', ticketId, detail: `#${n}` };
+    if (ticketId && (known.participants.get(ticketId) ?? []).some((p) => p.toLowerCase() === from)) candidates.push({ n, ticketId });
   }
-  return { by: 'none' };
+  // Our subjects end with the ticket's own token, so the last one is the newest conversation.
+  const newestFirst = candidates.reverse();
+  const chosen = newestFirst.find((c) => !known.closedTicketIds?.has(c.ticketId)) ?? newestFirst[0];
+  return chosen ? { by: 'subject_token', ticketId: chosen.ticketId, detail: `#${chosen.n}` } : { by: 'none' };
 }

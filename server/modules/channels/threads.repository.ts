@@ -20,6 +20,7 @@ interface ThreadTables {
     created_at: string;
   };
   settings: { key: string; value: unknown; updated_at: string };
+  mail_outbound: { ticket_id: string; header_id: string; kind: string };
 }
 const q = (db: AnyDb) => db as Kysely<ThreadTables>;
 
@@ -62,9 +63,23 @@ export async function findMessageIds(db: AnyDb, headerIds: readonly string[]): P
   return rows.map((r) => ({ headerId: r.header_id, ticketId: r.ticket_id, messageId: r.message_id, direction: r.direction as KnownMessageId['direction'], createdAt: toIso(r.created_at) }));
 }
 
-/** A ticket's Message-IDs oldest first: the References chain of an outbound reply. */
+/**
+ * A ticket's Message-IDs oldest first: the References chain of an outbound reply. Agent
+ * notifications are left out: they went to an agent, not into the customer's conversation, and
+ * their ids must stay the agent's alone (a reply naming one is taken as that agent's note).
+ */
 export async function messageIdsOfTicket(db: AnyDb, ticketId: string, limit = 50): Promise<KnownMessageId[]> {
-  const rows = await q(db).selectFrom('mail_message_ids').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await q(db)
+    .selectFrom('mail_message_ids')
+    .selectAll()
+    .where('ticket_id', '=', ticketId)
+    // By header id (unique), not ticket: a merge moves the ids to the ticket merged into.
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('mail_outbound').select('mail_outbound.header_id').whereRef('mail_outbound.header_id', '=', 'mail_message_ids.header_id').where('mail_outbound.kind', '=', 'agent_notification'))),
+    )
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.reverse().map((r) => ({ headerId: r.header_id, ticketId: r.ticket_id, messageId: r.message_id, direction: r.direction as KnownMessageId['direction'], createdAt: toIso(r.created_at) }));
 }
 

@@ -7,6 +7,7 @@ import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import { toIso } from '../../platform/db/rows.js';
 import { ticketAssignee } from '../tickets/index.js';
 import { NOTIFY_EVENTS, notifyFor, type NotifyCause } from './notification-rules.js';
+import { forgetTicketNotifications } from './notifications.service.js';
 
 export const notifyJob = defineJob({
   name: 'notifications.notify',
@@ -29,6 +30,11 @@ export function registerNotificationSubscribers(events: EventDispatcher): void {
     const ctx = { actor: systemActor('notifications'), requestId: due[0]!.id, now: new Date(toIso(due[0]!.createdAt)), db, events };
     const jobs = due.map((event) => ({ payload: { event: 'ticket.assigned' as const, eventId: event.id, at: toIso(event.createdAt), payload: event.payload as Record<string, unknown> }, runAt: new Date(toIso(event.createdAt)), uniqueKey: `notify:${event.id}` }));
     await enqueueMany(ctx, notifyJob, jobs);
+  });
+  events.subscribe('ticket.deleted', async (event, db) => {
+    const p = event.payload as EventPayload<'ticket.deleted'>;
+    const ctx = { actor: systemActor('notifications'), requestId: event.id, now: new Date(toIso(event.createdAt)), db, events };
+    await forgetTicketNotifications(ctx, p.ticketId);
   });
   for (const name of NOTIFY_EVENTS) {
     if (name === 'ticket.assigned') continue;

@@ -124,3 +124,9 @@ export async function markRead(db: AnyDb, userId: string, at: string, id?: strin
   const r = await upd.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/** Deletes every notification about a ticket; returns the users who lost an unread one (their count changed). */
+export async function deleteNotificationsOfTicket(db: AnyDb, ticketId: string): Promise<string[]> {
+  const rows = await q(db).deleteFrom('notifications').where('ticket_id', '=', ticketId).returning(['user_id', 'read']).execute();
+  return [...new Set(rows.filter((r) => !toBool(r.read)).map((r) => r.user_id))];
+}

@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
-import { countUnread, findNotification, listNotificationPage, markRead, type Notification, type NotificationKey } from './notifications.repository.js';
+import { countUnread, deleteNotificationsOfTicket, findNotification, listNotificationPage, markRead, type Notification, type NotificationKey } from './notifications.repository.js';
 
 function userOf(ctx: Ctx): string {
   if (ctx.actor.type !== 'user') throw forbidden('Notifications belong to agents');
@@ -57,4 +57,14 @@ export async function readAll(ctx: Ctx): Promise<number> {
     if (n > 0) await emit(tx, 'notification.read', { userId });
     return n;
   });
+}
+
+/**
+ * A deleted ticket (spam) takes its notifications along: they would link to a page that is gone
+ * and keep the bell counting. Agents who lost an unread one hear their new count.
+ */
+export async function forgetTicketNotifications(ctx: Ctx, ticketId: string): Promise<number> {
+  const users = await deleteNotificationsOfTicket(ctx.db, ticketId);
+  for (const userId of users) await emit(ctx, 'notification.read', { userId });
+  return users.length;
 }
