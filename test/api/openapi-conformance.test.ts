@@ -254,7 +254,7 @@ describeEachDialect('OpenAPI document tells the truth', (dialect) => {
     await admin.post(`/api/v1/mailboxes/${mailbox.id}/poll`);
     const spare = ok(await admin.post('/api/v1/mailboxes', { address: `spare-${dialect}@tessera.test`, displayName: 'Spare' }), 201);
     ok(await admin.delete(`/api/v1/mailboxes/${spare.id}`));
-    const spareCal = ok(await admin.post('/api/v1/sla/calendars', { name: 'Spare', timeZone: 'UTC', weeklyHours: {} }), 201);
+    const spareCal = ok(await admin.post('/api/v1/sla/calendars', { name: 'Spare', timeZone: 'UTC', weeklyHours: { monday: [{ start: '09:00', end: '10:00' }] } }), 201);
     ok(await admin.delete(`/api/v1/sla/calendars/${spareCal.id}`));
     ok(await admin.delete(`/api/v1/sla/policies/${policy.id}`));
     const spareGroup = ok(await admin.post('/api/v1/groups', { name: `Spare ${dialect}` }), 201);

@@ -45,6 +45,37 @@ describe('computeSla on a business calendar (Berlin, 09:00-17:00 weekdays)', () 
     expect(lowered.targets[0]).toMatchObject({ dueAt: '2026-03-02T09:00:00.000Z', breachedAt: '2026-03-02T12:00:00.000Z', nextCheckAt: null });
   });
 
+  it('a later due time (targets changed, another policy) clears the warning and breach of the old one; the next sweep checks the new one', () => {
+    const first = computeSla(undefined, input(ticket(), '2026-03-02T08:00:00.000Z'));
+    const breached = { ...first, targets: first.targets.map((x) => (x.target === 'first_response' ? { ...x, warnedAt: '2026-03-02T11:00:00.000Z', breachedAt: '2026-03-02T12:00:30.000Z', nextCheckAt: null } : x)) };
+    const longer = { ...policy, targets: { ...policy.targets, high: { ...policy.targets.high, firstResponse: 480 } } };
+    const s = computeSla(breached, input(ticket(), '2026-03-02T13:00:00.000Z', { policy: longer }));
+    // 8 open hours from Monday 09:00 local: 17:00 local (16:00Z); the warning at 6 h.
+    expect(s.targets.find((x) => x.target === 'first_response')).toMatchObject({ dueAt: '2026-03-02T16:00:00.000Z', warnedAt: null, breachedAt: null, nextCheckAt: '2026-03-02T14:00:00.000Z' });
+    expect(summarize(s, ticket())).toMatchObject({ target: 'first_response', breached: false });
+    // A met target is judged at the time it was met: 13:00Z is in time for the new due time.
+    const met = computeSla(breached, input(ticket({ firstResponseAt: '2026-03-02T13:00:00.000Z' }), '2026-03-02T13:30:00.000Z', { policy: longer }));
+    expect(met.targets.find((x) => x.target === 'first_response')).toMatchObject({ metAt: '2026-03-02T13:00:00.000Z', breachedAt: null });
+  });
+
+  it('a due time moved only by a pause keeps its warning (the time left is what it was when warned)', () => {
+    const created = computeSla(undefined, input(ticket(), '2026-03-02T08:00:00.000Z'));
+    const warned = { ...created, targets: created.targets.map((x) => (x.target === 'first_response' ? { ...x, warnedAt: '2026-03-02T11:00:00.000Z', nextCheckAt: x.dueAt } : x)) };
+    const paused = computeSla(warned, input(ticket({ status: 'waiting' }), '2026-03-02T11:30:00.000Z'));
+    const resumed = computeSla(paused, input(ticket(), '2026-03-02T13:30:00.000Z'));
+    expect(resumed.targets.find((x) => x.target === 'first_response')).toMatchObject({ dueAt: '2026-03-02T14:00:00.000Z', warnedAt: '2026-03-02T11:00:00.000Z', nextCheckAt: '2026-03-02T14:00:00.000Z' });
+  });
+
+  it('a target the calendar never reaches (three years of its open hours) is left out; the others run', () => {
+    const hourAWeek: BusinessCalendar = { timeZone: 'Europe/Berlin', weeklyHours: [[], [{ start: '09:00', end: '10:00' }], [], [], [], [], []], holidays: [] };
+    const long = { ...policy, targets: { ...policy.targets, high: { firstResponse: 60, nextResponse: null, resolution: 525_600 } } };
+    const s = computeSla(undefined, input(ticket(), '2026-03-02T08:00:00.000Z', { calendar: hourAWeek, policy: long }));
+    expect(s.policyId).toBe('p');
+    expect(s.targets.map((x) => [x.target, x.dueAt])).toEqual([['first_response', '2026-03-02T09:00:00.000Z']]);
+    const closed: BusinessCalendar = { ...hourAWeek, weeklyHours: [[], [], [], [], [], [], []] };
+    expect(computeSla(undefined, input(ticket(), '2026-03-02T08:00:00.000Z', { calendar: closed })).targets).toEqual([]);
+  });
+
   it('stops on resolve, spam and merge', () => {
     const s = computeSla(undefined, input(ticket({ status: 'resolved', resolvedAt: '2026-03-02T10:00:00.000Z', firstResponseAt: '2026-03-02T09:00:00.000Z' }), '2026-03-02T10:00:00.000Z'));
     expect(s.targets.every((x) => x.metAt !== null && x.nextCheckAt === null)).toBe(true);

@@ -36,14 +36,55 @@ export interface ClockInput {
 
 const KEYS: Record<SlaTarget, keyof PolicyTargets['low']> = { first_response: 'firstResponse', next_response: 'nextResponse', resolution: 'resolution' };
 const MIN = 60_000;
+const DAY = 86_400_000;
+
+/**
+ * `addTime`, or null when the calendar's open hours never add up to `ms`: the business-time
+ * walk gives up after three years (a calendar saved with no open hour, a 1 h/week calendar and a
+ * target of months, holidays over every open day). The clock must not throw then: it runs in
+ * event subscribers and the recompute job, where one such target would stop every clock with it.
+ */
+function reachAt(calendar: BusinessCalendar | null, start: Date, ms: number): string | null {
+  try {
+    return addTime(calendar, start, ms).toISOString();
+  } catch (err) {
+    if (calendar && err instanceof Error && /no open hours/.test(err.message)) return null;
+    throw err;
+  }
+}
+
+/**
+ * Open time of a calendar over the next three years from `from`, in minutes: a target longer
+ * than this is refused when a policy or calendar is saved. 365-day years, a little less than
+ * the business-time walk's horizon, so a target that passes is always reached.
+ */
+export function openMinutesWithinThreeYears(calendar: BusinessCalendar, from: Date): number {
+  return Math.floor(timeBetween(calendar, from, new Date(from.getTime() + 3 * 365 * DAY)) / MIN);
+}
+
+/** The first target of a policy (as `targets.<priority>.<key>`) longer than `openMinutes`, or null. */
+export function targetBeyond(targets: PolicyTargets, openMinutes: number): { path: string; minutes: number } | null {
+  for (const priority of ['low', 'medium', 'high', 'urgent'] as const) {
+    for (const key of ['firstResponse', 'nextResponse', 'resolution'] as const) {
+      const m = targets[priority][key];
+      if (m !== null && m > openMinutes) return { path: `targets.${priority}.${key}`, minutes: m };
+    }
+  }
+  return null;
+}
 
 /** The clock of a ticket no longer runs once it is resolved, closed, spam or merged. */
 export const isStopped = (t: ClockTicket): boolean => t.spam || t.mergedIntoId !== null || t.status === 'resolved' || t.status === 'closed';
 
 /**
  * The SLA state of one ticket after a change, from the previous state: pure, so pause/resume,
- * priority changes and policy changes are one computation. Recorded facts (met, warned,
- * breached) are kept; due times follow the current targets plus the open time spent paused.
+ * priority changes and policy changes are one computation. Due times follow the current targets
+ * plus the open time spent paused. Met times are kept; a warning or breach belongs to the due
+ * time it was recorded for, so when re-timing (targets, priority, policy, calendar) moves that
+ * due time past the moment the target is judged at (now, or when it was met), both are cleared
+ * and the sweep warns and breaches again for the new one. Reports keep the old breach: they
+ * count the `sla.breached` events, keyed by due time. A target out of the calendar's reach is
+ * left out (see reachAt).
  */
 export function computeSla(prev: TicketSlaState | undefined, input: ClockInput): TicketSlaState {
   const { ticket, calendar, now } = input;
@@ -80,11 +121,23 @@ export function computeSla(prev: TicketSlaState | undefined, input: ClockInput):
     if (!metAt && target === 'resolution' && (ticket.status === 'resolved' || ticket.status === 'closed')) metAt = ticket.resolvedAt ?? now;
     if (!metAt && target === 'next_response' && input.agentReplyAt && input.agentReplyAt >= startAt) metAt = input.agentReplyAt;
     const start = new Date(startAt);
-    const dueAt = addTime(calendar, start, m * MIN + pausedMs).toISOString();
-    const warnAt = addTime(calendar, start, Math.floor((m * MIN * input.policy.warningPercent) / 100) + pausedMs).toISOString();
+    const dueAt = reachAt(calendar, start, m * MIN + pausedMs);
+    if (dueAt === null) continue;
+    // Never null when the due time is reached: the warning comes before it.
+    const warnAt = reachAt(calendar, start, Math.floor((m * MIN * input.policy.warningPercent) / 100) + pausedMs)!;
     let warnedAt = carried?.warnedAt ?? null;
+    let breachedAt = carried?.breachedAt ?? null;
+    if (carried && (warnedAt || breachedAt) && dueAt > (metAt ?? now)) {
+      // A resumed pause moves the due time too, but leaves the time left as it was when warned:
+      // only a due time moved by anything else makes the stamps stale.
+      const unpaused = pausedMs === carried.pausedMs ? dueAt : reachAt(calendar, start, m * MIN + carried.pausedMs);
+      if (unpaused !== carried.dueAt) {
+        warnedAt = null;
+        breachedAt = null;
+      }
+    }
     // A target met late was breached even if no sweep saw it in time; the fact is kept, no event.
-    let breachedAt = carried?.breachedAt ?? (metAt && metAt > dueAt ? dueAt : null);
+    breachedAt ??= metAt && metAt > dueAt ? dueAt : null;
     const running = !metAt && !stopped && !pausedAt;
     if (running && input.history === 'settle') {
       if (!warnedAt && warnAt <= now) warnedAt = warnAt;

@@ -123,6 +123,14 @@ function distinctTickets(refreshes: readonly SlaRefresh[]): SlaRefresh[][] {
 const keepsRunning = (ticket: Ticket, opts: RefreshOptions): boolean =>
   !!opts.customerMessageAt && !ticket.firstResponseAt && !!ticket.sla && !opts.rematch && !opts.policyId && !opts.agentReplyAt;
 
+/**
+ * A merged or spam ticket is left out by every filter that does not name it (is:merged,
+ * is:spam), so matching again would move it from its policy to the first one without a
+ * condition, with that policy's due times. Its clocks are stopped anyway: it keeps the policy
+ * they ran under.
+ */
+const hiddenFromConditions = (ticket: Ticket): boolean => ticket.mergedIntoId !== null || ticket.spam;
+
 /** The ticket's next clocks, or null when no policy applies. */
 async function nextState(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefined, opts: RefreshOptions): Promise<TicketSlaState | null> {
   let policy: Policy | undefined;
@@ -131,7 +139,7 @@ async function nextState(ctx: Ctx, ticket: Ticket, prev: TicketSlaState | undefi
     policy = await policyById(ctx, opts.policyId);
     if (!policy) throw notFound('SLA policy');
     appliedBy = 'rule';
-  } else if (prev && (prev.appliedBy === 'rule' || !opts.rematch)) {
+  } else if (prev && (prev.appliedBy === 'rule' || !opts.rematch || hiddenFromConditions(ticket))) {
     policy = await policyById(ctx, prev.policyId);
     appliedBy = prev.appliedBy;
     if (!policy || (!policy.active && appliedBy === 'match')) {
