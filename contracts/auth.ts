@@ -26,13 +26,29 @@ export type UserResponse = z.infer<typeof userResponse>;
 export const meResponse = z.object({ user: userResponse, csrfToken: z.string().nullable() });
 export const loginResponse = meResponse;
 
+/**
+ * A skill is matched against a ticket's `skill:<name>` tags, whatever the case: one a tag cannot
+ * spell (a space, a comma) would never match, and a repeat (in any case) says nothing more.
+ */
+const skills = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[\p{L}\p{M}\p{N}_.:/-]+$/u, 'skills are single words, as in a skill:<name> tag (letters, digits, _ . : / -)'),
+  )
+  .max(50)
+  .transform((list) => list.filter((s, i) => list.findIndex((o) => o.toLowerCase() === s.toLowerCase()) === i));
+
 export const createUserRequest = z.strictObject({
   email,
   name: z.string().trim().min(1).max(200),
   role: userRoleSchema.default('agent'),
   password: z.string().min(8).max(1024).optional(),
   restrictedToGroups: z.boolean().default(false),
-  skills: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
+  skills: skills.default([]),
   maxLoad: z.number().int().min(0).max(10000).nullable().default(null),
   available: z.boolean().default(true),
   groupIds: z.array(uuid).max(100).default([]),
@@ -47,7 +63,7 @@ export const updateUserRequest = z.strictObject({
   password: z.string().min(8).max(1024).optional(),
   active: z.boolean().optional(),
   restrictedToGroups: z.boolean().optional(),
-  skills: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
+  skills: skills.optional(),
   maxLoad: z.number().int().min(0).max(10000).nullable().optional(),
   available: z.boolean().optional(),
   groupIds: z.array(uuid).max(100).optional(),

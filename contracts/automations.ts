@@ -64,11 +64,17 @@ export const ruleAction = z.discriminatedUnion('type', [
 export type RuleAction = z.infer<typeof ruleAction>;
 export type RuleConditions = z.infer<typeof ruleConditions>;
 
+/** A rule runs once per event whichever way it is listed: repeats are dropped (as a webhook's event types are). */
+const triggerEvents = z
+  .array(triggerEvent)
+  .max(TRIGGER_EVENTS.length)
+  .transform((list) => [...new Set(list)]);
+
 export const createRuleRequest = z.strictObject({
   name: z.string().trim().min(1).max(200),
   kind: ruleKind,
   /** Triggers only: the events that run the rule. Routing rules run on ticket created and inbound message. */
-  events: z.array(triggerEvent).max(TRIGGER_EVENTS.length).default([]),
+  events: triggerEvents.default([]),
   /** Where it goes in its kind's order (0 first); appended when left out. */
   position: z.number().int().min(0).optional(),
   active: z.boolean().default(true),
@@ -77,7 +83,7 @@ export const createRuleRequest = z.strictObject({
 });
 export const updateRuleRequest = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
-  events: z.array(triggerEvent).max(TRIGGER_EVENTS.length).optional(),
+  events: triggerEvents.optional(),
   position: z.number().int().min(0).optional(),
   active: z.boolean().optional(),
   conditions: ruleConditions.optional(),

@@ -17,7 +17,17 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export const webhookEventName = z.enum(WEBHOOK_EVENTS);
 
-const targetUrl = z.string().trim().url().max(2000);
+/**
+ * An address the server calls. It must name its host right after `scheme://`: a URL parser reads
+ * `https:///nohost` (and `https:nohost`) as https://nohost/, so such a typo was stored as sent
+ * and called something else than what the admin sees.
+ */
+const targetUrl = z
+  .string()
+  .trim()
+  .url()
+  .max(2000)
+  .refine((u) => /^[a-z][a-z0-9+.-]*:\/\/[^/\\?#\s]/i.test(u), 'must name a host, as in https://example.com/hook');
 
 export const webhookIdParams = z.object({ id: uuid });
 

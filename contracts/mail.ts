@@ -23,8 +23,23 @@ const brandPatch = z.strictObject({ name: brandName.optional(), logoUrl: logoUrl
 
 const mailboxAddress = email.refine((a) => !a.split('@')[0]!.includes('+'), 'must not contain "+" (reply addresses use it)');
 
+/**
+ * The IMAP server: a host name or an IP address, nothing else. A scheme, a port (the port has
+ * its own field) or a space was saved and failed only when polled, as a lookup of a name that
+ * cannot exist.
+ */
+const hostLabel = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+const hostName = new RegExp(`^${hostLabel}(?:\\.${hostLabel})*\\.?$`, 'i');
+const ipv6 = z.ipv6();
+const imapHost = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .refine((h) => hostName.test(h) || ipv6.safeParse(h).success, 'must be a host name or IP address, without a scheme or port (imap.example.com)');
+
 const imapSettings = z.strictObject({
-  host: z.string().trim().min(1).max(255).nullable().default(null),
+  host: imapHost.nullable().default(null),
   port: z.number().int().min(1).max(65535).nullable().default(null),
   tls: z.boolean().default(true).describe('Implicit TLS (IMAPS, port 993 by default); false connects in plain text (port 143), only for a trusted network'),
   tlsVerify: z.boolean().default(true).describe('Verify the server certificate. Turning it off exposes the password and mail to anyone on the path; the API warns while it is off'),
@@ -52,7 +67,7 @@ export const updateMailboxRequest = z.strictObject({
   active: z.boolean().optional(),
   imap: z
     .strictObject({
-      host: z.string().trim().min(1).max(255).nullable().optional(),
+      host: imapHost.nullable().optional(),
       port: z.number().int().min(1).max(65535).nullable().optional(),
       tls: z.boolean().optional(),
       tlsVerify: z.boolean().optional(),

@@ -12,6 +12,13 @@ export const calendarDate = z
 
 const personRef = z.object({ id: uuid, name: z.string() });
 
+/**
+ * The day work was done, as sent: 1970 or later (year 0000 or 1900 is a typo, and every report
+ * over time would reach back to it). Dates after tomorrow are refused by the service, which knows
+ * today. Responses use calendarDate: entries stored before this rule still read back.
+ */
+const workDate = calendarDate.refine((d) => d >= '1970-01-01', 'must be 1970 or later');
+
 // Time entries
 
 export const timeEntryResponse = z.object({
@@ -31,11 +38,11 @@ export const timeEntryListResponse = z.object({ items: z.array(timeEntryResponse
 export const createTimeEntryRequest = z.strictObject({
   minutes: z.number().int().min(1).max(24 * 60),
   note: z.string().trim().max(2000).default(''),
-  /** Defaults to today in the installation time zone. */
-  date: calendarDate.optional(),
+  /** Defaults to today in the installation time zone; at most tomorrow. */
+  date: workDate.optional(),
 });
 export const updateTimeEntryRequest = z
-  .strictObject({ minutes: z.number().int().min(1).max(24 * 60).optional(), note: z.string().trim().max(2000).optional(), date: calendarDate.optional() })
+  .strictObject({ minutes: z.number().int().min(1).max(24 * 60).optional(), note: z.string().trim().max(2000).optional(), date: workDate.optional() })
   .refine((v) => Object.values(v).some((x) => x !== undefined), 'give minutes, note or date');
 
 // Canned responses

@@ -10,16 +10,17 @@ import { EventDispatcher } from './platform/events/dispatcher.js';
 import { DEFAULT_OPTIONS, JobRunner } from './platform/jobs/job-runner.js';
 import { SEARCH_COMPACTION_EVERY_MS, searchCompactionJob } from './platform/search/search-compaction.js';
 import type { AppDeps } from './platform/http/types.js';
-import { ensureFirstAdmin } from './modules/auth/index.js';
-import { registerTicketRealtime, registerTicketSubscribers } from './modules/tickets/index.js';
+import { ensureFirstAdmin, registerUserReferences } from './modules/auth/index.js';
+import { getContactsByIds } from './modules/contacts/index.js';
+import { countTickets, parseFilter, predicatesFor, registerTicketRealtime, registerTicketSubscribers } from './modules/tickets/index.js';
 import { registerMessageRealtime, SEARCH_UPGRADE_EVERY_MS, searchUpgradeJob } from './modules/messages/index.js';
 import { registerCustomerNotificationJobs, registerCustomerNotificationSubscribers, registerNotificationJobs, registerNotificationRealtime, registerNotificationSubscribers } from './modules/notifications/index.js';
 import { realtimeOf } from './platform/realtime/realtime.js';
 import { chatUnansweredJob, outboundMailTarget, registerChannelJobs, registerChannelSubscribers, registerChatRealtime, registerMessagingChannelJobs, registerMessagingChannelSubscribers, startInboundSmtp } from './modules/channels/index.js';
-import { registerAutomationJobs, registerAutomationSubscribers } from './modules/automations/index.js';
+import { registerAutomationJobs, registerAutomationReferences, registerAutomationSubscribers, rulesUsingCalendar, rulesUsingPolicy, rulesUsingWebhook } from './modules/automations/index.js';
 import { loadMailConfig } from './platform/mail/mail-config.js';
-import { registerSlaJobs, registerSlaSubscribers } from './modules/sla/index.js';
-import { registerIntegrationJobs, registerWebhookSubscribers } from './modules/integrations/index.js';
+import { registerSlaJobs, registerSlaReferences, registerSlaSubscribers } from './modules/sla/index.js';
+import { registerIntegrationJobs, registerWebhookReferences, registerWebhookSubscribers, webhooksByIds } from './modules/integrations/index.js';
 import { registerCsatJobs, registerCsatSubscribers } from './modules/csat/index.js';
 import { registerReportJobs, registerReportSubscribers } from './modules/reports/index.js';
 
@@ -122,6 +123,18 @@ export function registerJobs(jobs: JobRunner, deps: Pick<AppDeps, 'config' | 'bl
 
 /** Every module's event listeners; each module owns its own. */
 export function registerSubscribers(events: EventDispatcher): void {
+  // Not a listener, but wired with them (every process, the CLI and tests call this): what auth,
+  // below the other modules, asks of them before it changes a user.
+  registerUserReferences({
+    contactExists: async (ctx, contactId) => (await getContactsByIds(ctx, [contactId])).length > 0,
+    // The same open-ticket count as an agent's load in assignment; all of them, whoever asks.
+    openTicketsAssignedTo: async (ctx, userId) => countTickets(ctx.db, await predicatesFor({ ...ctx, actor: systemActor('users') }, parseFilter(`is:open assignee:${userId}`))),
+  });
+  // Likewise between the tier-5 modules: calendars, SLA policies and webhooks named by automation
+  // rules are not deleted from under them, and rules name only webhooks that exist.
+  registerSlaReferences({ rulesUsingCalendar, rulesUsingPolicy });
+  registerWebhookReferences({ rulesUsingWebhook });
+  registerAutomationReferences({ webhooks: webhooksByIds });
   registerTicketSubscribers(events);
   registerSlaSubscribers(events);
   registerChannelSubscribers(events);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
 
 describeEachDialect('auth over HTTP', (dialect) => {
   let t: TestApp;
@@ -166,6 +166,50 @@ describeEachDialect('auth over HTTP', (dialect) => {
     const paths = bad.json().error.details.fields.map((f: { path: string }) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['body.email', 'body.colour']));
     expect(me.role).toBe('admin');
+  });
+
+  const fieldsOf = (res: { json(): { error: { details?: { fields?: { path: string }[] } } } }) => (res.json().error.details?.fields ?? []).map((f) => f.path);
+
+  it('refuses a contact that does not exist and groups for a customer', async () => {
+    const group = await t.admin.post('/api/v1/groups', { name: `Customers? ${dialect}` });
+    const ghost = await t.admin.post('/api/v1/users', { email: `ghost-${dialect}@tessera.test`, name: 'Ghost', role: 'customer', contactId: '01900000-0000-7000-8000-000000000000' });
+    expect(ghost.statusCode).toBe(400);
+    expect(fieldsOf(ghost)).toEqual(['contactId']);
+    const grouped = await t.admin.post('/api/v1/users', { email: `grouped-${dialect}@tessera.test`, name: 'Grouped', role: 'customer', groupIds: [group.json().id] });
+    expect(grouped.statusCode).toBe(400);
+    expect(fieldsOf(grouped)).toEqual(['groupIds']);
+    const tk = await createTicket(t.admin);
+    const linked = await t.admin.post('/api/v1/users', { email: `linked-${dialect}@tessera.test`, name: 'Linked', role: 'customer', contactId: (tk.requester as { id: string }).id });
+    expect(linked.statusCode).toBe(201);
+    const later = await t.admin.patch(`/api/v1/users/${linked.json().id}`, { groupIds: [group.json().id] });
+    expect(later.statusCode).toBe(400);
+    expect(fieldsOf(later)).toEqual(['groupIds']);
+  });
+
+  it('makes an agent a customer only once their open tickets are reassigned, and takes them out of their groups', async () => {
+    const group = await t.admin.post('/api/v1/groups', { name: `Demoted ${dialect}` });
+    const agent = await t.user({ role: 'agent', groupIds: [group.json().id] });
+    const tk = await createTicket(t.admin, { assigneeId: agent.userId });
+    const refused = await t.admin.patch(`/api/v1/users/${agent.userId}`, { role: 'customer' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toMatch(/1 open ticket\b/);
+    expect((await t.admin.get(`/api/v1/users/${agent.userId}`)).json()).toMatchObject({ role: 'agent', groupIds: [group.json().id] });
+    expect((await t.admin.patch(`/api/v1/tickets/${tk.number}`, { assigneeId: null })).statusCode).toBe(200);
+    const demoted = await t.admin.patch(`/api/v1/users/${agent.userId}`, { role: 'customer' });
+    expect(demoted.statusCode).toBe(200);
+    expect(demoted.json()).toMatchObject({ role: 'customer', groupIds: [] });
+    expect((await t.admin.get(`/api/v1/groups/${group.json().id}`)).json().memberIds).toEqual([]);
+  });
+
+  it('keeps skills without repeats and refuses one no skill: tag can name', async () => {
+    const user = await t.admin.post('/api/v1/users', { email: `skills-${dialect}@tessera.test`, name: 'Skilled', skills: ['a', 'a', 'French', 'french'] });
+    expect(user.statusCode).toBe(201);
+    expect(user.json().skills).toEqual(['a', 'French']);
+    const spaced = await t.admin.patch(`/api/v1/users/${user.json().id}`, { skills: ['ok', 'a b'] });
+    expect(spaced.statusCode).toBe(400);
+    expect(fieldsOf(spaced)).toEqual(['body.skills.1']);
+    const again = await t.admin.patch(`/api/v1/users/${user.json().id}`, { skills: ['x', 'x'] });
+    expect(again.json().skills).toEqual(['x']);
   });
 });
 

@@ -42,6 +42,12 @@ describeEachDialect('workspace: time entries', (dialect) => {
       [{ minutes: 2000 }, 'body.minutes'],
       [{ minutes: 10, date: '2026-02-30' }, 'body.date'],
       [{ minutes: 10, hours: 1 }, 'body.hours'],
+      [{ minutes: 10, date: '0000-01-01' }, 'body.date'],
+      [{ minutes: 10, date: '1900-06-01' }, 'body.date'],
+      [{ minutes: 10, date: '1969-12-31' }, 'body.date'],
+      // Today is 3 March in Berlin (set above): the 4th may be the agent's today, the 5th is not.
+      [{ minutes: 10, date: '2026-03-05' }, 'date'],
+      [{ minutes: 10, date: '2999-01-01' }, 'date'],
     ];
     for (const [body, path] of cases) {
       const res = await alice.post(`/api/v1/tickets/${number}/time-entries`, body);
@@ -49,6 +55,27 @@ describeEachDialect('workspace: time entries', (dialect) => {
       expect(res.json().error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
     }
     expect((await alice.post('/api/v1/tickets/999999/time-entries', { minutes: 5 })).statusCode).toBe(404);
+  });
+
+  it('takes 1970 up to tomorrow, on a change too, and refuses a ticket merged away as its messages do', async () => {
+    // A ticket of its own: the history test below counts the shared ticket's changes.
+    const own = (await createTicket(t.admin, { subject: 'Dated work' })).number;
+    const early = await alice.post(`/api/v1/tickets/${own}/time-entries`, { minutes: 1, date: '1970-01-01' });
+    expect(early.statusCode).toBe(201);
+    expect((await alice.post(`/api/v1/tickets/${own}/time-entries`, { minutes: 1, date: '2026-03-04' })).statusCode).toBe(201);
+    const future = await alice.patch(`/api/v1/time-entries/${early.json().id}`, { date: '2027-01-01' });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().error.details.fields.map((f: { path: string }) => f.path)).toEqual(['date']);
+    const past = await alice.patch(`/api/v1/time-entries/${early.json().id}`, { date: '1899-12-31' });
+    expect(past.statusCode).toBe(400);
+
+    const source = await createTicket(t.admin, { subject: 'Duplicate' });
+    const target = await createTicket(t.admin, { subject: 'Original' });
+    expect((await t.admin.post(`/api/v1/tickets/${target.number}/merge`, { sourceNumbers: [source.number] })).statusCode).toBe(200);
+    const message = await alice.post(`/api/v1/tickets/${source.number}/messages`, { kind: 'note', body: 'late' });
+    const logged = await alice.post(`/api/v1/tickets/${source.number}/time-entries`, { minutes: 5 });
+    expect(logged.statusCode).toBe(409);
+    expect(logged.json().error).toMatchObject({ code: message.json().error.code, message: `Ticket #${source.number} was merged into #${target.number}; write on that ticket` });
   });
 
   it('lets the author (or an admin) edit and delete an entry, nobody else', async () => {

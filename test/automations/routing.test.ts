@@ -39,9 +39,43 @@ describeEachDialect('automations: routing rules and triggers', (dialect) => {
     expect(noEvents.statusCode).toBe(400);
     const badTemplate = await t.admin.post('/api/v1/automations/rules', { name: 'x', kind: 'trigger', events: ['ticket.created'], actions: [{ type: 'email_customer', subject: 'Hi {{ ticket.number', body: 'x' }] });
     expect(badTemplate.statusCode).toBe(400);
+    // A file tag parsed and then failed every mail it was to render: refused on save.
+    const fileTag = await t.admin.post('/api/v1/automations/rules', { name: 'x', kind: 'trigger', events: ['ticket.created'], actions: [{ type: 'email_customer', subject: 'Hi', body: '{% include "x" %}' }] });
+    expect(fileTag.statusCode).toBe(400);
+    expect(JSON.stringify(fileTag.json().error.details)).toContain('actions.0.body');
+    // Events listed twice are kept once.
+    const twice = await t.admin.post('/api/v1/automations/rules', { name: 'Twice', kind: 'trigger', events: ['ticket.created', 'ticket.created'], actions: [{ type: 'add_tags', tags: ['twice'] }] });
+    expect(twice.json().events).toEqual(['ticket.created']);
+    expect((await t.admin.patch(`/api/v1/automations/rules/${twice.json().id}`, { events: ['ticket.updated', 'ticket.created', 'ticket.updated'] })).json().events).toEqual(['ticket.updated', 'ticket.created']);
+    expect((await t.admin.delete(`/api/v1/automations/rules/${twice.json().id}`)).statusCode).toBe(200);
 
     for (const id of [a, b]) expect((await t.admin.delete(`/api/v1/automations/rules/${id}`)).statusCode).toBe(200);
     expect((await t.admin.get(`/api/v1/automations/rules/${a}`)).statusCode).toBe(404);
+  });
+
+  it('a rule naming a mailbox, calendar, SLA policy, webhook or custom field that does not exist is a 400 naming it, on create and on change', async () => {
+    const missing = '00000000-0000-7000-8000-000000000000';
+    expect((await t.admin.post('/api/v1/custom-fields', { key: 'rule_plan', label: 'Plan', type: 'dropdown', options: ['free', 'pro'] })).statusCode).toBe(201);
+    const refused = async (res: { statusCode: number; body: string; json(): { error: unknown } }, path: string, message: RegExp) => {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'validation_failed', details: { fields: [{ path, message: expect.stringMatching(message) }] } });
+    };
+    const create = (body: Record<string, unknown>) => t.admin.post('/api/v1/automations/rules', { name: 'x', kind: 'routing', active: false, actions: [{ type: 'stop' }], ...body });
+    await refused(await create({ actions: [{ type: 'apply_sla', policyId: missing }] }), 'actions.0.policyId', /unknown SLA policy/);
+    await refused(await create({ actions: [{ type: 'add_tags', tags: ['x'] }, { type: 'send_webhook', webhookId: missing }] }), 'actions.1.webhookId', /unknown webhook/);
+    await refused(await create({ actions: [{ type: 'set_custom_fields', values: { nope: 1 } }] }), 'actions.0.values.nope', /unknown custom field/);
+    await refused(await create({ actions: [{ type: 'set_custom_fields', values: { rule_plan: 'enterprise' } }] }), 'actions.0.values.rule_plan', /one of free, pro/);
+    await refused(await create({ conditions: { mailboxIds: [missing] } }), 'conditions.mailboxIds.0', /unknown mailbox/);
+    await refused(await create({ conditions: { businessHours: { calendarId: missing, inside: true } } }), 'conditions.businessHours.calendarId', /unknown business calendar/);
+    await refused(await create({ conditions: { emailDomains: ['example.com', 'not a domain'] } }), 'conditions.emailDomains.1', /not a domain name/);
+    await refused(await create({ conditions: { emailDomains: ['@example.com'] } }), 'conditions.emailDomains.0', /without "@": example\.com/);
+
+    // The same checks hold when a rule is changed.
+    const id = await rule(t, { name: 'Well formed', kind: 'routing', active: false, conditions: { emailDomains: ['example.com', 'bücher.de'] }, actions: [{ type: 'set_custom_fields', values: { rule_plan: 'pro' } }] });
+    await refused(await t.admin.patch(`/api/v1/automations/rules/${id}`, { actions: [{ type: 'send_webhook', webhookId: missing }] }), 'actions.0.webhookId', /unknown webhook/);
+    await refused(await t.admin.patch(`/api/v1/automations/rules/${id}`, { conditions: { emailDomains: ['not a domain'] } }), 'conditions.emailDomains.0', /not a domain name/);
+    expect((await t.admin.get(`/api/v1/automations/rules/${id}`)).json()).toMatchObject({ conditions: { emailDomains: ['example.com', 'bücher.de'] }, actions: [{ type: 'set_custom_fields', values: { rule_plan: 'pro' } }] });
+    expect((await t.admin.delete(`/api/v1/automations/rules/${id}`)).statusCode).toBe(200);
   });
 
   it('routes a billing question to finance, raises its priority and assigns it; the events name the rule', async () => {
@@ -95,6 +129,18 @@ describeEachDialect('automations: routing rules and triggers', (dialect) => {
     );
     await settle(t);
     expect(await ticket(t, first.ticketNumber!)).toMatchObject({ groupId: finance, tags: ['chargeback'] });
+
+    // Triaged by a person (another group, an agent of their choice): a customer writing again
+    // no longer routes it, or every reply would undo the triage.
+    const triage = await t.admin.patch(`/api/v1/tickets/${first.ticketNumber}`, { groupId: null, assigneeId: agent.userId, removeTags: ['chargeback'] });
+    expect(triage.statusCode).toBe(200);
+    await deliverAndProcess(
+      t,
+      mail({ from: 'Dora <dora@shop.test>', to: `support-${dialect}@acme.test`, subject: `Re: Hello [#${first.ticketNumber}]`, body: 'About my chargeback again', messageId: `<cb2-${dialect}@shop.test>`, headers: { 'In-Reply-To': `<cb-${dialect}@shop.test>` } }),
+      `support-${dialect}@acme.test`,
+    );
+    await settle(t);
+    expect(await ticket(t, first.ticketNumber!)).toMatchObject({ groupId: null, assignee: { id: agent.userId }, tags: [] });
   });
 
   it('triggers react to updates and priority changes, and cannot loop: a rule change never re-triggers', async () => {

@@ -83,6 +83,42 @@ describeEachDialect('outgoing webhooks', (dialect) => {
     await t.admin.delete(`/api/v1/integrations/webhooks/${hook.id}`);
   });
 
+  it('a webhook a rule names cannot be deleted (409 naming the rule); a send to one that is gone or off is never reported as made', async () => {
+    const hook = await createHook(`${rx.url}/hooks/pager`, ['csat.rated']);
+    const create = (name: string, tag: string, webhookId: string) =>
+      t.admin.post('/api/v1/automations/rules', { name, kind: 'trigger', events: ['ticket.created'], conditions: { filter: `tag:${tag}` }, actions: [{ type: 'send_webhook', webhookId }] });
+    const rule = await create('Page on call', 'page-me', hook.id);
+    expect(rule.statusCode, rule.body).toBe(201);
+    const refused = await t.admin.delete(`/api/v1/integrations/webhooks/${hook.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'conflict', details: { ruleIds: [rule.json().id] } });
+    expect(refused.json().error.message).toContain('"Page on call"');
+    expect((await t.admin.get(`/api/v1/integrations/webhooks/${hook.id}`)).statusCode).toBe(200);
+
+    const results = async (number: number) => {
+      const evs = (await t.admin.get(`/api/v1/tickets/${number}/events?limit=200`)).json().items as { action: string; to: { actions: { type: string; result: string }[] } }[];
+      return evs.filter((e) => e.action === 'rule_applied').flatMap((e) => e.to.actions.filter((a) => a.type === 'send_webhook').map((a) => a.result));
+    };
+    const sent = await createTicket(t.admin, { subject: 'Pager on', tags: ['page-me'] });
+    await settle(t);
+    expect(await results(sent.number)).toEqual(['queued']);
+    expect(rx.received).toHaveLength(1);
+
+    // Switched off: the rule still runs, and says the send was skipped.
+    expect((await t.admin.patch(`/api/v1/integrations/webhooks/${hook.id}`, { active: false })).statusCode).toBe(200);
+    const off = await createTicket(t.admin, { subject: 'Pager off', tags: ['page-me'] });
+    await settle(t);
+    expect(await results(off.number)).toEqual(['skipped: webhook switched off']);
+
+    // Gone (a rule saved before deletes were checked): skipped as unknown, never "done".
+    await t.deps.database.db.deleteFrom('webhooks').where('id', '=', hook.id).execute();
+    const gone = await createTicket(t.admin, { subject: 'Pager gone', tags: ['page-me'] });
+    await settle(t);
+    expect(await results(gone.number)).toEqual(['skipped: unknown webhook']);
+    expect(rx.received).toHaveLength(1);
+    await t.admin.delete(`/api/v1/automations/rules/${rule.json().id}`);
+  });
+
   it('retries after 500s with growing backoff and logs every attempt', async () => {
     const hook = await createHook(`${rx.url}/flaky`);
     rx.answers.push({ status: 500 }, { status: 503 });
@@ -155,12 +191,38 @@ describeEachDialect('outgoing webhooks', (dialect) => {
       expect((await t.admin.get('/api/v1/integrations/webhooks')).json().items).toEqual([]);
     });
 
-    it('refuses at delivery a hostname that resolves to loopback, and a target that became private', async () => {
+    it('refuses localhost names as the loopback address they stand for, unless private targets are allowed', async () => {
+      for (const url of ['http://localhost/x', 'http://LOCALHOST.:8080/x', 'https://api.localhost/x']) {
+        const res = await t.admin.post('/api/v1/integrations/webhooks', { name: 'x', url, eventTypes: ['ticket.created'] });
+        expect(res.statusCode, url).toBe(422);
+        expect(res.json().error).toMatchObject({ code: 'target_refused', details: { fields: [{ path: 'url' }] } });
+      }
+      const hook = await createHook('https://hooks.example.com/x');
+      expect((await t.admin.patch(`/api/v1/integrations/webhooks/${hook.id}`, { url: 'http://localhost/x' })).statusCode).toBe(422);
+      await t.admin.patch('/api/v1/integrations/settings', { allowPrivateTargets: true });
+      const local = await createHook('http://localhost/x');
+      expect((await t.admin.patch(`/api/v1/integrations/webhooks/${hook.id}`, { url: 'http://127.0.0.1/x' })).statusCode).toBe(200);
+      await t.admin.delete(`/api/v1/integrations/webhooks/${hook.id}`);
+      await t.admin.delete(`/api/v1/integrations/webhooks/${local.id}`);
+    });
+
+    it('refuses a URL that names no host, naming the field', async () => {
+      for (const url of ['https:///nohost', 'https:nohost/x', 'http:///']) {
+        const res = await t.admin.post('/api/v1/integrations/webhooks', { name: 'x', url, eventTypes: ['ticket.created'] });
+        expect(res.statusCode, url).toBe(400);
+        expect(new Set(res.json().error.details.fields.map((f: { path: string }) => f.path))).toEqual(new Set(['body.url']));
+      }
+      expect((await t.admin.get('/api/v1/integrations/webhooks')).json().items).toEqual([]);
+    });
+
+    it('refuses at delivery a localhost name, and a target that became private', async () => {
+      // Both saved while allowed, then the admin switched private targets off.
+      await t.admin.patch('/api/v1/integrations/settings', { allowPrivateTargets: true });
       const named = await createHook(`http://localhost:${rx.port}/named`, ['ticket.deleted']);
+      await t.admin.patch('/api/v1/integrations/settings', { allowPrivateTargets: false });
       const res = await t.admin.post(`/api/v1/integrations/webhooks/${named.id}/test`);
       expect(res.json()).toMatchObject({ status: 'refused', responseCode: null });
-      expect(res.json().error).toMatch(/localhost resolves to (127\.0\.0\.1|::1)/);
-      // Saved while allowed, then the admin switched private targets off.
+      expect(res.json().error).toMatch(/localhost is a loopback name/);
       await t.admin.patch('/api/v1/integrations/settings', { allowPrivateTargets: true });
       const literal = await createHook(`${rx.url}/literal`);
       await t.admin.patch('/api/v1/integrations/settings', { allowPrivateTargets: false });
@@ -207,9 +269,9 @@ describe('SSRF guard of outgoing requests', () => {
       await expect(safeRequest({ url: `${outer.url}/start`, method: 'POST', headers: {}, body: '{}', allowPrivate: false, addressAllowed: allowed })).rejects.toThrow(/127\.0\.0\.1 is a private/);
       expect(outer.received).toHaveLength(1);
       expect(inner.received).toEqual([]);
-      // A redirect to a name that resolves to loopback is refused after resolution.
+      // A redirect to a localhost name is refused as the loopback address it stands for.
       outer.answers.push({ status: 307, location: `http://localhost:${inner.port}/secret` });
-      await expect(safeRequest({ url: `${outer.url}/start`, method: 'POST', headers: {}, body: '{}', allowPrivate: false, addressAllowed: allowed })).rejects.toThrow(/localhost resolves to/);
+      await expect(safeRequest({ url: `${outer.url}/start`, method: 'POST', headers: {}, body: '{}', allowPrivate: false, addressAllowed: allowed })).rejects.toThrow(/localhost is a loopback name/);
       expect(inner.received).toEqual([]);
       // Redirects within permitted targets are followed, a few at most.
       outer.answers.push({ status: 308, location: '/next' }, { status: 200 });

@@ -49,6 +49,16 @@ describeEachDialect('mailboxes admin API', (dialect) => {
     expect(await paths({ address: 'c@acme.test', displayName: 'x', brand: { colour: 'red' } })).toEqual(['body.brand.colour']);
     expect(await paths({ address: 'c@acme.test', displayName: 'x', defaultGroupId: '0190a0a0-0000-7000-8000-000000000000' })).toEqual(['defaultGroupId']);
     expect(await paths({ address: 'c@acme.test', displayName: 'x', imap: { enabled: true, host: 'h' } })).toEqual(['imap.user']);
+    // The host alone: a scheme, a port or a space failed only when polled.
+    for (const host of ['a b', 'http://imap.example.com', 'imap.example.com:993', '[::1]', 'imap..example.com']) {
+      expect(await paths({ address: 'c@acme.test', displayName: 'x', imap: { host } }), host).toEqual(['body.imap.host']);
+    }
+    for (const host of ['imap.example.com', '192.0.2.7', '2001:db8::7']) {
+      const ok = await t.admin.post('/api/v1/mailboxes', { address: `ok-${host.replace(/[^a-z0-9]/g, '')}@acme.test`, displayName: 'x', imap: { host } });
+      expect(ok.statusCode, host).toBe(201);
+      const bad = await t.admin.patch(`/api/v1/mailboxes/${ok.json().id}`, { imap: { host: `${host} :993` } });
+      expect(bad.json().error.details.fields.map((f: { path: string }) => f.path)).toEqual(['body.imap.host']);
+    }
   });
 
   it('updates settings, keeps the password unless given, clears it with null, and 409s on an address taken', async () => {

@@ -89,6 +89,13 @@ describeEachDialect('without a relay: the local outbox, editable templates with 
     const include = await t.admin.post('/api/v1/customer-notifications/templates/reply/preview', { html: "{% include '/etc/passwd' %}" });
     expect(include.statusCode).toBe(400);
     expect(include.body).not.toContain('root:');
+    // Saved, a file tag failed every mail with the loader's lookup error: refused on save, naming the part.
+    for (const [field, source] of [['html', '<p>{% render "x" %}</p>'], ['text', '{% include "x" %}'], ['subject', '{% layout "x" %}Re']]) {
+      const files = await put(t, '/api/v1/customer-notifications/templates/reply', { subject: 'Re: {{ ticket.subject }}', html: '<p>x</p>', [field!]: source });
+      expect(files.statusCode).toBe(400);
+      expect(files.json().error.details.fields.map((f: { path: string }) => f.path)).toEqual([field]);
+      expect(files.body).not.toMatch(/ENOENT|lookup/);
+    }
     const layout = await put(t, '/api/v1/customer-notifications/templates/layout', { html: '<html>no body here</html>' });
     expect(layout.statusCode).toBe(400);
     expect((await agent.post('/api/v1/customer-notifications/templates/reply/preview', {})).statusCode).toBe(403);

@@ -138,6 +138,36 @@ describeEachDialect('sla: policies, due times, pause, warnings and breaches', (d
     expect(await audit('sla_calendar.deleted')).toEqual([expect.objectContaining({ actorId: t.admin.userId, targetType: 'sla_calendar', data: { name: 'Audited office (Paris)' } })]);
   });
 
+  it('a calendar or policy an automation rule uses cannot be deleted: 409 naming the rules', async () => {
+    const cal = await t.admin.post('/api/v1/sla/calendars', { name: 'Rule hours', timeZone: 'UTC', weeklyHours: week });
+    const policy = await t.admin.post('/api/v1/sla/policies', { name: 'Rule policy', condition: 'tag:rule-policy', targets: { low: none, medium: none, high: none, urgent: none } });
+    expect([cal.statusCode, policy.statusCode]).toEqual([201, 201]);
+    const rule = await t.admin.post('/api/v1/automations/rules', {
+      name: 'After hours gold',
+      kind: 'trigger',
+      events: ['ticket.created'],
+      active: false,
+      conditions: { businessHours: { calendarId: cal.json().id, inside: false } },
+      actions: [{ type: 'apply_sla', policyId: policy.json().id }],
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const ruleId = rule.json().id as string;
+
+    const calDelete = await t.admin.delete(`/api/v1/sla/calendars/${cal.json().id}`);
+    expect(calDelete.statusCode).toBe(409);
+    expect(calDelete.json().error).toMatchObject({ code: 'conflict', details: { policyIds: [], ruleIds: [ruleId] } });
+    expect(calDelete.json().error.message).toContain('"After hours gold"');
+    const policyDelete = await t.admin.delete(`/api/v1/sla/policies/${policy.json().id}`);
+    expect(policyDelete.statusCode).toBe(409);
+    expect(policyDelete.json().error).toMatchObject({ code: 'conflict', details: { ruleIds: [ruleId] } });
+    // Both are still there, and go once the rule does not name them.
+    expect((await t.admin.get(`/api/v1/sla/calendars/${cal.json().id}`)).statusCode).toBe(200);
+    expect((await t.admin.get(`/api/v1/sla/policies/${policy.json().id}`)).statusCode).toBe(200);
+    expect((await t.admin.delete(`/api/v1/automations/rules/${ruleId}`)).statusCode).toBe(200);
+    expect((await t.admin.delete(`/api/v1/sla/calendars/${cal.json().id}`)).statusCode).toBe(200);
+    expect((await t.admin.delete(`/api/v1/sla/policies/${policy.json().id}`)).statusCode).toBe(200);
+  });
+
   it('warns at 75 % of the allowed time and breaches at the due time, each recorded once', async () => {
     t.clock.set('2026-03-02T09:00:00.000Z');
     const tk = await make({ priority: 'urgent', assigneeId: agent.userId });

@@ -10,6 +10,7 @@ export { createApiToken, findUserForCli } from './sessions.service.js';
 export { listGroups, groupExists, groupIdsByNames, groupIdsByUser } from './groups.repository.js';
 export { findUsersByIds, listActiveStaffForMentions, userIdsByHandles, type User } from './users.repository.js';
 export { getSettings } from './settings.service.js';
+export { registerUserReferences, type UserReferences } from './user-references.js';
 
 /** Bearer token first (scripts), then the session cookie (browsers). */
 export const authenticate: Authenticator = async (request, ctx) => {

@@ -32,6 +32,7 @@ import {
   type User,
 } from './users.repository.js';
 import { deleteUserSessions } from './credentials.repository.js';
+import { userReferences } from './user-references.js';
 
 export type UserWithGroups = User & { groupIds: string[] };
 
@@ -45,6 +46,15 @@ async function assertGroupsExist(ctx: Ctx, groupIds: readonly string[]): Promise
   if (found.length !== new Set(groupIds).size) throw invalidField('groupIds', 'contains an unknown group');
 }
 
+// Groups are teams of staff: a customer in one would be counted, routed to and listed as an agent.
+function assertNoGroupsForCustomer(role: User['role'], groupIds: readonly string[] | undefined): void {
+  if (role === 'customer' && groupIds && groupIds.length > 0) throw invalidField('groupIds', 'a customer cannot be a member of groups');
+}
+
+async function assertContactExists(ctx: Ctx, contactId: string | null | undefined): Promise<void> {
+  if (contactId && !(await userReferences().contactExists(ctx, contactId))) throw invalidField('contactId', 'no such contact');
+}
+
 async function assertUsersExist(ctx: Ctx, userIds: readonly string[]): Promise<void> {
   const found = await findUsersByIds(ctx.db, userIds);
   if (found.length !== new Set(userIds).size) throw invalidField('memberIds', 'contains an unknown user');
@@ -54,7 +64,9 @@ export async function createUser(ctx: Ctx, input: z.output<typeof createUserRequ
   requireAdmin(ctx.actor);
   return inTransaction(ctx, async (tx) => {
     if (await findUserByEmail(tx.db, input.email)) throw conflict('A user with this email already exists', { field: 'email' });
+    assertNoGroupsForCustomer(input.role, input.groupIds);
     await assertGroupsExist(tx, input.groupIds);
+    await assertContactExists(tx, input.contactId);
     const at = tx.now.toISOString();
     const user: User = {
       id: uuidv7(tx.now.getTime()),
@@ -94,11 +106,20 @@ export async function updateUser(ctx: Ctx, id: string, input: z.output<typeof up
     if (demotesAdmin && (await countAdmins(tx.db)) <= 1) {
       throw new AppError('bad_request', 'The last active administrator cannot be demoted or disabled');
     }
+    const role = input.role ?? user.role;
+    assertNoGroupsForCustomer(role, input.groupIds);
+    // Staff made a customer leave their groups (below); the tickets they work on are not taken
+    // from them silently, as a deactivated account keeps its tickets too: the admin reassigns first.
+    const becomesCustomer = role === 'customer' && user.role !== 'customer';
+    if (becomesCustomer) {
+      const open = await userReferences().openTicketsAssignedTo(tx, id);
+      if (open > 0) throw conflict(`${user.name} is the assignee of ${open} open ticket${open === 1 ? '' : 's'}; reassign them before making this user a customer`, { field: 'role', openTickets: open });
+    }
     const next: User = {
       ...user,
       name: input.name ?? user.name,
       email: input.email ?? user.email,
-      role: input.role ?? user.role,
+      role,
       active: input.active ?? user.active,
       restrictedToGroups: input.restrictedToGroups ?? user.restrictedToGroups,
       skills: input.skills ?? user.skills,
@@ -111,6 +132,8 @@ export async function updateUser(ctx: Ctx, id: string, input: z.output<typeof up
     if (input.groupIds) {
       await assertGroupsExist(tx, input.groupIds);
       await replaceUserGroups(tx.db, id, input.groupIds);
+    } else if (becomesCustomer) {
+      await replaceUserGroups(tx.db, id, []);
     }
     // A disabled account or a reset password ends every open session of that user.
     if (input.active === false || input.password) await deleteUserSessions(tx.db, id);

@@ -9,6 +9,7 @@ import { assignByStrategy } from './assignment.service.js';
 import type { Rule } from './automations.repository.js';
 import type { LoadedTicket } from './rule-facts.js';
 import { sendRuleMail } from './rule-mail.js';
+import { automationReferences } from './rule-references.js';
 import { applyPolicy } from './sla-port.js';
 
 /** The actor of a rule's changes: ticket events show `system` / `rule:<id>` with the rule's id and name in their data. */
@@ -94,6 +95,14 @@ export async function runActions(ctx: Ctx, rule: Rule, loaded: LoadedTicket, cau
         await emit(rctx, 'automation.notify', { ticketId: ticket.id, number: ticket.number, userIds: a.userIds, groupIds: a.groupIds, text: a.text, ruleId: rule.id });
         break;
       case 'send_webhook': {
+        // The delivery is queued, not made: a webhook that is gone or switched off would drop it
+        // unseen, so the rule's record says so rather than reporting a send.
+        const [hook] = await automationReferences().webhooks(ctx, [a.webhookId]);
+        if (!hook || !hook.active) {
+          result = hook ? 'skipped: webhook switched off' : 'skipped: unknown webhook';
+          break;
+        }
+        result = 'queued';
         const t = ticket;
         const snapshot = { subject: t.subject, status: t.status, priority: t.priority, type: t.type, channel: t.channel, assigneeId: t.assigneeId, groupId: t.groupId, tags: t.tags };
         await emit(rctx, 'automation.webhook', { ticketId: t.id, number: t.number, webhookId: a.webhookId, ruleId: rule.id, ruleName: rule.name, ticket: snapshot });

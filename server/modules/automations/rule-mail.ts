@@ -1,12 +1,13 @@
 import { Liquid } from 'liquidjs';
 import type { Ctx } from '../../platform/context.js';
+import { refuseFileTags } from '../../platform/liquid-sandbox.js';
 import { findInboundByTicketMessage, outboundTargetOf, queueOutboundMail } from '../channels/index.js';
 import type { MessageWithAttachments } from '../messages/index.js';
 import type { Ticket } from '../tickets/index.js';
 
-// Admin-written templates run in the server: no file access, own properties only, bounded work
-// (the same limits as the customer-notification templates).
-const liquid = new Liquid({ templates: {}, strictFilters: true, ownPropertyOnly: true, parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 20_000_000, timezoneOffset: 0 });
+// Admin-written templates run in the server: no file access (file tags refused on save), own
+// properties only, bounded work (the same limits as the customer-notification templates).
+const liquid = refuseFileTags(new Liquid({ templates: {}, strictFilters: true, ownPropertyOnly: true, parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 20_000_000, timezoneOffset: 0 }));
 
 /** Inbound kinds that are machines talking (RFC 3834): never answered automatically. */
 const AUTOMATIC_KINDS = new Set(['out_of_office', 'auto_reply', 'bounce', 'delivery_report', 'bulk']);

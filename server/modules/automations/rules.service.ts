@@ -3,11 +3,13 @@ import type { createRuleRequest, RuleAction, updateRuleRequest } from '../../../
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { invalidField, notFound } from '../../platform/errors.js';
+import { AppError, invalidField, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { findUsersByIds, listGroups, requireAdmin, requireSupervisor } from '../auth/index.js';
+import { checkCustomFieldValues } from '../tickets/index.js';
 import { deleteRuleRow, findRuleById, insertRule, listRuleRows, setPositions, updateRuleRow, type Rule, type RuleKind } from './automations.repository.js';
 import { resolveRuleFilter } from './rule-facts.js';
+import { assertReferencesExist } from './rule-references.js';
 import { templateError } from './rule-mail.js';
 
 type CreateRule = z.output<typeof createRuleRequest>;
@@ -25,13 +27,40 @@ export async function getRule(ctx: Ctx, id: string): Promise<Rule> {
   return rule;
 }
 
-/** Checks what the schema cannot: the filter resolves, named groups and agents exist, templates parse. */
+// A domain name: dot-separated labels of letters, digits and inner hyphens (IDNs as written).
+const DOMAIN = /^(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+
+/** Requester domains are plain names: one that is not could never match an address. */
+function assertDomains(domains: readonly string[] | undefined): void {
+  domains?.forEach((d, i) => {
+    const path = `conditions.emailDomains.${i}`;
+    if (d.startsWith('@')) throw invalidField(path, `write the domain without "@": ${d.slice(1)}`);
+    if (!DOMAIN.test(d)) throw invalidField(path, `"${d}" is not a domain name, e.g. example.com`);
+  });
+}
+
+/** A "set custom fields" action is checked as a ticket edit checks its fields, named by the action's path. */
+async function assertCustomFieldValues(ctx: Ctx, at: string, values: Record<string, unknown>): Promise<void> {
+  try {
+    await checkCustomFieldValues(ctx, values);
+  } catch (err) {
+    const field = err instanceof AppError && err.code === 'validation_failed' ? (err.details as { fields?: { path: string; message: string }[] } | null)?.fields?.[0] : undefined;
+    if (!field?.path.startsWith('customFields.')) throw err;
+    throw invalidField(`${at}.values.${field.path.slice('customFields.'.length)}`, field.message);
+  }
+}
+
+/**
+ * Checks what the schema cannot: the filter resolves, named groups, agents, mailboxes, calendars,
+ * SLA policies and webhooks exist, custom field values fit their fields, templates parse.
+ */
 async function validate(ctx: Ctx, rule: Pick<Rule, 'kind' | 'events' | 'conditions' | 'actions'>): Promise<void> {
   if (rule.kind === 'trigger' && rule.events.length === 0) throw invalidField('events', 'a trigger needs at least one event');
   if (rule.kind !== 'trigger' && rule.events.length > 0) throw invalidField('events', `${rule.kind} rules do not take events`);
   // A time rule's filter is what the sweep selects by (through the indexes): it must narrow.
   if (rule.kind === 'time' && !rule.conditions.filter.trim()) throw invalidField('conditions.filter', 'a time rule needs a filter, e.g. "status:waiting updated>3d"');
   await resolveRuleFilter(ctx, rule.conditions.filter);
+  assertDomains(rule.conditions.emailDomains);
   const groupIds = new Set<string>();
   const userIds = new Set<string>();
   const paths = new Map<string, string>();
@@ -58,8 +87,10 @@ async function validate(ctx: Ctx, rule: Pick<Rule, 'kind' | 'events' | 'conditio
         if (err) throw invalidField(`${at}.${f}`, `template error: ${err}`);
       }
     }
+    if (a.type === 'set_custom_fields') await assertCustomFieldValues(ctx, at, a.values);
     if (a.type === 'stop' && i !== rule.actions.length - 1) throw invalidField(at, '"stop" must be the last action');
   }
+  await assertReferencesExist(ctx, rule);
   const groups = new Set((await listGroups(ctx.db, [...groupIds])).map((g) => g.id));
   for (const g of groupIds) if (!groups.has(g)) throw invalidField(paths.get(g)!, 'unknown group');
   const users = await findUsersByIds(ctx.db, [...userIds]);

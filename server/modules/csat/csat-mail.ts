@@ -1,11 +1,13 @@
 import { Liquid } from 'liquidjs';
 import type { CsatScale } from '../../../contracts/csat.js';
 import { invalidField } from '../../platform/errors.js';
+import { refuseFileTags } from '../../platform/liquid-sandbox.js';
 
-// Admin-written templates: no file access, own properties only, bounded work (as customer mail).
+// Admin-written templates: no file access (file tags refused on save), own properties only,
+// bounded work (as customer mail).
 const OPTIONS = { templates: {}, strictFilters: true, ownPropertyOnly: true, parseLimit: 200_000, renderLimit: 2_000, memoryLimit: 20_000_000 };
-const htmlEngine = new Liquid({ ...OPTIONS, outputEscape: 'escape' });
-const textEngine = new Liquid(OPTIONS);
+const htmlEngine = refuseFileTags(new Liquid({ ...OPTIONS, outputEscape: 'escape' }));
+const textEngine = refuseFileTags(new Liquid(OPTIONS));
 
 export const DEFAULT_SUBJECT = 'How did we do? {{ ticket.subject }} [#{{ ticket.number }}]';
 export const DEFAULT_HTML = `<p>Hello {{ customer.first_name | default: "there" }},</p>

@@ -58,7 +58,10 @@ export interface SafeResponse {
 
 const MAX_BODY = 64 * 1024;
 
-/** Refuses what is not http(s), carries credentials, or is a literal private address. */
+const LOOPBACK = ['127.0.0.1', '::1'];
+const isLocalhostName = (host: string): boolean => /(^|\.)localhost\.?$/i.test(host);
+
+/** Refuses what is not http(s), carries credentials, or is a literal private address or a localhost name. */
 export function checkTargetUrl(raw: string, allowPrivate: boolean, addressAllowed: (ip: string) => boolean = isPublicAddress): URL {
   let url: URL;
   try {
@@ -70,6 +73,9 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean, addressAllowe
   if (url.username || url.password) throw new TargetRefusedError('credentials in the URL are not allowed; use a header');
   const host = bareHost(url);
   if (!allowPrivate && isIP(host) && !addressAllowed(host)) throw new TargetRefusedError(`${host} is a private, loopback or link-local address`);
+  // localhost names mean this machine (RFC 6761) whatever DNS says: refused as the loopback
+  // addresses they stand for, when saved as well as (before any lookup) at delivery.
+  if (!allowPrivate && isLocalhostName(host) && LOOPBACK.some((ip) => !addressAllowed(ip))) throw new TargetRefusedError(`${host} is a loopback name: localhost and its subdomains always mean this machine`);
   return url;
 }
 

@@ -3,11 +3,12 @@ import type { createWebhookRequest, updateWebhookRequest } from '../../../contra
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, conflict, notFound } from '../../platform/errors.js';
 import { randomToken, uuidv7 } from '../../platform/ids.js';
 import { requireAdmin } from '../auth/index.js';
 import { checkTargetUrl, TargetRefusedError } from './safe-http.js';
 import { attemptDelivery } from './webhook-delivery.js';
+import { ruleNames, webhookReferences } from './webhook-references.js';
 import {
   deleteWebhookRow,
   findWebhook,
@@ -86,9 +87,18 @@ export async function updateWebhook(ctx: Ctx, id: string, input: z.output<typeof
 export async function deleteWebhook(ctx: Ctx, id: string): Promise<void> {
   await getWebhook(ctx, id);
   await inTransaction(ctx, async (tx) => {
+    // A rule's send-webhook action naming a deleted webhook would send nothing again: refused instead.
+    const rules = await webhookReferences().rulesUsingWebhook(tx, id);
+    if (rules.length > 0) throw conflict(`The webhook is used by automation rules (${ruleNames(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
     await deleteWebhookRow(tx.db, id);
     await recordAudit(tx, 'webhook.deleted', { type: 'webhook', id });
   });
+}
+
+/** Which of these webhooks exist and whether each is on: for rules that name one (automations, wired at start). */
+export async function webhooksByIds(ctx: Ctx, ids: readonly string[]): Promise<{ id: string; active: boolean }[]> {
+  const wanted = new Set(ids);
+  return (await listWebhookRows(ctx.db)).filter((w) => wanted.has(w.id)).map((w) => ({ id: w.id, active: w.active }));
 }
 
 export async function webhookDeliveries(ctx: Ctx, id: string, limit: number): Promise<WebhookDelivery[]> {

@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs';
 import { invalidField } from '../../platform/errors.js';
+import { refuseFileTags } from '../../platform/liquid-sandbox.js';
 
 const MAX_OUTPUT_CHARS = 100_000;
 
@@ -16,7 +17,8 @@ const noFiles = {
   resolve: (_dir: string, file: string) => file,
 };
 
-const liquid = new Liquid({
+// No files behind it, and the tags that would read one refused when the template is saved.
+const liquid = refuseFileTags(new Liquid({
   fs: noFiles,
   root: [],
   relativeReference: false,
@@ -28,7 +30,7 @@ const liquid = new Liquid({
   parseLimit: 50_000,
   renderLimit: 200,
   memoryLimit: 1_000_000,
-});
+}));
 
 /** Parses a template so a broken one is refused when it is saved, naming the field. */
 export function checkTemplate(body: string): void {

@@ -1,6 +1,7 @@
 import { convert } from 'html-to-text';
 import { Liquid, type LiquidOptions } from 'liquidjs';
 import { invalidField } from '../../platform/errors.js';
+import { refuseFileTags } from '../../platform/liquid-sandbox.js';
 import { headerText } from '../../platform/mail/mail-composer.js';
 import type { TemplateText } from './customer-templates.js';
 
@@ -10,8 +11,8 @@ export interface RenderedMail {
   text: string;
 }
 
-// Admin-written templates run in the server: no file access (an empty in-memory partials map,
-// so {% include %} and {% render %} find nothing), own properties only, bounded time and memory.
+// Admin-written templates run in the server: no file access (an empty in-memory partials map, and
+// {% include %}, {% render %}, {% layout %} refused on save), own properties only, bounded time and memory.
 const OPTIONS: LiquidOptions = {
   templates: {},
   strictFilters: true,
@@ -29,7 +30,7 @@ const quote = (v: unknown): string =>
     .join('\n');
 
 function engine(escapeHtml: boolean): Liquid {
-  const e = new Liquid({ ...OPTIONS, ...(escapeHtml ? { outputEscape: 'escape' as const } : {}) });
+  const e = refuseFileTags(new Liquid({ ...OPTIONS, ...(escapeHtml ? { outputEscape: 'escape' as const } : {}) }));
   e.registerFilter('quote', quote);
   return e;
 }

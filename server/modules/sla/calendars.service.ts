@@ -7,8 +7,10 @@ import { conflict, invalidField, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { isWithinBusinessHours as withinHours, windowProblem, type BusinessCalendar, type BusinessWindow } from '../../platform/business-time/business-time.js';
 import { requireAdmin } from '../auth/index.js';
-import { deleteCalendarRow, findCalendarRow, listCalendarRows, policiesUsingCalendar, saveCalendarRow, type Calendar } from './sla-config.repository.js';
+import { deleteCalendarRow, findCalendarRow, listCalendarRows, listPolicyRows, policiesUsingCalendar, saveCalendarRow, type Calendar } from './sla-config.repository.js';
+import { openMinutesWithinThreeYears, targetBeyond } from './sla-clock.js';
 import { enqueuePolicyRecompute } from './sla-recompute.job.js';
+import { ruleNames, slaReferences } from './sla-references.js';
 
 type WeeklyInput = z.output<typeof createCalendarRequest>['weeklyHours'];
 
@@ -21,7 +23,24 @@ function toWeekArray(weekly: WeeklyInput): BusinessWindow[][] {
     if (problem) throw invalidField(`weeklyHours.${day}`, problem);
     out[(i + 1) % 7] = windows.map((w) => ({ start: w.start, end: w.end }));
   });
+  // A calendar that never opens never reaches a due time: every ticket of a business-time
+  // policy on it would lose its clocks.
+  if (out.every((d) => d.length === 0)) throw invalidField('weeklyHours', 'give at least one open window (a day with start and end)');
   return out;
+}
+
+/**
+ * New hours or holidays must still reach every target of the business-time policies on the
+ * calendar, as a policy saved on it must (policies.service): otherwise their due times never come.
+ */
+async function checkPoliciesReached(ctx: Ctx, c: Calendar, field: 'weeklyHours' | 'holidays'): Promise<void> {
+  const users = (await listPolicyRows(ctx.db)).filter((p) => p.calendarId === c.id && p.businessTime);
+  if (users.length === 0) return;
+  const open = openMinutesWithinThreeYears(c, ctx.now);
+  for (const p of users) {
+    const beyond = targetBeyond(p.targets, open);
+    if (beyond) throw invalidField(field, `the calendar would be open ${open} minutes in three years, less than the ${beyond.minutes} minutes of policy "${p.name}" (${beyond.path}); its due times would never come`);
+  }
 }
 
 export const presentCalendar = (c: Calendar): CalendarResponse => ({
@@ -72,6 +91,7 @@ export async function updateCalendar(ctx: Ctx, id: string, input: z.output<typeo
       holidays: input.holidays ? [...new Set(input.holidays)].sort() : before.holidays,
       updatedAt: tx.now.toISOString(),
     };
+    if (input.weeklyHours || input.holidays) await checkPoliciesReached(tx, next, input.weeklyHours ? 'weeklyHours' : 'holidays');
     await saveCalendarRow(tx.db, next, false);
     // Due times of every ticket on a policy using this calendar move with it.
     for (const policyId of await policiesUsingCalendar(tx.db, id)) await enqueuePolicyRecompute(tx, policyId);
@@ -84,8 +104,13 @@ export async function deleteCalendar(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await inTransaction(ctx, async (tx) => {
     const c = await getCalendar(tx, id);
-    const users = await policiesUsingCalendar(tx.db, id);
-    if (users.length > 0) throw conflict('The calendar is used by SLA policies; change them first', { policyIds: users });
+    const policyIds = await policiesUsingCalendar(tx.db, id);
+    // A rule's business-hours condition on a deleted calendar never holds again: refused alike.
+    const rules = await slaReferences().rulesUsingCalendar(tx, id);
+    if (policyIds.length > 0 || rules.length > 0) {
+      const users = [...(policyIds.length > 0 ? ['SLA policies'] : []), ...(rules.length > 0 ? [`automation rules (${ruleNames(rules)})`] : [])].join(' and ');
+      throw conflict(`The calendar is used by ${users}; change them first`, { policyIds, ruleIds: rules.map((r) => r.id) });
+    }
     await deleteCalendarRow(tx.db, id);
     await recordAudit(tx, 'sla_calendar.deleted', { type: 'sla_calendar', id }, { name: c.name });
   });

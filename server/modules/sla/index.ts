@@ -5,6 +5,7 @@ export { getCalendar, isWithinBusinessHours } from './calendars.service.js';
 export type { Calendar, Policy } from './sla-config.repository.js';
 export { sweepSla } from './sla-sweep.job.js';
 export { policyNames } from './policies.service.js';
+export { registerSlaReferences, type SlaReferences } from './sla-references.js';
 
 import type { JobRunner } from '../../platform/jobs/job-runner.js';
 import { recomputePolicyJob } from './sla-recompute.job.js';

@@ -3,12 +3,14 @@ import type { createPolicyRequest, PolicyResponse, updatePolicyRequest } from '.
 import { recordAudit } from '../../platform/audit/audit.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { invalidField, notFound } from '../../platform/errors.js';
+import { conflict, invalidField, notFound } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { requireAdmin } from '../auth/index.js';
 import { parseFilter, resolveTicketFilter } from '../tickets/index.js';
 import { deletePolicyRow, findCalendarRow, findPolicyRow, listPolicyRows, savePolicyRow, type Policy } from './sla-config.repository.js';
+import { openMinutesWithinThreeYears, targetBeyond } from './sla-clock.js';
 import { enqueuePolicyRecompute } from './sla-recompute.job.js';
+import { ruleNames, slaReferences } from './sla-references.js';
 
 export const presentPolicy = (p: Policy): PolicyResponse => ({ ...p });
 
@@ -28,11 +30,21 @@ export async function getPolicy(ctx: Ctx, id: string): Promise<Policy> {
   return p;
 }
 
-/** The condition must parse and name things that exist; business time needs a calendar. */
-async function validate(ctx: Ctx, p: Policy): Promise<void> {
+/**
+ * The condition must parse and name things that exist; business time needs a calendar, whose
+ * open hours must reach every target. `timing` false (an update leaving targets, business time
+ * and calendar alone) skips the reach: a rename must not wait on a calendar saved before it
+ * was checked.
+ */
+async function validate(ctx: Ctx, p: Policy, timing = true): Promise<void> {
   if (p.condition !== '') await resolveTicketFilter(ctx, parseFilter(p.condition));
-  if (p.calendarId && !(await findCalendarRow(ctx.db, p.calendarId))) throw invalidField('calendarId', 'unknown business calendar');
-  if (p.businessTime && !p.calendarId) throw invalidField('calendarId', 'business time needs a calendar');
+  const calendar = p.calendarId ? await findCalendarRow(ctx.db, p.calendarId) : undefined;
+  if (p.calendarId && !calendar) throw invalidField('calendarId', 'unknown business calendar');
+  if (p.businessTime && !calendar) throw invalidField('calendarId', 'business time needs a calendar');
+  if (!timing || !p.businessTime || !calendar) return;
+  const open = openMinutesWithinThreeYears(calendar, ctx.now);
+  const beyond = targetBeyond(p.targets, open);
+  if (beyond) throw invalidField(beyond.path, `${beyond.minutes} minutes is more than the open time of calendar "${calendar.name}" in three years (${open} minutes); its due time would never come`);
 }
 
 export async function createPolicy(ctx: Ctx, input: z.output<typeof createPolicyRequest>): Promise<Policy> {
@@ -53,7 +65,7 @@ export async function updatePolicy(ctx: Ctx, id: string, input: z.output<typeof 
   return inTransaction(ctx, async (tx) => {
     const before = await getPolicy(tx, id);
     const next: Policy = { ...before, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), updatedAt: tx.now.toISOString() };
-    await validate(tx, next);
+    await validate(tx, next, input.targets !== undefined || input.businessTime !== undefined || input.calendarId !== undefined);
     await savePolicyRow(tx.db, next, false);
     await enqueuePolicyRecompute(tx, id);
     await recordAudit(tx, 'sla_policy.updated', { type: 'sla_policy', id }, { name: next.name, changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) });
@@ -66,6 +78,9 @@ export async function deletePolicy(ctx: Ctx, id: string): Promise<void> {
   requireAdmin(ctx.actor);
   await inTransaction(ctx, async (tx) => {
     const p = await getPolicy(tx, id);
+    // A rule's apply-SLA action naming a deleted policy is skipped on every run: refused instead.
+    const rules = await slaReferences().rulesUsingPolicy(tx, id);
+    if (rules.length > 0) throw conflict(`The SLA policy is used by automation rules (${ruleNames(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
     await deletePolicyRow(tx.db, id);
     await enqueuePolicyRecompute(tx, id);
     await recordAudit(tx, 'sla_policy.deleted', { type: 'sla_policy', id }, { name: p.name });

@@ -146,6 +146,15 @@ export async function validateCustomFields(
   return out;
 }
 
+/**
+ * Values checked without a ticket, as a rule's "set custom fields" action holds them: known,
+ * active fields with values of their type (errors name `customFields.<key>`). Whether a ticket's
+ * type requires a field is a question for the ticket the values are later applied to.
+ */
+export async function checkCustomFieldValues(ctx: Ctx, values: Record<string, unknown>): Promise<void> {
+  await validateCustomFields(ctx, '', values, { requireAll: false });
+}
+
 /** A ticket whose type or fields change must still carry the fields its type requires. */
 export async function assertRequiredFields(ctx: Ctx, ticketType: string, values: Record<string, unknown>): Promise<void> {
   for (const f of await customFieldDefinitions(ctx)) {

@@ -3,7 +3,7 @@ import type { TicketEventAction } from '../../../contracts/tickets.js';
 import type { createTimeEntryRequest, TimeEntryResponse, updateTimeEntryRequest } from '../../../contracts/workspace.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { forbidden, notFound } from '../../platform/errors.js';
+import { forbidden, invalidField, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/emit.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { findUsersByIds, getSettings, type StaffActor } from '../auth/index.js';
@@ -12,6 +12,7 @@ import { eventsFrom, getTicket, getTicketOf } from './tickets.service.js';
 import type { Ticket } from './tickets.repository.js';
 import { deleteTimeEntryRow, findTimeEntry, insertTimeEntry, listTimeEntriesOf, totalMinutesOf, updateTimeEntryRow, type TimeEntry } from './time-entries.repository.js';
 import { zonedDay } from './zoned-day.js';
+import { mergedAway } from './merged-away.js';
 
 /** Time is logged by agents for themselves; customers never see it. */
 function agentOf(ctx: Ctx): StaffActor {
@@ -27,11 +28,27 @@ async function afterChange(ctx: Ctx, ticket: Ticket, entryId: string, action: Ti
   await emit(ctx, 'ticket.time_logged', { ticketId: ticket.id, number: ticket.number, entryId, totalMinutes: await totalMinutesOf(ctx.db, ticket.id) });
 }
 
+/**
+ * An entry records work done: a date after tomorrow is a slip of the keyboard (tomorrow is allowed,
+ * since the agent's own day may run ahead of the installation's time zone). 1970 and later is
+ * the contract's part.
+ */
+function assertWorkDate(date: string, today: string): void {
+  const tomorrow = new Date(Date.parse(`${today}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+  if (date > tomorrow) throw invalidField('date', `is in the future; time is logged for work done (${tomorrow} at the latest)`);
+}
+
+const todayOf = async (ctx: Ctx): Promise<string> => zonedDay(ctx.now, (await getSettings(ctx)).timeZone).date;
+
 export async function logTime(ctx: Ctx, number: number, input: z.output<typeof createTimeEntryRequest>): Promise<TimeEntry> {
   const agent = agentOf(ctx);
-  const date = input.date ?? zonedDay(ctx.now, (await getSettings(ctx)).timeZone).date;
+  const today = await todayOf(ctx);
+  const date = input.date ?? today;
+  assertWorkDate(date, today);
   return inTransaction(ctx, async (tx) => {
     const ticket = await getTicket(tx, number);
+    // The merged ticket's time belongs on the ticket its conversation went on in, as its messages do.
+    if (ticket.mergedIntoId) throw await mergedAway(tx, ticket);
     const at = tx.now.toISOString();
     const entry: TimeEntry = { id: uuidv7(tx.now.getTime()), ticketId: ticket.id, userId: agent.id, minutes: input.minutes, note: input.note, date, createdAt: at, updatedAt: at };
     await insertTimeEntry(tx.db, entry);
@@ -57,6 +74,7 @@ async function ownEntry(ctx: Ctx, id: string): Promise<{ entry: TimeEntry; ticke
 }
 
 export async function changeTime(ctx: Ctx, id: string, patch: z.output<typeof updateTimeEntryRequest>): Promise<{ entry: TimeEntry; ticket: Ticket }> {
+  if (patch.date) assertWorkDate(patch.date, await todayOf(ctx));
   return inTransaction(ctx, async (tx) => {
     const { entry, ticket } = await ownEntry(tx, id);
     const next: TimeEntry = { ...entry, minutes: patch.minutes ?? entry.minutes, note: patch.note ?? entry.note, date: patch.date ?? entry.date, updatedAt: tx.now.toISOString() };
