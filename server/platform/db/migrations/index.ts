@@ -26,6 +26,7 @@ import * as m24 from './2026120207_daily_stats_clustered.js';
 import * as m25 from './2026120401_ticket_imports.js';
 import * as m26 from './2026120410_group_name_key.js';
 import * as m27 from './2026120420_search_words.js';
+import * as m28 from './2026120501_jobs_lane_due.js';
 
 import type { MigrationDialect } from './migration-dialect.js';
 
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026120401_ticket_imports': m25,
   '2026120410_group_name_key': m26,
   '2026120420_search_words': m27,
+  '2026120501_jobs_lane_due': m28,
 };
 
 /** Kysely's migrations take only `db`; the few DDL differences need the dialect as well. */
