@@ -99,6 +99,8 @@ describeEachDialect('workspace: time entries', (dialect) => {
   });
 
   it('tells agents watching the ticket the new total, live', async () => {
+    // What the tests before set off is delivered first: an earlier total must not reach the socket.
+    await t.deps.events.idle();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const s = await TestSocket.open(`ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/api/v1/ws?token=${bob.token}`);
     await s.subscribe([`ticket:${number}`]);
