@@ -1,3 +1,4 @@
+import { definePort } from '../../platform/port.js';
 import type { Ctx } from '../../platform/context.js';
 
 /**
@@ -12,15 +13,6 @@ export interface UserReferences {
   openTicketsAssignedTo(ctx: Ctx, userId: string): Promise<number>;
 }
 
-let references: UserReferences | null = null;
-
-export function registerUserReferences(answers: UserReferences): void {
-  references = answers;
-}
-
-export function userReferences(): UserReferences {
-  // Unwired, a check would pass without being made: a linked contact that does not exist, an agent
-  // made a customer while still assigned tickets. Fail loudly instead.
-  if (!references) throw new Error('auth: registerUserReferences() was not called at start');
-  return references;
-}
+const port = definePort<UserReferences>('UserReferences');
+export const registerUserReferences = port.register;
+export const userReferences = port.get;

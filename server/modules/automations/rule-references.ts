@@ -1,3 +1,4 @@
+import { definePort } from '../../platform/port.js';
 import type { Ctx } from '../../platform/context.js';
 import { invalidField } from '../../platform/errors.js';
 import { listMailboxRows } from '../channels/index.js';
@@ -32,17 +33,9 @@ export interface AutomationReferences {
   webhooks(ctx: Ctx, ids: readonly string[]): Promise<{ id: string; active: boolean }[]>;
 }
 
-let references: AutomationReferences | null = null;
-
-export function registerAutomationReferences(answers: AutomationReferences): void {
-  references = answers;
-}
-
-export function automationReferences(): AutomationReferences {
-  // Unwired, a rule naming no webhook at all would be saved and report its sends as made: fail loudly instead.
-  if (!references) throw new Error('automations: registerAutomationReferences() was not called at start');
-  return references;
-}
+const port = definePort<AutomationReferences>('AutomationReferences');
+export const registerAutomationReferences = port.register;
+export const automationReferences = port.get;
 
 /**
  * Every mailbox, calendar, SLA policy and webhook the rule names exists: a rule naming a missing

@@ -1,3 +1,4 @@
+import { definePort } from '../../platform/port.js';
 import type { Ctx } from '../../platform/context.js';
 
 /** A rule that names a webhook, as the 409 of a refused delete lists it. */
@@ -16,18 +17,7 @@ export interface WebhookReferences {
   rulesUsingWebhook(ctx: Ctx, webhookId: string): Promise<RuleRef[]>;
 }
 
-let references: WebhookReferences | null = null;
+const port = definePort<WebhookReferences>('WebhookReferences');
+export const registerWebhookReferences = port.register;
+export const webhookReferences = port.get;
 
-export function registerWebhookReferences(answers: WebhookReferences): void {
-  references = answers;
-}
-
-export function webhookReferences(): WebhookReferences {
-  // Unwired, a delete would pass without the check being made: fail loudly instead.
-  if (!references) throw new Error('integrations: registerWebhookReferences() was not called at start');
-  return references;
-}
-
-/** `"Pager", "CRM sync"` (the first few), for a 409's message; the details carry every id. */
-export const ruleNames = (rules: readonly RuleRef[]): string =>
-  rules.slice(0, 5).map((r) => JSON.stringify(r.name)).join(', ') + (rules.length > 5 ? ` and ${rules.length - 5} more` : '');

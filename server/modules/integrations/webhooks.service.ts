@@ -8,7 +8,8 @@ import { randomToken, uuidv7 } from '../../platform/ids.js';
 import { requireAdmin } from '../auth/index.js';
 import { checkTargetUrl, TargetRefusedError } from './safe-http.js';
 import { attemptDelivery } from './webhook-delivery.js';
-import { ruleNames, webhookReferences } from './webhook-references.js';
+import { namedFew } from '../../platform/port.js';
+import { webhookReferences } from './webhook-references.js';
 import {
   deleteWebhookRow,
   findWebhook,
@@ -89,7 +90,7 @@ export async function deleteWebhook(ctx: Ctx, id: string): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     // A rule's send-webhook action naming a deleted webhook would send nothing again: refused instead.
     const rules = await webhookReferences().rulesUsingWebhook(tx, id);
-    if (rules.length > 0) throw conflict(`The webhook is used by automation rules (${ruleNames(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
+    if (rules.length > 0) throw conflict(`The webhook is used by automation rules (${namedFew(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
     await deleteWebhookRow(tx.db, id);
     await recordAudit(tx, 'webhook.deleted', { type: 'webhook', id });
   });

@@ -10,7 +10,8 @@ import { requireAdmin } from '../auth/index.js';
 import { deleteCalendarRow, findCalendarRow, listCalendarRows, listPolicyRows, policiesUsingCalendar, saveCalendarRow, type Calendar } from './sla-config.repository.js';
 import { openMinutesWithinThreeYears, targetBeyond } from './sla-clock.js';
 import { enqueuePolicyRecompute } from './sla-recompute.job.js';
-import { ruleNames, slaReferences } from './sla-references.js';
+import { namedFew } from '../../platform/port.js';
+import { slaReferences } from './sla-references.js';
 
 type WeeklyInput = z.output<typeof createCalendarRequest>['weeklyHours'];
 
@@ -108,7 +109,7 @@ export async function deleteCalendar(ctx: Ctx, id: string): Promise<void> {
     // A rule's business-hours condition on a deleted calendar never holds again: refused alike.
     const rules = await slaReferences().rulesUsingCalendar(tx, id);
     if (policyIds.length > 0 || rules.length > 0) {
-      const users = [...(policyIds.length > 0 ? ['SLA policies'] : []), ...(rules.length > 0 ? [`automation rules (${ruleNames(rules)})`] : [])].join(' and ');
+      const users = [...(policyIds.length > 0 ? ['SLA policies'] : []), ...(rules.length > 0 ? [`automation rules (${namedFew(rules)})`] : [])].join(' and ');
       throw conflict(`The calendar is used by ${users}; change them first`, { policyIds, ruleIds: rules.map((r) => r.id) });
     }
     await deleteCalendarRow(tx.db, id);

@@ -10,7 +10,8 @@ import { parseFilter, resolveTicketFilter } from '../tickets/index.js';
 import { deletePolicyRow, findCalendarRow, findPolicyRow, listPolicyRows, savePolicyRow, type Policy } from './sla-config.repository.js';
 import { openMinutesWithinThreeYears, targetBeyond } from './sla-clock.js';
 import { enqueuePolicyRecompute } from './sla-recompute.job.js';
-import { ruleNames, slaReferences } from './sla-references.js';
+import { namedFew } from '../../platform/port.js';
+import { slaReferences } from './sla-references.js';
 
 export const presentPolicy = (p: Policy): PolicyResponse => ({ ...p });
 
@@ -80,7 +81,7 @@ export async function deletePolicy(ctx: Ctx, id: string): Promise<void> {
     const p = await getPolicy(tx, id);
     // A rule's apply-SLA action naming a deleted policy is skipped on every run: refused instead.
     const rules = await slaReferences().rulesUsingPolicy(tx, id);
-    if (rules.length > 0) throw conflict(`The SLA policy is used by automation rules (${ruleNames(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
+    if (rules.length > 0) throw conflict(`The SLA policy is used by automation rules (${namedFew(rules)}); change them first`, { ruleIds: rules.map((r) => r.id) });
     await deletePolicyRow(tx.db, id);
     await enqueuePolicyRecompute(tx, id);
     await recordAudit(tx, 'sla_policy.deleted', { type: 'sla_policy', id }, { name: p.name });

@@ -1,3 +1,4 @@
+import { definePort } from '../../platform/port.js';
 import type { Ctx } from '../../platform/context.js';
 
 /** A rule that names a calendar or policy, as the 409 of a refused delete lists it. */
@@ -17,18 +18,7 @@ export interface SlaReferences {
   rulesUsingPolicy(ctx: Ctx, policyId: string): Promise<RuleRef[]>;
 }
 
-let references: SlaReferences | null = null;
+const port = definePort<SlaReferences>('SlaReferences');
+export const registerSlaReferences = port.register;
+export const slaReferences = port.get;
 
-export function registerSlaReferences(answers: SlaReferences): void {
-  references = answers;
-}
-
-export function slaReferences(): SlaReferences {
-  // Unwired, a delete would pass without the check being made: fail loudly instead.
-  if (!references) throw new Error('sla: registerSlaReferences() was not called at start');
-  return references;
-}
-
-/** `"After hours", "Night shift"` (the first few), for a 409's message; the details carry every id. */
-export const ruleNames = (rules: readonly RuleRef[]): string =>
-  rules.slice(0, 5).map((r) => JSON.stringify(r.name)).join(', ') + (rules.length > 5 ? ` and ${rules.length - 5} more` : '');
