@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
@@ -41,6 +41,30 @@ async function lockWaiters(db: AppDeps['database']['db'], n: number): Promise<vo
     if (Number(rows[0]!.n) >= n) return;
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Holds a ticket's row lock (PostgreSQL) in a transaction of the test's own, as a concurrent
+ * change would; `release` runs `beforeRelease` in that transaction, commits and waits for it.
+ */
+async function holdTicketRow(db: AppDeps['database']['db'], number: number, beforeRelease?: (trx: Transaction<unknown>) => Promise<void>): Promise<{ release(): Promise<void> }> {
+  let release!: () => void;
+  let held!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const holding = new Promise<void>((r) => (held = r));
+  const done = db.transaction().execute(async (trx) => {
+    await sql`SELECT 1 FROM tickets WHERE number = ${number} FOR UPDATE`.execute(trx);
+    held();
+    await gate;
+    await beforeRelease?.(trx as Transaction<unknown>);
+  });
+  await holding;
+  return {
+    release: async () => {
+      release();
+      await done;
+    },
+  };
 }
 
 /** Every answer of a race is a success or a conflict (409); the code is named when it is not. */
@@ -214,16 +238,7 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     await t.deps.jobs.drain();
     await t.deps.events.idle();
     const db = t.deps.database.db;
-    let release!: () => void;
-    let held!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const holding = new Promise<void>((r) => (held = r));
-    const holder = db.transaction().execute(async (trx) => {
-      await sql`SELECT 1 FROM tickets WHERE number = ${tk.number} FOR UPDATE`.execute(trx);
-      held();
-      await gate;
-    });
-    await holding;
+    const holder = await holdTicketRow(db, tk.number);
     const start = t.clock.now().getTime();
     t.clock.set(new Date(start + 60_000).toISOString());
     const first = agent.patch(`/api/v1/tickets/${tk.number}`, { priority: 'high' });
@@ -232,8 +247,7 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     t.clock.set(new Date(start + 30_000).toISOString());
     const second = agent.patch(`/api/v1/tickets/${tk.number}`, { priority: 'urgent' });
     await lockWaiters(db, 2);
-    release();
-    await holder;
+    await holder.release();
     expect([(await first).statusCode, (await second).statusCode]).toEqual([200, 200]);
     const after = (await t.admin.get(`/api/v1/tickets/${tk.number}`)).json();
     expect(after).toMatchObject({ priority: 'urgent', updatedAt: new Date(start + 60_000).toISOString() });
@@ -261,22 +275,12 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     await t.deps.events.idle();
     const db = t.deps.database.db;
     const waitingOnLocks = (n: number) => lockWaiters(db, n);
-    let release!: () => void;
-    let held!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const holding = new Promise<void>((r) => (held = r));
-    const holder = db.transaction().execute(async (trx) => {
-      await sql`SELECT 1 FROM tickets WHERE number = ${tk.number} FOR UPDATE`.execute(trx);
-      held();
-      await gate;
-    });
-    await holding;
+    const holder = await holdTicketRow(db, tk.number);
     const close = agent.patch(`/api/v1/tickets/${tk.number}`, { status: 'closed' });
     await waitingOnLocks(1);
     const rules = t.deps.jobs.drain();
     await waitingOnLocks(2);
-    release();
-    await holder;
+    await holder.release();
     expect((await close).statusCode).toBe(200);
     await rules;
     await settle();
@@ -293,25 +297,16 @@ describeEachDialect('concurrent changes keep every ticket whole', (dialect) => {
     const source = first.ticketNumber!;
     const target = await createTicket(t.admin, { subject: 'Merge target for the race' });
     const db = t.deps.database.db;
-    let release!: () => void;
-    let held!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const holding = new Promise<void>((r) => (held = r));
     // Plays the merge: holds the source's row, and marks it merged before letting go.
-    const merge = db.transaction().execute(async (trx) => {
-      await sql`SELECT 1 FROM tickets WHERE number = ${source} FOR UPDATE`.execute(trx);
-      held();
-      await gate;
+    const merge = await holdTicketRow(db, source, async (trx) => {
       await sql`UPDATE tickets SET merged_into_id = ${target.id}, status = 'closed', is_open = 0 WHERE number = ${source}`.execute(trx);
     });
-    await holding;
     const reply = mail({ from: 'racer@customer.test', to: 'race@acme.test', subject: 'Re: Racing printer', messageId: '<race-2@customer.test>', headers: { 'In-Reply-To': '<race-1@customer.test>' }, body: 'Still racing' });
     const posted = await postRaw(t, reply, 'race@acme.test');
     expect(posted.statusCode).toBe(202);
     const processing = t.deps.jobs.drain();
     await lockWaiters(db, 1);
-    release();
-    await merge;
+    await merge.release();
     await processing;
     expect((await inbound(t, posted.json().id)).ticketNumber).toBe(target.number);
     expect((await messagesOf(t, target.number)).map((m) => m.bodyText)).toContain('Still racing');

@@ -1,38 +1,18 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/db-matrix.js';
-import { createTestApp, createTicket, type ApiClient, type TestApp } from '../support/test-app.js';
+import { none, slaProbes } from './sla-support.js';
+import { createTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
 
-type Sla = { target: string; dueAt: string | null; breached: boolean; paused: boolean } | null;
-type Target = { target: string; minutes: number; startAt: string; dueAt: string; metAt: string | null; warnedAt: string | null; breachedAt: string | null };
 
 const nineToFive = [{ start: '09:00', end: '17:00' }];
 const week = { monday: nineToFive, tuesday: nineToFive, wednesday: nineToFive, thursday: nineToFive, friday: nineToFive };
-const none = { firstResponse: null, nextResponse: null, resolution: null };
 
 /** SLA clocks as an admin sets them up and agents see them, on an injected clock. */
 describeEachDialect('sla: policies, due times, pause, warnings and breaches', (dialect) => {
   let t: TestApp;
   let agent: ApiClient;
 
-  const settle = async () => {
-    await t.deps.events.idle();
-    await t.deps.jobs.drain();
-    await t.deps.events.idle();
-  };
-  const slaOf = async (n: number): Promise<Sla> => (await t.admin.get(`/api/v1/tickets/${n}`)).json().sla as Sla;
-  const detail = async (n: number): Promise<{ policy: { name: string } | null; paused: boolean; targets: Target[] }> => (await t.admin.get(`/api/v1/tickets/${n}/sla`)).json();
-  const target = async (n: number, name: string) => (await detail(n)).targets.find((x) => x.target === name);
-  const sweep = async () => {
-    const res = await t.admin.post('/api/v1/sla/sweep');
-    expect(res.statusCode).toBe(200);
-    await settle();
-    return res.json() as { warned: number; breached: number };
-  };
-  const make = async (over: Record<string, unknown> = {}) => {
-    const tk = await createTicket(t.admin, over);
-    await settle();
-    return tk;
-  };
+  const { settle, slaOf, detail, target, sweep, make } = slaProbes(() => t);
   const customerSession = async (ticket: Record<string, unknown>, email: string) => {
     const u = await t.user({ role: 'customer', name: 'Cora Customer', email, contactId: (ticket.requester as { id: string }).id });
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: 'correct horse battery' } });

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findCalendarRow, findPolicyRow, saveCalendarRow, savePolicyRow } from '../../server/modules/sla/sla-config.repository.js';
 import { describeEachDialect } from '../support/db-matrix.js';
-import { createTestApp, createTicket, type TestApp } from '../support/test-app.js';
+import { none, slaProbes } from './sla-support.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
 
-type Sla = { target: string; dueAt: string | null; breached: boolean; paused: boolean } | null;
-type Target = { target: string; dueAt: string; metAt: string | null; warnedAt: string | null; breachedAt: string | null };
 
-const none = { firstResponse: null, nextResponse: null, resolution: null };
 const mediumFirst = (minutes: number) => ({ low: none, medium: { firstResponse: minutes, nextResponse: null, resolution: null }, high: none, urgent: none });
 const hourOnMonday = { monday: [{ start: '09:00', end: '10:00' }] };
 
@@ -14,25 +12,7 @@ const hourOnMonday = { monday: [{ start: '09:00', end: '10:00' }] };
 describeEachDialect('sla: calendars that must open, re-timed stamps, merged tickets', (dialect) => {
   let t: TestApp;
 
-  const settle = async () => {
-    await t.deps.events.idle();
-    await t.deps.jobs.drain();
-    await t.deps.events.idle();
-  };
-  const slaOf = async (n: number): Promise<Sla> => (await t.admin.get(`/api/v1/tickets/${n}`)).json().sla as Sla;
-  const detail = async (n: number): Promise<{ policy: { name: string } | null; paused: boolean; targets: Target[] }> => (await t.admin.get(`/api/v1/tickets/${n}/sla`)).json();
-  const target = async (n: number, name: string) => (await detail(n)).targets.find((x) => x.target === name);
-  const sweep = async () => {
-    const res = await t.admin.post('/api/v1/sla/sweep');
-    expect(res.statusCode).toBe(200);
-    await settle();
-    return res.json() as { warned: number; breached: number };
-  };
-  const make = async (over: Record<string, unknown> = {}) => {
-    const tk = await createTicket(t.admin, over);
-    await settle();
-    return tk;
-  };
+  const { settle, slaOf, detail, target, sweep, make } = slaProbes(() => t);
   const numbers = async (query: string) => ((await t.admin.get(`/api/v1/tickets?${query}&limit=200`)).json().items as { number: number }[]).map((i) => i.number);
   const policyBreaches = async (name: string) => {
     const res = await t.admin.get('/api/v1/reports/sla?from=2026-03-01&to=2026-03-31');

@@ -1,7 +1,7 @@
 import type { EventPayload } from '../../../contracts/events.js';
 import type { EventDispatcher } from '../../platform/events/dispatcher.js';
 import { indexSearchDoc } from '../../platform/search/search.repository.js';
-import { systemActor } from '../../platform/context.js';
+import { systemActor, type Ctx } from '../../platform/context.js';
 import { contactSearchText, getContactsByIds } from '../contacts/index.js';
 import { clearTicketGroup, clearTicketOrganization, lockTicketsInNumberOrder, ticketHeadsByRequester } from './tickets.repository.js';
 import { eventsFrom, ticketSearchText } from './tickets.service.js';
@@ -38,16 +38,18 @@ export function registerTicketSubscribers(events: EventDispatcher): void {
   events.subscribe('group.deleted', async (event, db) => {
     const { groupId, name } = event.payload as EventPayload<'group.deleted'>;
     const ctx = { actor: systemActor('groups'), requestId: event.id, now: new Date(event.createdAt), db, events };
-    const tickets = await clearTicketGroup(db, groupId, ctx.now.toISOString());
-    await appendTicketEvents(db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action: 'group_changed', from: groupId, to: null }], { groupDeleted: name })));
-    for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: ['group_changed'] });
+    await recordDetached(ctx, await clearTicketGroup(db, groupId, ctx.now.toISOString()), 'group_changed', groupId, { groupDeleted: name });
   });
   // The same for a deleted organization: `org:none` finds its tickets, reports count them as without one.
   events.subscribe('organization.deleted', async (event, db) => {
     const { organizationId, name } = event.payload as EventPayload<'organization.deleted'>;
     const ctx = { actor: systemActor('organizations'), requestId: event.id, now: new Date(event.createdAt), db, events };
-    const tickets = await clearTicketOrganization(db, organizationId, ctx.now.toISOString());
-    await appendTicketEvents(db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action: 'organization_changed', from: organizationId, to: null }], { organizationDeleted: name })));
-    for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: ['organization_changed'] });
+    await recordDetached(ctx, await clearTicketOrganization(db, organizationId, ctx.now.toISOString()), 'organization_changed', organizationId, { organizationDeleted: name });
   });
+}
+
+/** Tickets taken out of a deleted group or organization: each records the change and announces it. */
+async function recordDetached(ctx: Ctx, tickets: { id: string; number: number }[], action: 'group_changed' | 'organization_changed', from: string, data: Record<string, unknown>): Promise<void> {
+  await appendTicketEvents(ctx.db, tickets.flatMap((t) => eventsFrom(ctx, t.id, [{ action, from, to: null }], data)));
+  for (const t of tickets) await emit(ctx, 'ticket.updated', { ticketId: t.id, number: t.number, changes: [action] });
 }
